@@ -1,0 +1,3 @@
+"""Infuse: skills, tools and methods for public-service innovation."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+router = Router(tags=["accounts"])
+
+
+class BodyRef(Schema):
+    code: str
+    name_en: str
+    name_cy: str
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    email: str
+    role: str
+    body: BodyRef | None
+    delivery_team: bool
+    preferred_language: str
+
+
+@router.get("/me", response=MeOut, summary="The signed-in user")
+def me(request: HttpRequest) -> MeOut:
+    """Who the token (or session) belongs to: role, body and language."""
+    user = request.user
+    body = user.body
+    return MeOut(
+        username=user.username,
+        display_name=user.display_name,
+        email=user.email,
+        role=user.role,
+        body=BodyRef(code=body.code, name_en=body.name_en, name_cy=body.name_cy) if body else None,
+        delivery_team=user.on_delivery_team,
+        preferred_language=user.preferred_language,
+    )

@@ -1,0 +1,256 @@
+"""The permission policy: the one place that decides who may read and write what.
+
+Two kinds of question are answered here:
+
+* **Pages and endpoints** carry a named rule (``@page_rule("audit.browse")``); ``PAGE_RULES``
+  says which users each rule admits. A view without a rule is a bug, and the test that walks
+  every URL fails on it.
+* **Records** that belong to a body (``OwnedRecord``) are private to that body, shared with its
+  region, or public. ``can`` decides one action on one record; ``visible_filter`` turns the same
+  rules into a query filter for selectors, so lists never show what a detail page would refuse.
+
+Rules, in words:
+
+* Public records can be read by anyone, signed in or not.
+* Regional records can be read by any signed-in member of a body in the same region, and by the
+  delivery team.
+* Private records can be read by members of the owning body, and by the delivery team's
+  programme managers and administrators (who oversee the whole programme).
+* Members of the owning body change its records, except assessors, who only score. Deleting and
+  changing visibility is for the record's creator and the body's administrators. Delivery-team
+  administrators may do all of these.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Protocol, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from .models import Role, Visibility
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+    DELETE = "delete"
+    SHARE = "share"
+
+
+class Actor(Protocol):
+    """What the policy needs to know about a user (a ``User`` or ``AnonymousUser``)."""
+
+    is_authenticated: bool
+    is_active: bool
+
+
+class Owned(Protocol):
+    owner_body_id: int
+    visibility: str
+    created_by_id: int | None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The facts about an actor that every rule uses, read once."""
+
+    signed_in: bool
+    user_id: int | None
+    role: str | None
+    body_id: int | None
+    region_id: int | None
+
+    @property
+    def delivery_team(self) -> bool:
+        return self.signed_in and self.body_id is None
+
+
+def facts_of(user: Any) -> Facts:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Facts(False, None, None, None, None)
+    body = getattr(user, "body", None)
+    return Facts(
+        signed_in=True,
+        user_id=user.pk,
+        role=user.role,
+        body_id=user.body_id,
+        region_id=body.region_id if body is not None else None,
+    )
+
+
+OVERSEERS = frozenset({Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR})
+NON_AUTHORS = frozenset({Role.ASSESSOR})
+
+
+def can(user: Any, action: Action, record: Owned, *, owner_region_id: int | None = None) -> bool:
+    """Whether ``user`` may take ``action`` on ``record``.
+
+    ``owner_region_id`` is the region of the record's owning body; it is looked up when not
+    given (selectors that already joined it pass it to save a query).
+    """
+    who = facts_of(user)
+    if action is Action.VIEW:
+        if record.visibility == Visibility.PUBLIC:
+            return True
+        if not who.signed_in:
+            return False
+        if who.body_id == record.owner_body_id:
+            return True
+        if who.delivery_team and who.role in OVERSEERS:
+            return True
+        if record.visibility == Visibility.REGIONAL:
+            if who.delivery_team:
+                return True
+            region = owner_region_id
+            if region is None:
+                region = _region_of_body(record.owner_body_id)
+            return region is not None and region == who.region_id
+        return False
+
+    if not who.signed_in:
+        return False
+    if who.delivery_team and who.role == Role.ADMINISTRATOR:
+        return True
+    if who.body_id != record.owner_body_id or who.role in NON_AUTHORS:
+        return False
+    if action is Action.CHANGE:
+        return True
+    # DELETE and SHARE: the creator, or the body's own administrator.
+    return who.user_id == record.created_by_id or who.role == Role.ADMINISTRATOR
+
+
+def require(user: Any, action: Action, record: Owned) -> None:
+    """Raise ``PermissionDenied`` unless ``can`` allows it."""
+    if not can(user, action, record):
+        raise PermissionDenied
+
+
+def visible_filter(user: Any, owner_field: str = "owner_body") -> Q:
+    """A filter selecting the records ``user`` may view, matching ``can(…, VIEW, …)``."""
+    who = facts_of(user)
+    public = Q(visibility=Visibility.PUBLIC)
+    if not who.signed_in:
+        return public
+    if who.delivery_team and who.role in OVERSEERS:
+        return Q()
+    own = Q(**{f"{owner_field}_id": who.body_id}) if who.body_id else Q(pk__in=[])
+    if who.delivery_team:
+        regional = Q(visibility=Visibility.REGIONAL)
+    elif who.region_id is not None:
+        regional = Q(visibility=Visibility.REGIONAL) & Q(**{f"{owner_field}__region_id": who.region_id})
+    else:
+        regional = Q(pk__in=[])
+    return public | own | regional
+
+
+def _region_of_body(body_id: int) -> int | None:
+    from infuse.reference.models import Body
+
+    return Body.objects.filter(pk=body_id).values_list("region_id", flat=True).first()
+
+
+@dataclass(frozen=True)
+class BodyWorkspace:
+    """A body's own workspace page, treated as a private record of that body."""
+
+    owner_body_id: int
+    visibility: str = Visibility.PRIVATE
+    created_by_id: int | None = None
+
+
+# --- Page and endpoint rules -----------------------------------------------------------------
+
+def _anyone(who: Facts) -> bool:
+    return True
+
+
+def _signed_in(who: Facts) -> bool:
+    return who.signed_in
+
+
+def _roles(*roles: Role) -> Callable[[Facts], bool]:
+    allowed = frozenset(roles)
+
+    def rule(who: Facts) -> bool:
+        return who.signed_in and who.role in allowed
+
+    return rule
+
+
+def _delivery_team_roles(*roles: Role) -> Callable[[Facts], bool]:
+    allowed = frozenset(roles)
+
+    def rule(who: Facts) -> bool:
+        return who.delivery_team and who.role in allowed
+
+    return rule
+
+
+PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
+    # Open to everyone, signed in or not.
+    "public": _anyone,
+    # Any signed-in user; what each sees inside is narrowed by the record rules above.
+    "signed_in": _signed_in,
+    # A body's workspace: signed in, then ``can(VIEW, BodyWorkspace)`` decides per body.
+    "body.workspace": _signed_in,
+    # The audit trail is for administrators; body administrators see their body's part.
+    "audit.browse": _roles(Role.ADMINISTRATOR),
+    # Reloading reference data changes what every body sees: delivery-team administrators.
+    "reference.manage": _delivery_team_roles(Role.ADMINISTRATOR),
+}
+
+
+def may_open(user: Any, rule: str) -> bool:
+    """Whether ``user`` passes the page rule named ``rule``. Unknown names are refused."""
+    check = PAGE_RULES.get(rule)
+    if check is None:
+        return False
+    return check(facts_of(user))
+
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
+
+
+def page_rule(rule: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Attach and enforce a page rule on a view.
+
+    Signed-out visitors who fail a rule are sent to sign in; signed-in users get 403.
+    """
+    if rule not in PAGE_RULES:
+        raise ValueError(f"No rule named {rule!r} in the permission policy")
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def guarded(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not may_open(request.user, rule):
+                if not request.user.is_authenticated:
+                    from django.contrib.auth.views import redirect_to_login
+
+                    return redirect_to_login(request.get_full_path())
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        guarded.policy_rule = rule  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def rule_of(view: Any) -> str | None:
+    """The page rule attached to a view, if any (used by the URL-walking test)."""
+    return getattr(view, "policy_rule", None)
+
+
+def can_follow_job(user: Any, job: Any) -> bool:
+    """A background job's progress is for whoever started it and delivery-team administrators."""
+    who = facts_of(user)
+    if not who.signed_in:
+        return False
+    if job.created_by_id == who.user_id:
+        return True
+    return who.delivery_team and who.role == Role.ADMINISTRATOR

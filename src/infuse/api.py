@@ -1,0 +1,51 @@
+"""The REST API root. Each app adds a router; all share one token scheme and one policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from infuse.accounts.api import router as accounts_router
+from infuse.accounts.services import api_token_authenticate
+from infuse.reference.api import router as reference_router
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer inf_…`` with a token made on the API tokens page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in browser session, so pages can call the API with the user's own rights."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Infuse API",
+    version="1",
+    description=(
+        "Reference data, the signed-in user, and (as the labs arrive) their engines. "
+        "Authenticate with a personal token: Authorization: Bearer <token>. "
+        "Records follow the same permission policy as the pages."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    docs_url=None,
+    urls_namespace="api",
+)
+api.add_router("/reference/", reference_router)
+api.add_router("/", accounts_router)

@@ -1,0 +1,240 @@
+"""The ``infuse`` command line, for analysts and for running the service.
+
+Every command that computes something accepts ``--json`` and then prints one JSON document on
+standard output and nothing else there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+app = typer.Typer(
+    help="Infuse: tools and methods for public-service innovation.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "infuse.config.settings.local")
+    import django
+
+    django.setup()
+
+
+def _emit(as_json: bool, payload: Any, human: str = "") -> None:
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+    elif human:
+        console.print(human)
+
+
+def _fail(message: str, as_json: bool, code: int = 1) -> None:
+    if as_json:
+        typer.echo(json.dumps({"error": message}, ensure_ascii=False))
+    else:
+        console.print(f"[red]Error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def init(as_json: JsonOption = False) -> None:
+    """Prepare the data directory: database tables, reference data and static files.
+
+    Safe to run again: it only applies what is missing.
+    """
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from infuse.reference.services import reference_load
+
+    data_dir = Path(settings.DATA_DIR)
+    for sub in (data_dir, settings.WAREHOUSE_DIR, settings.MEDIA_ROOT):
+        Path(sub).mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    reference = reference_load(actor=None)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    _emit(
+        as_json,
+        {"data_dir": str(data_dir), "database": settings.DATABASES["default"]["ENGINE"], "reference": reference},
+        f"Data directory ready at [bold]{data_dir}[/bold].",
+    )
+
+
+@app.command("load-reference")
+def load_reference(
+    bodies: Annotated[
+        Path | None,
+        typer.Option(help="A CSV of further public bodies (code, name_en, and optional columns)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load the reference data (idempotent), and optionally more public bodies from a CSV."""
+    _setup()
+    from infuse.reference.loading import ReferenceFileError, read_bodies_csv
+    from infuse.reference.services import bodies_load, reference_load
+
+    result: dict[str, Any] = {}
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        bar = progress.add_task("Loading reference data", total=6)
+
+        def report(done: int, total: int, stage: str) -> None:
+            progress.update(bar, completed=done, total=total, description=f"Loading {stage}")
+
+        result["reference"] = reference_load(actor=None, progress=report)
+    if bodies is not None:
+        try:
+            result["bodies_file"] = bodies_load(actor=None, bodies=read_bodies_csv(bodies.read_bytes()))
+        except (OSError, ReferenceFileError) as error:
+            _fail(f"{bodies}: {error}", as_json)
+    if as_json:
+        _emit(True, result)
+        return
+    table = Table("table", "created", "updated", "unchanged", title="Reference data")
+    for name, counts in result["reference"].items():
+        table.add_row(name, str(counts["created"]), str(counts["updated"]), str(counts["unchanged"]))
+    console.print(table)
+    if "bodies_file" in result:
+        console.print(f"Bodies from {bodies}: {result['bodies_file']}")
+
+
+@app.command()
+def createuser(
+    username: str,
+    role: Annotated[str, typer.Option(help="participant, facilitator, programme_manager, assessor, analyst or administrator")] = "participant",
+    body: Annotated[str | None, typer.Option(help="ONS code of the user's body; omit for the delivery team")] = None,
+    email: Annotated[str, typer.Option()] = "",
+    first_name: Annotated[str, typer.Option()] = "",
+    last_name: Annotated[str, typer.Option()] = "",
+    language: Annotated[str, typer.Option(help="en or cy")] = "en",
+    password: Annotated[
+        str | None,
+        typer.Option(help="Read from INFUSE_PASSWORD or asked for when not given", envvar="INFUSE_PASSWORD"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user with a role, belonging to a body or to the delivery team."""
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from infuse.accounts.models import Role, User
+    from infuse.accounts.services import user_create
+    from infuse.reference.selectors import body_by_code
+
+    if role not in Role.values:
+        _fail(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.", as_json)
+    if language not in ("en", "cy"):
+        _fail("The language must be en or cy.", as_json)
+    owner = None
+    if body:
+        owner = body_by_code(body)
+        if owner is None:
+            _fail(f"No public body has the code {body!r}. Run 'infuse load-reference' first.", as_json)
+    if User.objects.filter(username=username).exists():
+        _fail(f"A user called {username!r} already exists.", as_json)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = user_create(
+            actor=None, username=username, password=password, role=role, body=owner,
+            email=email, first_name=first_name, last_name=last_name, preferred_language=language,
+        )
+    except ValidationError as error:
+        _fail(" ".join(error.messages), as_json)
+    _emit(
+        as_json,
+        {"username": user.username, "role": user.role, "body": body, "id": user.pk},
+        f"Created [bold]{user.username}[/bold] ({Role(user.role).label}, {owner or 'delivery team'}).",
+    )
+
+
+@app.command()
+def demo(as_json: JsonOption = False) -> None:
+    """Build the demonstration workspace (idempotent) and say how to sign in."""
+    _setup()
+    from infuse.demo import demo_build
+
+    result = demo_build()
+    if as_json:
+        _emit(True, result)
+        return
+    table = Table("username", "role", "body", "language", title="Demo sign-ins")
+    for person in result["people"]:
+        table.add_row(person["username"], person["role"], person["body"] or "delivery team", person["language"])
+    console.print(table)
+    console.print(f"Every demo user's password is [bold]{result['password']}[/bold]")
+
+
+@app.command()
+def run(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="Web server worker processes")] = 2,
+) -> None:
+    """Serve Infuse with a background worker beside it, until interrupted (Ctrl+C)."""
+    _setup()
+    env = {**os.environ}
+    web = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable, "-m", "gunicorn", "infuse.config.wsgi:application",
+            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
+            "--access-logfile", "-", "--log-level", "warning",
+        ],
+        env=env,
+    )
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "infuse.manage", "db_worker", "--queue-name", "*"], env=env
+    )
+    console.print(f"Infuse is running at [bold]http://{host}:{port}/[/bold] (Ctrl+C stops it).")
+
+    def stop(*_args: Any) -> None:
+        for process in (web, worker):
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while web.poll() is None and worker.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for process in (web, worker):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command (for developers), e.g. 'infuse manage makemigrations'."""
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["infuse manage", *ctx.args])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Starting background jobs and recording their progress.
+
+A job row is created in the request's transaction and the task is enqueued when that commits,
+so the worker never looks for a job that does not exist yet. Progress updates are small single
+statements, visible to the page that polls them while the work goes on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from infuse.audit.services import audit_record
+
+from .models import Job
+
+
+@transaction.atomic
+def job_start(*, actor: Any, kind: str, label: str, task: Any, body: Any = None, **task_kwargs: Any) -> Job:
+    """Create a job and enqueue ``task`` with ``job_id`` and ``task_kwargs`` after commit."""
+    job = Job.objects.create(
+        kind=kind,
+        label=label[:300],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        body=body,
+    )
+    audit_record(actor=actor, action="jobs.job_start", target=job, body=body, after={"kind": kind})
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: task.enqueue(job_id=job_id, **task_kwargs))
+    return job
+
+
+def job_running(job_id: str, total: int = 0) -> None:
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.RUNNING, started_at=timezone.now(), total=total, done=0
+    )
+
+
+def job_progress(job_id: str, done: int, total: int, stage: str = "") -> None:
+    Job.objects.filter(pk=job_id).update(done=done, total=total, stage=stage[:200])
+
+
+def job_succeeded(job_id: str, result: Any = None) -> None:
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.SUCCEEDED, finished_at=timezone.now(), result=result, stage=""
+    )
+
+
+def job_failed(job_id: str, reason: str) -> None:
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(), error=reason[:2000]
+    )

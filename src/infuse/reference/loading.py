@@ -1,0 +1,116 @@
+"""Reading reference data files into plain records (no database here).
+
+The packaged files in ``reference/data/`` hold the programme's fixed facts, each with a source.
+``read_bodies_csv`` reads a user's file of other public bodies, so a region is data, not code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+BODY_KINDS = {"local_authority", "health_board", "university", "national", "other"}
+BODY_CSV_REQUIRED = ("code", "name_en")
+BODY_CSV_OPTIONAL = ("name_cy", "kind", "region", "nation", "programme_member", "lead", "source")
+
+
+class ReferenceFileError(ValueError):
+    """A reference file that cannot be loaded; the message says which line and why."""
+
+
+@dataclass
+class ReferenceSet:
+    regions: list[dict[str, Any]] = field(default_factory=list)
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    themes: list[dict[str, Any]] = field(default_factory=list)
+    labs: list[dict[str, Any]] = field(default_factory=list)
+    goals: list[dict[str, Any]] = field(default_factory=list)
+    ways_of_working: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _read(name: str) -> dict[str, Any]:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+def packaged_reference() -> ReferenceSet:
+    """The reference data that ships with Infuse, each row tagged with its file's source."""
+    result = ReferenceSet()
+    regions = _read("regions.json")
+    result.regions = [{**r, "source": regions["source"]} for r in regions["regions"]]
+    bodies = _read("bodies.json")
+    result.bodies = [{**b, "source": bodies["source"]} for b in bodies["bodies"]]
+    result.themes = _read("themes.json")["themes"]
+    result.labs = _read("labs.json")["labs"]
+    wellbeing = _read("wellbeing.json")
+    result.goals = wellbeing["goals"]
+    result.ways_of_working = wellbeing["ways_of_working"]
+    return result
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "y", "ie", "oes"}
+
+
+def read_bodies_csv(content: bytes) -> list[dict[str, Any]]:
+    """Public bodies from a CSV with a header row: ``code,name_en`` and optional columns.
+
+    Raises ``ReferenceFileError`` naming the first bad line; nothing is returned in part.
+    """
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ReferenceFileError(_("The file is not UTF-8 text.")) from error
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in BODY_CSV_REQUIRED if c not in header]
+    if missing:
+        raise ReferenceFileError(
+            _("The header row lacks the column(s): %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    bodies: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for line_number, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
+        code, name_en = row.get("code", ""), row.get("name_en", "")
+        if not code or not name_en:
+            raise ReferenceFileError(
+                _("Line %(line)d: a body needs both a code and a name.") % {"line": line_number}
+            )
+        if len(code) > 32:
+            raise ReferenceFileError(
+                _("Line %(line)d: the code is longer than 32 characters.") % {"line": line_number}
+            )
+        if code in seen:
+            raise ReferenceFileError(
+                _("Line %(line)d: the code %(code)s appears twice.")
+                % {"line": line_number, "code": code}
+            )
+        seen.add(code)
+        kind = row.get("kind") or "other"
+        if kind not in BODY_KINDS:
+            raise ReferenceFileError(
+                _("Line %(line)d: unknown kind “%(kind)s” (use one of %(kinds)s).")
+                % {"line": line_number, "kind": kind, "kinds": ", ".join(sorted(BODY_KINDS))}
+            )
+        bodies.append(
+            {
+                "code": code,
+                "name_en": name_en[:200],
+                "name_cy": row.get("name_cy", "")[:200],
+                "kind": kind,
+                "region": row.get("region", ""),
+                "nation": row.get("nation", "")[:32],
+                "programme_member": _truthy(row.get("programme_member", "")),
+                "lead": _truthy(row.get("lead", "")),
+                "source": row.get("source", ""),
+            }
+        )
+    return bodies

@@ -1,0 +1,147 @@
+"""Fixed public facts every part of Infuse relies on.
+
+Regions and bodies are data, not code: the Cardiff Capital Region and its ten authorities are
+loaded from ``reference/data/``, and any other public body can be added the same way.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from infuse.i18n import Bilingual
+
+
+class Region(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_cy = models.CharField(_("name (Welsh)"), max_length=200, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    name = Bilingual("name")
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class Body(models.Model):
+    """A public body: a local authority, a health board, a university or any other."""
+
+    class Kind(models.TextChoices):
+        LOCAL_AUTHORITY = "local_authority", _("Local authority")
+        HEALTH_BOARD = "health_board", _("Health board")
+        UNIVERSITY = "university", _("University")
+        NATIONAL = "national", _("National body")
+        OTHER = "other", _("Other public body")
+
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        help_text=_("The ONS (GSS) code for a local authority, or another stable identifier."),
+    )
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_cy = models.CharField(_("name (Welsh)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="bodies"
+    )
+    nation = models.CharField(_("nation"), max_length=32, blank=True)
+    programme_member = models.BooleanField(
+        _("programme member"),
+        default=False,
+        help_text=_("Takes part in the InFuSe programme."),
+    )
+    lead = models.BooleanField(_("leads the programme"), default=False)
+    source = models.TextField(_("source"), blank=True)
+
+    name = Bilingual("name")
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("public body")
+        verbose_name_plural = _("public bodies")
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class Theme(models.Model):
+    slug = models.SlugField(unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    name_en = models.CharField(max_length=200)
+    name_cy = models.CharField(max_length=200)
+    summary_en = models.TextField(blank=True)
+    summary_cy = models.TextField(blank=True)
+
+    name = Bilingual("name")
+    summary = Bilingual("summary")
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class Lab(models.Model):
+    slug = models.SlugField(unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    weeks = models.PositiveSmallIntegerField(default=6)
+    name_en = models.CharField(max_length=200)
+    name_cy = models.CharField(max_length=200)
+    summary_en = models.TextField(blank=True)
+    summary_cy = models.TextField(blank=True)
+
+    name = Bilingual("name")
+    summary = Bilingual("summary")
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class WellbeingGoal(models.Model):
+    """One of the seven well-being goals of the Well-being of Future Generations (Wales) Act 2015."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name_en = models.CharField(max_length=200)
+    name_cy = models.CharField(max_length=200)
+    summary_en = models.TextField(blank=True)
+    summary_cy = models.TextField(blank=True)
+
+    name = Bilingual("name")
+    summary = Bilingual("summary")
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class WayOfWorking(models.Model):
+    """One of the five ways of working (the sustainable development principle) in the 2015 Act."""
+
+    slug = models.SlugField(unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    name_en = models.CharField(max_length=200)
+    name_cy = models.CharField(max_length=200)
+    summary_en = models.TextField(blank=True)
+    summary_cy = models.TextField(blank=True)
+
+    name = Bilingual("name")
+    summary = Bilingual("summary")
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return str(self.name)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from infuse.accounts.policy import may_open, page_rule
+from infuse.jobs.services import job_start
+
+from . import selectors
+from .forms import BodiesFileForm
+from .loading import ReferenceFileError, read_bodies_csv
+from .models import Body
+from .services import bodies_load
+from .tasks import reference_reload
+
+
+@page_rule("public")
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "reference/index.html",
+        {
+            "regions": selectors.regions(),
+            "bodies": selectors.bodies(),
+            "themes": selectors.themes(),
+            "labs": selectors.labs(),
+            "goals": selectors.wellbeing_goals(),
+            "ways": selectors.ways_of_working(),
+            "may_manage": may_open(request.user, "reference.manage"),
+        },
+    )
+
+
+@page_rule("public")
+def body_detail(request: HttpRequest, code: str) -> HttpResponse:
+    body = get_object_or_404(Body.objects.select_related("region"), code=code)
+    return render(request, "reference/body_detail.html", {"body": body})
+
+
+@require_POST
+@page_rule("reference.manage")
+def reload(request: HttpRequest) -> HttpResponse:
+    job = job_start(
+        actor=request.user,
+        kind="reference.reload",
+        label=_("Reload reference data"),
+        task=reference_reload,
+    )
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@page_rule("reference.manage")
+def bodies_upload(request: HttpRequest) -> HttpResponse:
+    form = BodiesFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bodies = read_bodies_csv(form.cleaned_data["file"].read())
+            counts = bodies_load(actor=request.user, bodies=bodies)
+        except ReferenceFileError as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(
+                request,
+                _("%(created)d bodies added and %(updated)d updated.")
+                % {"created": counts["created"], "updated": counts["updated"]},
+            )
+            return redirect("reference:index")
+    return render(request, "reference/bodies_upload.html", {"form": form})
