@@ -72,7 +72,11 @@ def init(as_json: JsonOption = False) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     _emit(
         as_json,
-        {"data_dir": str(data_dir), "database": settings.DATABASES["default"]["ENGINE"], "reference": reference},
+        {
+            "data_dir": str(data_dir),
+            "database": settings.DATABASES["default"]["ENGINE"],
+            "reference": reference,
+        },
         f"Data directory ready at [bold]{data_dir}[/bold].",
     )
 
@@ -100,7 +104,9 @@ def load_reference(
         result["reference"] = reference_load(actor=None, progress=report)
     if bodies is not None:
         try:
-            result["bodies_file"] = bodies_load(actor=None, bodies=read_bodies_csv(bodies.read_bytes()))
+            result["bodies_file"] = bodies_load(
+                actor=None, bodies=read_bodies_csv(bodies.read_bytes())
+            )
         except (OSError, ReferenceFileError) as error:
             _fail(f"{bodies}: {error}", as_json)
     if as_json:
@@ -108,7 +114,9 @@ def load_reference(
         return
     table = Table("table", "created", "updated", "unchanged", title="Reference data")
     for name, counts in result["reference"].items():
-        table.add_row(name, str(counts["created"]), str(counts["updated"]), str(counts["unchanged"]))
+        table.add_row(
+            name, str(counts["created"]), str(counts["updated"]), str(counts["unchanged"])
+        )
     console.print(table)
     if "bodies_file" in result:
         console.print(f"Bodies from {bodies}: {result['bodies_file']}")
@@ -117,15 +125,24 @@ def load_reference(
 @app.command()
 def createuser(
     username: str,
-    role: Annotated[str, typer.Option(help="participant, facilitator, programme_manager, assessor, analyst or administrator")] = "participant",
-    body: Annotated[str | None, typer.Option(help="ONS code of the user's body; omit for the delivery team")] = None,
+    role: Annotated[
+        str,
+        typer.Option(
+            help="participant, facilitator, programme_manager, assessor, analyst or administrator"
+        ),
+    ] = "participant",
+    body: Annotated[
+        str | None, typer.Option(help="ONS code of the user's body; omit for the delivery team")
+    ] = None,
     email: Annotated[str, typer.Option()] = "",
     first_name: Annotated[str, typer.Option()] = "",
     last_name: Annotated[str, typer.Option()] = "",
     language: Annotated[str, typer.Option(help="en or cy")] = "en",
     password: Annotated[
         str | None,
-        typer.Option(help="Read from INFUSE_PASSWORD or asked for when not given", envvar="INFUSE_PASSWORD"),
+        typer.Option(
+            help="Read from INFUSE_PASSWORD or asked for when not given", envvar="INFUSE_PASSWORD"
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -145,22 +162,32 @@ def createuser(
     if body:
         owner = body_by_code(body)
         if owner is None:
-            _fail(f"No public body has the code {body!r}. Run 'infuse load-reference' first.", as_json)
+            _fail(
+                f"No public body has the code {body!r}. Run 'infuse load-reference' first.", as_json
+            )
     if User.objects.filter(username=username).exists():
         _fail(f"A user called {username!r} already exists.", as_json)
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = user_create(
-            actor=None, username=username, password=password, role=role, body=owner,
-            email=email, first_name=first_name, last_name=last_name, preferred_language=language,
+            actor=None,
+            username=username,
+            password=password,
+            role=role,
+            body=owner,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            preferred_language=language,
         )
     except ValidationError as error:
         _fail(" ".join(error.messages), as_json)
     _emit(
         as_json,
         {"username": user.username, "role": user.role, "body": body, "id": user.pk},
-        f"Created [bold]{user.username}[/bold] ({Role(user.role).label}, {owner or 'delivery team'}).",
+        f"Created [bold]{user.username}[/bold] "
+        f"({Role(user.role).label}, {owner or 'delivery team'}).",
     )
 
 
@@ -176,7 +203,12 @@ def demo(as_json: JsonOption = False) -> None:
         return
     table = Table("username", "role", "body", "language", title="Demo sign-ins")
     for person in result["people"]:
-        table.add_row(person["username"], person["role"], person["body"] or "delivery team", person["language"])
+        table.add_row(
+            person["username"],
+            person["role"],
+            person["body"] or "delivery team",
+            person["language"],
+        )
     console.print(table)
     console.print(f"Every demo user's password is [bold]{result['password']}[/bold]")
 
@@ -192,13 +224,24 @@ def run(
     env = {**os.environ}
     web = subprocess.Popen(  # noqa: S603
         [
-            sys.executable, "-m", "gunicorn", "infuse.config.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
-            "--access-logfile", "-", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "infuse.config.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
         ],
         env=env,
     )
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "-m", "infuse.manage", "db_worker", "--queue-name", "*"], env=env
     )
     console.print(f"Infuse is running at [bold]http://{host}:{port}/[/bold] (Ctrl+C stops it).")
@@ -223,7 +266,10 @@ def run(
                 process.kill()
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
 def manage(ctx: typer.Context) -> None:
     """Run a Django management command (for developers), e.g. 'infuse manage makemigrations'."""
     _setup()

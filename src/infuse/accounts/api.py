@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from .policy import signed_in_user
+
 router = Router(tags=["accounts"])
 
 
@@ -25,7 +27,7 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut, summary="The signed-in user")
 def me(request: HttpRequest) -> MeOut:
     """Who the token (or session) belongs to: role, body and language."""
-    user = request.user
+    user = signed_in_user(request)
     body = user.body
     return MeOut(
         username=user.username,

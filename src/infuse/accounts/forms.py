@@ -13,9 +13,7 @@ class SignInForm(AuthenticationForm):
     """Sign-in that stops answering for an account name after repeated failures."""
 
     error_messages = {
-        "invalid_login": _(
-            "Enter a correct username and password. Both are case-sensitive."
-        ),
+        "invalid_login": _("Enter a correct username and password. Both are case-sensitive."),
         "inactive": _("This account has been closed."),
         "locked": _(
             "Too many failed attempts to sign in to this account. Wait 15 minutes, then try "

@@ -27,7 +27,9 @@ class Visibility(models.TextChoices):
 class User(AbstractUser):
     """A person who signs in. They belong to one public body, or to the delivery team."""
 
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.PARTICIPANT)
+    role = models.CharField(
+        _("role"), max_length=32, choices=Role.choices, default=Role.PARTICIPANT
+    )
     body = models.ForeignKey(
         "reference.Body",
         on_delete=models.PROTECT,
@@ -93,7 +95,9 @@ class OwnedRecord(models.Model):
 class ApiToken(models.Model):
     """A personal token for the REST API. Only a hash of the secret is kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     secret_hash = models.CharField(max_length=64, unique=True)
@@ -119,3 +123,6 @@ class SignInFailure(models.Model):
 
     username = models.CharField(max_length=150, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} at {self.at:%Y-%m-%d %H:%M}"

@@ -32,7 +32,7 @@ from typing import Any, Protocol, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .models import Role, Visibility
+from .models import Role, User, Visibility
 
 
 class Action(enum.StrEnum):
@@ -50,9 +50,14 @@ class Actor(Protocol):
 
 
 class Owned(Protocol):
-    owner_body_id: int
-    visibility: str
-    created_by_id: int | None
+    @property
+    def owner_body_id(self) -> int: ...
+
+    @property
+    def visibility(self) -> str: ...
+
+    @property
+    def created_by_id(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,9 @@ def visible_filter(user: Any, owner_field: str = "owner_body") -> Q:
     if who.delivery_team:
         regional = Q(visibility=Visibility.REGIONAL)
     elif who.region_id is not None:
-        regional = Q(visibility=Visibility.REGIONAL) & Q(**{f"{owner_field}__region_id": who.region_id})
+        regional = Q(visibility=Visibility.REGIONAL) & Q(
+            **{f"{owner_field}__region_id": who.region_id}
+        )
     else:
         regional = Q(pk__in=[])
     return public | own | regional
@@ -164,6 +171,7 @@ class BodyWorkspace:
 
 
 # --- Page and endpoint rules -----------------------------------------------------------------
+
 
 def _anyone(who: Facts) -> bool:
     return True
@@ -239,6 +247,14 @@ def page_rule(rule: str) -> Callable[[ViewFunc], ViewFunc]:
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def signed_in_user(request: Any) -> User:
+    """The request's user, for views whose page rule already requires signing in."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_active:
+        raise PermissionDenied
+    return user
 
 
 def rule_of(view: Any) -> str | None:

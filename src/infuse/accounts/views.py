@@ -19,7 +19,7 @@ from infuse.web.language import language_cookie_set, url_in_language
 from . import selectors, services
 from .forms import ApiTokenForm, LanguagePreferenceForm, SignInForm
 from .models import ApiToken
-from .policy import page_rule
+from .policy import page_rule, signed_in_user
 
 
 @method_decorator(page_rule("public"), name="dispatch")
@@ -28,7 +28,7 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
         # Continue in the language the user chose before, wherever they were heading.
@@ -80,7 +80,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @page_rule("signed_in")
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     form = LanguagePreferenceForm(
         request.POST or None, initial={"preferred_language": user.preferred_language}
     )
@@ -97,17 +97,18 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @page_rule("signed_in")
 def api_tokens(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     form = ApiTokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
         _token, new_secret = services.api_token_create(
-            actor=request.user, user=request.user, name=form.cleaned_data["name"]
+            actor=user, user=user, name=form.cleaned_data["name"]
         )
         form = ApiTokenForm()
     return render(
         request,
         "accounts/api_tokens.html",
-        {"form": form, "tokens": selectors.api_tokens_of(request.user), "new_secret": new_secret},
+        {"form": form, "tokens": selectors.api_tokens_of(user), "new_secret": new_secret},
     )
 
 

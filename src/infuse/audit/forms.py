@@ -16,7 +16,13 @@ class AuditFilterForm(forms.Form):
         label=_("To (YYYY-MM-DD)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: object, target_types: list[str], bodies: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        target_types: list[str],
+        bodies: list[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["target_type"].choices = [("", _("Any"))] + [(t, t) for t in target_types]  # type: ignore[attr-defined]
-        self.fields["body"].choices = [("", _("Any"))] + bodies  # type: ignore[attr-defined]
+        self.fields["target_type"].choices = [("", _("Any")), *[(t, t) for t in target_types]]  # type: ignore[attr-defined]
+        self.fields["body"].choices = [("", _("Any")), *bodies]  # type: ignore[attr-defined]

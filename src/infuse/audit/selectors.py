@@ -39,9 +39,7 @@ def audit_entries(filters: AuditFilter) -> QuerySet[AuditEntry]:
 
 def audit_target_types() -> list[str]:
     return list(
-        AuditEntry.objects.order_by("target_type")
-        .values_list("target_type", flat=True)
-        .distinct()
+        AuditEntry.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
     )
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from infuse.accounts.policy import page_rule
+from infuse.accounts.policy import page_rule, signed_in_user
 from infuse.reference.selectors import bodies
 
 from . import selectors
@@ -13,10 +15,10 @@ from .forms import AuditFilterForm
 
 @page_rule("audit.browse")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     # A body's administrator sees that body's trail; the delivery team's sees everything.
     body_choices = [(b.code, str(b.name)) for b in bodies()]
-    if user.body_id is not None:
+    if user.body is not None:
         body_choices = [(user.body.code, str(user.body.name))]
     form = AuditFilterForm(
         request.GET or None, target_types=selectors.audit_target_types(), bodies=body_choices
@@ -32,8 +34,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-    if user.body_id is not None:
-        filters = selectors.AuditFilter(**{**filters.__dict__, "body_code": user.body.code})
+    if user.body is not None:
+        filters = dataclasses.replace(filters, body_code=user.body.code)
     page = Paginator(selectors.audit_entries(filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -15,7 +15,7 @@ from infuse.accounts.services import user_create
 from infuse.reference.models import Body
 
 # Printed by ``make run`` so that newcomers can sign in; never used outside the demo workspace.
-DEMO_PASSWORD = "infuse-demo-2026"  # noqa: S105
+DEMO_PASSWORD = "infuse-demo-2026"
 
 
 @dataclass(frozen=True)

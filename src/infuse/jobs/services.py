@@ -18,7 +18,9 @@ from .models import Job
 
 
 @transaction.atomic
-def job_start(*, actor: Any, kind: str, label: str, task: Any, body: Any = None, **task_kwargs: Any) -> Job:
+def job_start(
+    *, actor: Any, kind: str, label: str, task: Any, body: Any = None, **task_kwargs: Any
+) -> Job:
     """Create a job and enqueue ``task`` with ``job_id`` and ``task_kwargs`` after commit."""
     job = Job.objects.create(
         kind=kind,

@@ -109,7 +109,7 @@ class Lab(models.Model):
 
 
 class WellbeingGoal(models.Model):
-    """One of the seven well-being goals of the Well-being of Future Generations (Wales) Act 2015."""
+    """A well-being goal of the Well-being of Future Generations (Wales) Act 2015, section 4."""
 
     number = models.PositiveSmallIntegerField(unique=True)
     name_en = models.CharField(max_length=200)

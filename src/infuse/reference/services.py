@@ -52,7 +52,8 @@ def _with_region(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         code = row.get("region") or ""
         if code and code not in regions:
             raise ReferenceFileError(
-                _("Body %(body)s: unknown region “%(region)s”.") % {"body": row["code"], "region": code}
+                _("Body %(body)s: unknown region “%(region)s”.")
+                % {"body": row["code"], "region": code}
             )
         result.append({**row, "region": regions.get(code)})
     return result

@@ -25,7 +25,8 @@ def reference_reload(job_id: str) -> None:
     jobs.job_running(job_id, total=6)
     try:
         result = reference_load(
-            actor=job.created_by, progress=lambda done, total, stage: jobs.job_progress(job_id, done, total, stage)
+            actor=job.created_by,
+            progress=lambda done, total, stage: jobs.job_progress(job_id, done, total, stage),
         )
     except ReferenceFileError as error:
         jobs.job_failed(job_id, str(error))

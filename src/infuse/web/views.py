@@ -100,7 +100,9 @@ def language_switch(request: HttpRequest, language: str) -> HttpResponse:
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     return render(
-        request, "errors/error.html", {"title": title, "message": message, "status": status},
+        request,
+        "errors/error.html",
+        {"title": title, "message": message, "status": status},
         status=status,
     )
 
@@ -131,8 +133,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         request,
         404,
         _("Page not found"),
-        _("If you typed the web address, check it is correct. If you pasted it, check you "
-          "copied the entire address."),
+        _(
+            "If you typed the web address, check it is correct. If you pasted it, check you "
+            "copied the entire address."
+        ),
     )
 
 
@@ -141,8 +145,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
         request,
         500,
         _("Sorry, there is a problem with Infuse"),
-        _("Nothing you saved has been lost. Try again later; if it keeps happening, tell your "
-          "Infuse administrator what you were doing."),
+        _(
+            "Nothing you saved has been lost. Try again later; if it keeps happening, tell your "
+            "Infuse administrator what you were doing."
+        ),
     )
 
 

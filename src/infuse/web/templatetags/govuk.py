@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
 
 register = template.Library()
 
@@ -30,7 +31,9 @@ def _kind(widget: forms.Widget) -> str:
 
 
 @register.inclusion_tag("web/includes/field.html")
-def govuk_field(field: forms.BoundField, label_class: str = "govuk-label--s", width: str = "") -> dict[str, Any]:
+def govuk_field(
+    field: forms.BoundField, label_class: str = "govuk-label--s", width: str = ""
+) -> dict[str, Any]:
     widget = field.field.widget
     input_type = getattr(widget, "input_type", "text")
     described_by = []
@@ -59,7 +62,7 @@ def govuk_error_summary(*forms_with_errors: forms.BaseForm) -> dict[str, Any]:
         for error in form.non_field_errors():
             items.append({"href": "", "text": str(error)})
         for name, errors in form.errors.items():
-            if name == forms.forms.NON_FIELD_ERRORS:
+            if name == NON_FIELD_ERRORS:
                 continue
             bound = form[name]
             for error in errors:

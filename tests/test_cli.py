@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from infuse.accounts.models import User
+from infuse.cli import app
+from infuse.reference.models import Body
+
+runner = CliRunner()
+
+
+def run_json(*args: str, **kwargs: Any) -> Any:
+    result = runner.invoke(app, [*args, "--json"], **kwargs)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_init_prepares_the_data_directory_and_is_safe_to_repeat() -> None:
+    first = run_json("init")
+    assert first["reference"]["bodies"]["created"] == 10
+    assert Path(first["data_dir"]).is_dir()
+    second = run_json("init")
+    assert second["reference"]["bodies"] == {"created": 0, "updated": 0, "unchanged": 10}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_reference_with_a_file_of_other_bodies(tmp_path: Path) -> None:
+    bodies = tmp_path / "bodies.csv"
+    bodies.write_text("code,name_en,kind\nE08000025,Birmingham,local_authority\n")
+    result = run_json("load-reference", "--bodies", str(bodies))
+    assert result["bodies_file"]["created"] == 1
+    assert Body.objects.filter(code="E08000025").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_reference_reports_a_bad_file_without_a_trace(tmp_path: Path) -> None:
+    bodies = tmp_path / "bodies.csv"
+    bodies.write_text("code,name_en\nE1,\n")
+    result = runner.invoke(app, ["load-reference", "--bodies", str(bodies), "--json"])
+    assert result.exit_code == 1
+    assert "Line 2" in json.loads(result.stdout)["error"]
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_createuser_and_its_errors() -> None:
+    run_json("load-reference")
+    made = run_json(
+        "createuser",
+        "gwen",
+        "--role",
+        "analyst",
+        "--body",
+        "W06000015",
+        "--password",
+        "a long enough passphrase",
+    )
+    assert made["role"] == "analyst" and User.objects.get(username="gwen").body.code == "W06000015"
+    for args, message in [
+        (["gwen", "--password", "a long enough passphrase"], "already exists"),
+        (["x", "--role", "king", "--password", "a long enough passphrase"], "Unknown role"),
+        (["y", "--body", "NOPE", "--password", "a long enough passphrase"], "No public body"),
+        (["z", "--role", "analyst", "--password", "short"], "too short"),
+    ]:
+        result = runner.invoke(app, ["createuser", *args, "--json"])
+        assert result.exit_code == 1
+        assert message in json.loads(result.stdout)["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_builds_every_role_once() -> None:
+    run_json("load-reference")
+    first = run_json("demo")
+    assert {p["role"] for p in first["people"]} == {
+        "participant",
+        "facilitator",
+        "programme_manager",
+        "assessor",
+        "analyst",
+        "administrator",
+    }
+    assert len(first["users_created"]) == len(first["people"])
+    second = run_json("demo")
+    assert second["users_created"] == []
+    carys = User.objects.get(username="carys")
+    assert carys.check_password(first["password"]) and carys.body.code == "W06000018"
