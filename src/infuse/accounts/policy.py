@@ -258,8 +258,15 @@ def signed_in_user(request: Any) -> User:
 
 
 def rule_of(view: Any) -> str | None:
-    """The page rule attached to a view, if any (used by the URL-walking test)."""
-    return getattr(view, "policy_rule", None)
+    """The page rule attached to a view, if any (used by the URL-walking test).
+
+    Function views carry it themselves; class-based views carry it on ``dispatch``.
+    """
+    rule = getattr(view, "policy_rule", None)
+    view_class = getattr(view, "view_class", None)
+    if rule is None and view_class is not None:
+        rule = getattr(view_class.dispatch, "policy_rule", None)
+    return rule
 
 
 def can_follow_job(user: Any, job: Any) -> bool:

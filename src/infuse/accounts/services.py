@@ -12,7 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 
-from infuse.audit.services import audit_record, snapshot
+from infuse.audit.trail import audit_record, audited, snapshot, unaudited
 
 from .models import ApiToken, Role, SignInFailure, User
 
@@ -20,6 +20,7 @@ USER_AUDIT_FIELDS = ("username", "email", "first_name", "last_name", "role", "bo
 TOKEN_PREFIX = "inf_"
 
 
+@audited
 @transaction.atomic
 def user_create(
     *,
@@ -47,7 +48,8 @@ def user_create(
         role=role,
         body=body,
         preferred_language=preferred_language,
-        is_staff=role == Role.ADMINISTRATOR and body is None,
+        # Django's own admin site is not installed: every change goes through audited services.
+        is_staff=False,
         is_superuser=False,
     )
     if check_password:
@@ -65,6 +67,7 @@ def user_create(
     return user
 
 
+@audited
 @transaction.atomic
 def user_set_preferred_language(*, actor: Any, user: User, language: str) -> User:
     if language not in dict(settings.LANGUAGES):
@@ -85,6 +88,7 @@ def user_set_preferred_language(*, actor: Any, user: User, language: str) -> Use
     return user
 
 
+@audited
 @transaction.atomic
 def user_set_password(*, actor: Any, user: User, password: str, reason: str) -> User:
     """Set a new password (after a reset or a change); the audit keeps the reason, not the hash."""
@@ -105,6 +109,7 @@ def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@audited
 @transaction.atomic
 def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for ``user`` and return it with its secret, which is shown only once."""
@@ -122,6 +127,7 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
     return token, secret
 
 
+@audited
 @transaction.atomic
 def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     if token.revoked_at is not None:
@@ -139,6 +145,7 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
+@unaudited(reason="records only when a token was last used")
 def api_token_authenticate(secret: str) -> User | None:
     """The active user a token secret belongs to, or ``None``. Records when it was last used."""
     if not secret.startswith(TOKEN_PREFIX):
@@ -157,6 +164,7 @@ def api_token_authenticate(secret: str) -> User | None:
     return token.user
 
 
+@unaudited(reason="reads the sign-in failure counter; writes nothing")
 def sign_in_locked(username: str) -> bool:
     """Whether too many recent failures have locked sign-in for this account name."""
     since = timezone.now() - datetime.timedelta(seconds=settings.SIGN_IN_FAILURE_WINDOW_SECONDS)
@@ -164,6 +172,7 @@ def sign_in_locked(username: str) -> bool:
     return recent >= settings.SIGN_IN_MAX_FAILURES
 
 
+@unaudited(reason="a security counter of failed sign-ins, not a record")
 def sign_in_failure_record(username: str) -> None:
     """Count a failed sign-in (a security event, not a change to a record, so not audited)."""
     window = datetime.timedelta(seconds=settings.SIGN_IN_FAILURE_WINDOW_SECONDS)
@@ -171,5 +180,6 @@ def sign_in_failure_record(username: str) -> None:
     SignInFailure.objects.create(username=username.lower()[:150])
 
 
+@unaudited(reason="resets the security counter after a successful sign-in")
 def sign_in_failures_clear(username: str) -> None:
     SignInFailure.objects.filter(username=username.lower()).delete()

@@ -1,5 +1,4 @@
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib import admin
 from django.urls import include, path
 
 from infuse.api import api
@@ -21,6 +20,5 @@ urlpatterns += i18n_patterns(
     path("reference/", include("infuse.reference.urls")),
     path("audit/", include("infuse.audit.urls")),
     path("jobs/", include("infuse.jobs.urls")),
-    path("django-admin/", admin.site.urls),
     prefix_default_language=True,
 )

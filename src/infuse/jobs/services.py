@@ -12,11 +12,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from infuse.audit.services import audit_record
+from infuse.audit.trail import audit_record, audited, unaudited
 
 from .models import Job
 
 
+@audited
 @transaction.atomic
 def job_start(
     *, actor: Any, kind: str, label: str, task: Any, body: Any = None, **task_kwargs: Any
@@ -34,22 +35,26 @@ def job_start(
     return job
 
 
+@unaudited(reason="progress bookkeeping of a job whose start was audited")
 def job_running(job_id: str, total: int = 0) -> None:
     Job.objects.filter(pk=job_id).update(
         status=Job.Status.RUNNING, started_at=timezone.now(), total=total, done=0
     )
 
 
+@unaudited(reason="progress bookkeeping of a job whose start was audited")
 def job_progress(job_id: str, done: int, total: int, stage: str = "") -> None:
     Job.objects.filter(pk=job_id).update(done=done, total=total, stage=stage[:200])
 
 
+@unaudited(reason="progress bookkeeping; the job's own work is audited")
 def job_succeeded(job_id: str, result: Any = None) -> None:
     Job.objects.filter(pk=job_id).update(
         status=Job.Status.SUCCEEDED, finished_at=timezone.now(), result=result, stage=""
     )
 
 
+@unaudited(reason="progress bookkeeping; a failed job changed nothing")
 def job_failed(job_id: str, reason: str) -> None:
     Job.objects.filter(pk=job_id).update(
         status=Job.Status.FAILED, finished_at=timezone.now(), error=reason[:2000]

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from infuse.audit.services import audit_record
+from infuse.audit.trail import audit_record, audited
 
 from .loading import ReferenceFileError, ReferenceSet, packaged_reference
 from .models import Body, Lab, Region, Theme, WayOfWorking, WellbeingGoal
@@ -62,6 +62,7 @@ def _with_region(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 ProgressCallback = Callable[[int, int, str], None]
 
 
+@audited
 @transaction.atomic
 def reference_load(
     *,
@@ -103,6 +104,7 @@ def reference_load(
     return result
 
 
+@audited
 @transaction.atomic
 def bodies_load(*, actor: Any, bodies: list[dict[str, Any]]) -> dict[str, int]:
     """Add or update public bodies read from a user's file (see ``loading.read_bodies_csv``)."""

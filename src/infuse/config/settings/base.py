@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "infuse.accounts",
     "infuse.audit",
     "infuse.jobs",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

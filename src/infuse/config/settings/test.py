@@ -33,3 +33,4 @@ if os.environ.get("INFUSE_TEST_TASKS") != "database":
 # Only under pytest, so type checkers and other tools never import the test package.
 if "pytest" in sys.modules:
     INSTALLED_APPS = [*INSTALLED_APPS, "tests.policy_app"]  # noqa: F405
+AUDIT_ENFORCE = True

@@ -1,0 +1,174 @@
+"""Walk every URL pattern as every role, signed out, and as a user of another authority.
+
+Nothing here lists pages by hand: the patterns come from the URL configuration, so a page added
+later is covered from birth. What this test needs to know is how to fill each kind of URL
+parameter with a sample object, and who owns that object; a parameter it does not know fails
+the test with a message saying to add a sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from infuse.accounts.models import Role, User
+from infuse.accounts.policy import PAGE_RULES, rule_of
+from infuse.demo import demo_build
+from tests.conftest import CAERPHILLY, NEWPORT
+
+API_NAMESPACE = "api"
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespaced URL name, for reverse()
+    parameters: tuple[str, ...]
+    view: Any
+
+    @property
+    def is_api(self) -> bool:
+        return self.name.startswith(API_NAMESPACE + ":")
+
+
+def walk(patterns: list[Any], namespace: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            if not entry.name:
+                continue
+            yield Route(
+                name=f"{namespace}{entry.name}",
+                parameters=tuple(entry.pattern.converters),
+                view=entry.callback,
+            )
+
+
+ROUTES = sorted(
+    {r.name: r for r in walk(get_resolver().url_patterns)}.values(), key=lambda r: r.name
+)
+PAGE_ROUTES = [r for r in ROUTES if not r.is_api]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A value for a URL parameter and whom the object behind it belongs to."""
+
+    value: str
+    owner_body: str | None = None  # a body's private record
+    owner_user: str | None = None  # one person's own record
+    marker: str = ""  # text that only a page showing the private object would contain
+
+
+def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
+    makers: dict[str, Callable[[], list[Sample]]] = {
+        # Body codes name public reference pages and private workspaces; the rule decides.
+        # The markers are demo members' names, shown only on their body's workspace.
+        "code": lambda: [
+            Sample(CAERPHILLY, owner_body=CAERPHILLY, marker="Dafydd Jenkins"),
+            Sample(NEWPORT, owner_body=NEWPORT, marker="Owen Davies"),
+        ],
+        "job_id": lambda: [Sample(str(world["job"].pk), owner_user="dafydd", marker="Walker job")],
+        "token_id": lambda: [
+            Sample(str(world["token"].pk), owner_user="carys", marker="walker-token")
+        ],
+        "uidb64": lambda: [Sample("MQ")],
+        "token": lambda: [Sample("set-password")],
+        "language": lambda: [Sample("cy")],
+    }
+    if parameter not in makers:
+        pytest.fail(f"The URL walker has no sample for the parameter {parameter!r}: add one here.")
+    return makers[parameter]()
+
+
+def concrete_urls(route: Route, world: dict[str, Any]) -> list[tuple[str, Sample | None]]:
+    if not route.parameters:
+        return [(reverse(route.name), None)]
+    urls = []
+    first, *rest = route.parameters
+    for sample in samples_for(first, world):
+        kwargs = {first: sample.value}
+        for other in rest:
+            kwargs[other] = samples_for(other, world)[0].value
+        urls.append((reverse(route.name, kwargs=kwargs), sample))
+    return urls
+
+
+def may_see(user: User | None, sample: Sample | None) -> bool:
+    if sample is None or user is None:
+        return True
+    overseer = user.body_id is None and user.role in (Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR)
+    if sample.owner_body is not None:
+        return overseer or (user.body is not None and user.body.code == sample.owner_body)
+    if sample.owner_user is not None:
+        return user.username == sample.owner_user or (
+            user.body_id is None and user.role == Role.ADMINISTRATOR
+        )
+    return True
+
+
+@pytest.fixture
+def world(reference: Any, django_capture_on_commit_callbacks: Any) -> dict[str, Any]:
+    from infuse.accounts.services import api_token_create
+    from infuse.jobs.services import job_start
+    from infuse.reference.tasks import reference_reload
+
+    demo_build()
+    users = {u.username: u for u in User.objects.select_related("body")}
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_start(
+            actor=users["dafydd"],
+            kind="reference.reload",
+            label="Walker job",
+            task=reference_reload,
+        )
+    token, _secret = api_token_create(
+        actor=users["carys"], user=users["carys"], name="walker-token"
+    )
+    return {"users": users, "job": job, "token": token}
+
+
+@pytest.mark.parametrize("route", PAGE_ROUTES, ids=[r.name for r in PAGE_ROUTES])
+def test_every_page_has_a_rule_in_the_permission_policy(route: Route) -> None:
+    rule = rule_of(route.view)
+    assert rule is not None, f"{route.name} has no @page_rule: add one from accounts.policy"
+    assert rule in PAGE_RULES
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
+def test_every_url_as_every_role(route: Route, world: dict[str, Any]) -> None:
+    visitors: list[User | None] = [None, *world["users"].values()]
+    rule = None if route.is_api else rule_of(route.view)
+    for url, sample in concrete_urls(route, world):
+        for user in visitors:
+            client = Client(raise_request_exception=False)
+            if user is not None:
+                client.force_login(user)
+            response = client.get(url)
+            if response.status_code == 405:
+                # A form's action (revoke, reload, sign out): the refusal must hold for POST too.
+                response = client.post(url)
+            who = user.username if user else "signed out"
+            assert response.status_code < 500, f"{url} as {who}: {response.status_code}"
+            if rule == "public" and user is None:
+                assert response.status_code in (200, 302, 405), f"public {url} signed out"
+            if rule not in (None, "public") and not may_see(user, sample):
+                assert response.status_code in (302, 403, 404), (
+                    f"{url} showed another's private record to {who}"
+                )
+                if sample is not None and sample.marker:
+                    assert sample.marker not in response.content.decode()
+            elif (
+                rule not in (None, "public")
+                and sample is not None
+                and sample.marker
+                and response.status_code == 200
+            ):
+                # The marker is real: those allowed to see the object do see it.
+                assert sample.marker in response.content.decode(), f"{url} as {who}"
