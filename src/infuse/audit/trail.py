@@ -114,7 +114,8 @@ def audited(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not getattr(settings, "AUDIT_ENFORCE", False) or getattr(_enforcement, "depth", 0):
+        enforce: bool = getattr(settings, "AUDIT_ENFORCE", False)
+        if not enforce or getattr(_enforcement, "depth", 0):
             return function(*args, **kwargs)
         seen = {"writes": 0, "audits": 0}
 
