@@ -95,7 +95,12 @@ def audit_record(
 # INSERT, UPDATE or DELETE without also inserting an audit entry raises ``UnauditedWrite``.
 
 _WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-_enforcement = threading.local()
+class _EnforcementState(threading.local):
+    depth: int = 0  # inside an audited service already being checked
+    bookkeeping: int = 0  # inside an unaudited (bookkeeping) service
+
+
+_enforcement = _EnforcementState()
 
 
 class UnauditedWrite(AssertionError):
@@ -115,7 +120,7 @@ def audited(function: F) -> F:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         enforce: bool = getattr(settings, "AUDIT_ENFORCE", False)
-        if not enforce or getattr(_enforcement, "depth", 0):
+        if not enforce or _enforcement.depth:
             return function(*args, **kwargs)
         seen = {"writes": 0, "audits": 0}
 
@@ -123,7 +128,7 @@ def audited(function: F) -> F:
             writes, audit = _statement_kind(sql)
             if audit:
                 seen["audits"] += 1
-            elif writes and not getattr(_enforcement, "bookkeeping", 0):
+            elif writes and not _enforcement.bookkeeping:
                 seen["writes"] += 1
             return execute(sql, params, many, context)
 
@@ -154,7 +159,7 @@ def unaudited(*, reason: str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             # Bookkeeping called from inside an audited service (a progress update, say) is
             # not that service's unaudited write.
-            _enforcement.bookkeeping = getattr(_enforcement, "bookkeeping", 0) + 1
+            _enforcement.bookkeeping += 1
             try:
                 return function(*args, **kwargs)
             finally:
