@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 
 from .policy import signed_in_user
@@ -24,9 +25,13 @@ class MeOut(Schema):
     preferred_language: str
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user")
+@router.get(
+    "/me",
+    response=MeOut,
+    summary=gettext_noop("The signed-in user"),
+    description=gettext_noop("Who the token (or session) belongs to: role, body and language."),
+)
 def me(request: HttpRequest) -> MeOut:
-    """Who the token (or session) belongs to: role, body and language."""
     user = signed_in_user(request)
     body = user.body
     return MeOut(

@@ -95,6 +95,8 @@ def audit_record(
 # INSERT, UPDATE or DELETE without also inserting an audit entry raises ``UnauditedWrite``.
 
 _WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
 class _EnforcementState(threading.local):
     depth: int = 0  # inside an audited service already being checked
     bookkeeping: int = 0  # inside an unaudited (bookkeeping) service

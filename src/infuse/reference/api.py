@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from . import selectors
+from .models import Body
 
 router = Router(tags=["reference"], auth=None)
 
@@ -19,6 +22,10 @@ class BodyOut(Schema):
     programme_member: bool
     lead: bool
     source: str
+
+    @staticmethod
+    def resolve_region(body: Body) -> str | None:
+        return body.region.code if body.region else None
 
 
 class NamedOut(Schema):
@@ -41,51 +48,44 @@ class GoalOut(Schema):
     summary_cy: str
 
 
-def _body_out(body: object) -> BodyOut:
-    region = getattr(body, "region", None)
-    return BodyOut(
-        code=body.code,  # type: ignore[attr-defined]
-        name_en=body.name_en,  # type: ignore[attr-defined]
-        name_cy=body.name_cy,  # type: ignore[attr-defined]
-        kind=body.kind,  # type: ignore[attr-defined]
-        region=region.code if region else None,
-        nation=body.nation,  # type: ignore[attr-defined]
-        programme_member=body.programme_member,  # type: ignore[attr-defined]
-        lead=body.lead,  # type: ignore[attr-defined]
-        source=body.source,  # type: ignore[attr-defined]
-    )
-
-
-@router.get("/bodies", response=list[BodyOut], summary="Public bodies")
+@router.get(
+    "/bodies",
+    response=list[BodyOut],
+    summary=gettext_noop("Public bodies"),
+    description=gettext_noop("Every public body Infuse knows, or only the programme's members."),
+)
 def list_bodies(request: HttpRequest, programme_only: bool = False) -> list[BodyOut]:
-    """Every public body Infuse knows, or only the programme's members."""
     bodies = selectors.programme_bodies() if programme_only else selectors.bodies()
-    return [_body_out(b) for b in bodies]
+    return list(bodies)  # type: ignore[arg-type]  # validated against BodyOut by Ninja
 
 
-@router.get("/bodies/{code}", response=BodyOut, summary="One public body")
+@router.get("/bodies/{code}", response=BodyOut, summary=gettext_noop("One public body"))
 def get_body(request: HttpRequest, code: str) -> BodyOut:
     body = selectors.body_by_code(code)
     if body is None:
-        raise HttpError(404, "No public body has that code.")
-    return _body_out(body)
+        raise HttpError(404, _("No public body has that code."))
+    return body  # type: ignore[return-value]  # validated against BodyOut by Ninja
 
 
-@router.get("/themes", response=list[NamedOut], summary="The programme's themes")
+@router.get("/themes", response=list[NamedOut], summary=gettext_noop("The programme's themes"))
 def list_themes(request: HttpRequest) -> list[NamedOut]:
     return [NamedOut.model_validate(t) for t in selectors.themes()]
 
 
-@router.get("/labs", response=list[LabOut], summary="The three labs")
+@router.get("/labs", response=list[LabOut], summary=gettext_noop("The three labs"))
 def list_labs(request: HttpRequest) -> list[LabOut]:
     return [LabOut.model_validate(lab) for lab in selectors.labs()]
 
 
-@router.get("/wellbeing-goals", response=list[GoalOut], summary="The seven well-being goals")
+@router.get(
+    "/wellbeing-goals", response=list[GoalOut], summary=gettext_noop("The seven well-being goals")
+)
 def list_goals(request: HttpRequest) -> list[GoalOut]:
     return [GoalOut.model_validate(g) for g in selectors.wellbeing_goals()]
 
 
-@router.get("/ways-of-working", response=list[NamedOut], summary="The five ways of working")
+@router.get(
+    "/ways-of-working", response=list[NamedOut], summary=gettext_noop("The five ways of working")
+)
 def list_ways(request: HttpRequest) -> list[NamedOut]:
     return [NamedOut.model_validate(w) for w in selectors.ways_of_working()]

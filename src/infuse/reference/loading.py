@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from infuse.errors import UserFacingError
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 BODY_KINDS = {"local_authority", "health_board", "university", "national", "other"}
@@ -22,7 +24,7 @@ BODY_CSV_REQUIRED = ("code", "name_en")
 BODY_CSV_OPTIONAL = ("name_cy", "kind", "region", "nation", "programme_member", "lead", "source")
 
 
-class ReferenceFileError(ValueError):
+class ReferenceFileError(UserFacingError):
     """A reference file that cannot be loaded; the message says which line and why."""
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from infuse.accounts.policy import may_open, page_rule
@@ -46,7 +46,8 @@ def reload(request: HttpRequest) -> HttpResponse:
     job = job_start(
         actor=request.user,
         kind="reference.reload",
-        label=_("Reload reference data"),
+        # Stored untranslated and translated when shown, so each reader sees their language.
+        label=gettext_noop("Reload reference data"),
         task=reference_reload,
     )
     return redirect("jobs:detail", job_id=job.pk)
@@ -64,7 +65,11 @@ def bodies_upload(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(created)d bodies added and %(updated)d updated.")
+                ngettext(
+                    "%(created)d body added and %(updated)d updated.",
+                    "%(created)d bodies added and %(updated)d updated.",
+                    counts["created"],
+                )
                 % {"created": counts["created"], "updated": counts["updated"]},
             )
             return redirect("reference:index")
