@@ -266,6 +266,55 @@ def run(
                 process.kill()
 
 
+@app.command()
+def backup(
+    destination: Annotated[Path, typer.Argument(help="A new or empty folder for the backup")],
+    as_json: JsonOption = False,
+) -> None:
+    """Back up the whole data directory (database, analytical store, uploads) while it runs."""
+    _setup()
+    from infuse.backup import backup_create
+    from infuse.errors import UserFacingError
+
+    try:
+        manifest = backup_create(destination)
+    except UserFacingError as error:
+        _fail(str(error), as_json)
+    except (OSError, subprocess.CalledProcessError) as error:
+        _fail(f"The backup failed: {error}", as_json)
+    _emit(
+        as_json,
+        {"destination": str(destination), **manifest.as_dict()},
+        f"Backed up {len(manifest.files)} files to [bold]{destination}[/bold].",
+    )
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A folder made by 'infuse backup'")],
+    force: Annotated[
+        bool, typer.Option(help="Restore over a data directory that is not empty")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Restore a backup onto an empty data directory (stop the server first)."""
+    _setup()
+    from infuse.backup import backup_restore
+    from infuse.errors import UserFacingError
+
+    try:
+        manifest = backup_restore(source, force=force)
+    except UserFacingError as error:
+        _fail(str(error), as_json)
+    except (OSError, subprocess.CalledProcessError) as error:
+        _fail(f"The restore failed: {error}", as_json)
+    _emit(
+        as_json,
+        {"source": str(source), **manifest.as_dict()},
+        f"Restored the backup of {manifest.created_at} from [bold]{source}[/bold].",
+    )
+
+
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     add_help_option=False,
