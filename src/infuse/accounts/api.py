@@ -4,6 +4,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 
+from infuse.api_schemas import AUTH_ERRORS
+
 from .policy import signed_in_user
 
 router = Router(tags=["accounts"])
@@ -27,7 +29,7 @@ class MeOut(Schema):
 
 @router.get(
     "/me",
-    response=MeOut,
+    response={200: MeOut, **AUTH_ERRORS},
     summary=gettext_noop("The signed-in user"),
     description=gettext_noop("Who the token (or session) belongs to: role, body and language."),
 )

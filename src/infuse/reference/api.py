@@ -6,6 +6,8 @@ from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from infuse.api_schemas import INPUT_ERRORS, NOT_FOUND
+
 from . import selectors
 from .models import Body
 
@@ -50,7 +52,7 @@ class GoalOut(Schema):
 
 @router.get(
     "/bodies",
-    response=list[BodyOut],
+    response={200: list[BodyOut], **INPUT_ERRORS},
     summary=gettext_noop("Public bodies"),
     description=gettext_noop("Every public body Infuse knows, or only the programme's members."),
 )
@@ -59,7 +61,11 @@ def list_bodies(request: HttpRequest, programme_only: bool = False) -> list[Body
     return list(bodies)  # type: ignore[arg-type]  # validated against BodyOut by Ninja
 
 
-@router.get("/bodies/{code}", response=BodyOut, summary=gettext_noop("One public body"))
+@router.get(
+    "/bodies/{code}",
+    response={200: BodyOut, **NOT_FOUND, **INPUT_ERRORS},
+    summary=gettext_noop("One public body"),
+)
 def get_body(request: HttpRequest, code: str) -> BodyOut:
     body = selectors.body_by_code(code)
     if body is None:

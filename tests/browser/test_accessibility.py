@@ -1,0 +1,153 @@
+"""axe-core finds no serious or critical WCAG 2.2 AA failure on any main page; the skip link works.
+
+axe-core is injected as an inline script, which the Content-Security-Policy forbids, so these
+pages bypass the CSP (test_security.py checks the CSP itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import CAERPHILLY, NEWPORT
+
+from .support import PASSWORD, axe_violations, describe_violations
+
+pytestmark = pytest.mark.browser
+
+SERIOUS = {"serious", "critical"}
+
+
+def _signed_out(make_user: Any) -> None:
+    return None
+
+
+def _participant(make_user: Any) -> Any:
+    from infuse.accounts.services import api_token_create
+
+    user = make_user("participant", CAERPHILLY, first_name="Carys", last_name="Price")
+    make_user("analyst", CAERPHILLY, first_name="Dafydd", last_name="Jenkins")
+    # A token, so that the tokens table has a row with its Revoke button.
+    api_token_create(actor=user, user=user, name="monthly spend import script")
+    return user
+
+
+def _administrator(make_user: Any) -> Any:
+    return make_user("administrator", None, first_name="Alex", last_name="Bowen")
+
+
+# (who, path, expected status, text the page must show so we know it is the right page)
+PAGES = [
+    pytest.param(_signed_out, "/en/", 200, "Taking part", id="signed-out-welcome-en"),
+    pytest.param(_signed_out, "/cy/", 200, "Caerffili", id="signed-out-welcome-cy"),
+    pytest.param(_signed_out, "/en/accounts/sign-in/", 200, "Sign in to Infuse", id="sign-in"),
+    pytest.param(_signed_out, "/en/accounts/password-reset/", 200, None, id="password-reset"),
+    pytest.param(_signed_out, "/en/reference/", 200, "Public bodies", id="reference-index"),
+    pytest.param(
+        _signed_out,
+        f"/en/reference/bodies/{CAERPHILLY}/",
+        200,
+        "Caerphilly",
+        id="reference-body",
+    ),
+    pytest.param(_signed_out, "/en/accessibility/", 200, None, id="accessibility-statement"),
+    pytest.param(_signed_out, "/en/api-docs/", 200, "/api/me", id="api-docs"),
+    pytest.param(_signed_out, "/en/no-such-page/", 404, "Page not found", id="page-not-found"),
+    pytest.param(_participant, "/en/", 200, "The three labs", id="participant-home-en"),
+    pytest.param(_participant, "/cy/", 200, "Caerffili", id="participant-home-cy"),
+    pytest.param(
+        _participant,
+        f"/en/bodies/{CAERPHILLY}/workspace/",
+        200,
+        "Dafydd Jenkins",
+        id="participant-workspace",
+    ),
+    pytest.param(_participant, "/en/accounts/profile/", 200, "Your profile", id="profile"),
+    pytest.param(
+        _participant,
+        "/en/accounts/api-tokens/",
+        200,
+        "monthly spend import script",
+        id="api-tokens",
+    ),
+    pytest.param(
+        _participant,
+        f"/en/bodies/{NEWPORT}/workspace/",
+        403,
+        "You do not have permission to see this page",
+        id="permission-denied",
+    ),
+    pytest.param(_administrator, "/en/audit/", 200, None, id="admin-audit"),
+    pytest.param(
+        _administrator, "/en/reference/", 200, "Reload reference data", id="admin-reference"
+    ),
+    pytest.param(
+        _administrator, "/en/reference/bodies/upload/", 200, None, id="admin-bodies-upload"
+    ),
+]
+
+
+def assert_no_serious_violations(page: Any) -> None:
+    violations = axe_violations(page)
+    serious = [v for v in violations if v["impact"] in SERIOUS]
+    assert not serious, (
+        f"axe-core found serious or critical WCAG failures on {page.url}:\n"
+        + describe_violations(violations)
+    )
+
+
+@pytest.mark.parametrize(("who", "path", "status", "shows"), PAGES)
+def test_page_has_no_serious_accessibility_failures(
+    axe_context: Any,
+    make_user: Any,
+    sign_in_as: Any,
+    who: Callable[[Any], Any],
+    path: str,
+    status: int,
+    shows: str | None,
+) -> None:
+    user = who(make_user)
+    if user is not None:
+        sign_in_as(axe_context, user)
+    page = axe_context.new_page()
+
+    response = page.goto(path)
+    assert response is not None and response.status == status, path
+    if user is not None:
+        expect(page.locator("header")).to_contain_text(user.first_name)
+    if shows is not None:
+        expect(page.locator("main")).to_contain_text(shows)
+    assert_no_serious_violations(page)
+
+
+def test_sign_in_error_summary_has_no_serious_accessibility_failures(
+    axe_context: Any, make_user: Any
+) -> None:
+    user = make_user("participant", CAERPHILLY)
+    page = axe_context.new_page()
+    page.goto("/en/accounts/sign-in/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(PASSWORD + " but wrong")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter a correct username and password")
+    expect(page).to_have_title("Error: Sign in – Infuse")
+    assert_no_serious_violations(page)
+
+
+@pytest.mark.parametrize("path", ["/en/", "/cy/accounts/sign-in/"], ids=["welcome", "sign-in-cy"])
+def test_first_tab_focuses_the_skip_link_which_moves_focus_to_main(
+    page: Any, reference: Any, path: str
+) -> None:
+    page.goto(path)
+    page.keyboard.press("Tab")
+    skip_link = page.locator("a.govuk-skip-link")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_visible()  # it appears when focused
+    page.keyboard.press("Enter")
+    expect(page.locator("#main-content")).to_be_focused()
+    assert page.url.endswith("#main-content")
