@@ -70,7 +70,15 @@ def read_bodies_csv(content: bytes) -> list[dict[str, Any]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ReferenceFileError(_("The file is not UTF-8 text.")) from error
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _read_bodies_rows(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise ReferenceFileError(
+            _("The file is not a readable CSV file (%(problem)s).") % {"problem": error}
+        ) from error
+
+
+def _read_bodies_rows(reader: csv.DictReader[str]) -> list[dict[str, Any]]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in BODY_CSV_REQUIRED if c not in header]
     if missing:
