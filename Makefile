@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 
 export INFUSE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: help setup run test test-sqlite test-postgres lint typecheck format messages bench clean
+.PHONY: help setup run test test-sqlite test-postgres lint typecheck format messages bench load clean
 
 help:
 	@echo "make run    set everything up and serve Infuse with a demonstration workspace"
@@ -45,8 +45,8 @@ run: setup
 	$(BIN)/infuse run
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks loadtest scripts
+	$(BIN)/ruff format --check src tests benchmarks loadtest scripts
 
 typecheck: setup
 	$(BIN)/mypy
@@ -70,6 +70,9 @@ test-sqlite: setup
 
 test-postgres: setup
 	bash scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+load: setup
+	BIN=$(BIN) bash scripts/load.sh
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -234,8 +234,10 @@ def run(
             str(workers),
             "--threads",
             "4",
-            "--access-logfile",
-            "-",
+            # Idle keep-alive connections stay open longer than a person's pause between pages,
+            # so a browser never reuses one the server is just closing.
+            "--keep-alive",
+            "30",
             "--log-level",
             "warning",
         ],
