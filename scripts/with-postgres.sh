@@ -33,4 +33,6 @@ trap cleanup EXIT
 
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 export DATABASE_URL="postgres://infuse@127.0.0.1:$port/postgres"
+# Tests that need databases of their own (backup and restore) create them through this.
+export INFUSE_PG_ADMIN_URL="$DATABASE_URL"
 "$@"

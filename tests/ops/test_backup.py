@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
+sqlite_only = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")), reason="this test drives the embedded SQLite set-up"
 )
 
@@ -80,6 +80,7 @@ def table_dump(database: Path) -> list[Any]:
         connection.close()
 
 
+@sqlite_only
 def test_backup_then_restore_onto_an_empty_directory_gives_identical_data_and_pages(
     tmp_path: Path,
 ) -> None:
@@ -105,6 +106,7 @@ def test_backup_then_restore_onto_an_empty_directory_gives_identical_data_and_pa
     assert pages(restored) == pages(original)
 
 
+@sqlite_only
 def test_restore_refuses_a_directory_in_use_and_a_damaged_backup(tmp_path: Path) -> None:
     original, backup = tmp_path / "original", tmp_path / "backup"
     infuse(original, "init")
@@ -121,6 +123,7 @@ def test_restore_refuses_a_directory_in_use_and_a_damaged_backup(tmp_path: Path)
     )
 
 
+@sqlite_only
 def test_backup_taken_while_another_process_writes_is_consistent(tmp_path: Path) -> None:
     original, backup = tmp_path / "original", tmp_path / "backup"
     infuse(original, "init")
@@ -188,3 +191,65 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path: Path
         text=True,
     )
     assert result.stdout.split() == ["31536000", "True", "True"]
+
+
+@pytest.fixture
+def pg_databases() -> Any:
+    """Two empty PostgreSQL databases on the test server, dropped afterwards."""
+    url = os.environ.get("INFUSE_PG_ADMIN_URL") or os.environ.get("DATABASE_URL_ADMIN")
+    if not url:
+        pytest.skip("the PostgreSQL pass sets INFUSE_PG_ADMIN_URL")
+    import psycopg
+
+    names = ["infuse_backup_original", "infuse_backup_restored"]
+    with psycopg.connect(url, autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    base = url.rsplit("/", 1)[0]
+    yield [f"{base}/{name}" for name in names]
+    with psycopg.connect(url, autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_dump_rows(url: str) -> list[Any]:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        tables = [
+            r[0]
+            for r in connection.execute(
+                "select tablename from pg_tables where schemaname='public' order by tablename"
+            )
+        ]
+        return [
+            (t, sorted(connection.execute(f'select * from "{t}"').fetchall(), key=repr))
+            for t in tables
+        ]
+
+
+def test_postgresql_backup_and_restore(tmp_path: Path, pg_databases: list[str]) -> None:
+    original_url, restored_url = pg_databases
+
+    def run(data_dir: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        env.update(
+            INFUSE_DATA_DIR=str(data_dir),
+            DJANGO_SETTINGS_MODULE="infuse.config.settings.local",
+            DATABASE_URL=url,
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "infuse.cli", *args], env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr + result.stdout
+        return result
+
+    run(tmp_path / "a", original_url, "init")
+    run(tmp_path / "a", original_url, "demo")
+    made = json.loads(
+        run(tmp_path / "a", original_url, "backup", str(tmp_path / "bk"), "--json").stdout
+    )
+    assert made["engine"] == "postgresql" and "database.pgdump" in made["files"]
+    run(tmp_path / "b", restored_url, "restore", str(tmp_path / "bk"))
+    assert pg_dump_rows(restored_url) == pg_dump_rows(original_url)
