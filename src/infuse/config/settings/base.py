@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "infuse.accounts",
     "infuse.audit",
     "infuse.jobs",
+    "infuse.warehouse",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,0 +1,126 @@
+"""Writing and reading Parquet datasets safely.
+
+A dataset is a folder of Parquet files under the store's root, one file per import batch. Files
+are never changed in place, only added or removed whole:
+
+1. ``stage`` writes the file under ``.staging/`` with a unique name (a half-written file can
+   only ever be there);
+2. ``publish`` moves it into its dataset folder with an atomic rename, *before* the database
+   transaction that records the batch commits;
+3. the batch row (committed or not) decides whether the file is live: readers are always given
+   the list of live files by the database, so a published file whose transaction failed is
+   invisible, and ``collect_garbage`` removes it later.
+
+So a failure at any point leaves the figures users see exactly as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+STAGING = ".staging"
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    path: Path
+    dataset: str
+
+
+class Store:
+    """The analytical store rooted at ``root`` (``INFUSE_DATA_DIR/warehouse`` in the app)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def stage(self, table: pa.Table, dataset: str) -> StagedFile:
+        """Write ``table`` as Parquet under the staging folder and return where."""
+        staging = self.root / STAGING
+        staging.mkdir(parents=True, exist_ok=True)
+        path = staging / f"{dataset}-{uuid.uuid4().hex}.parquet"
+        pq.write_table(table, path, compression="zstd", row_group_size=256_000)
+        return StagedFile(path=path, dataset=dataset)
+
+    def publish(self, staged: StagedFile, name: str) -> str:
+        """Move a staged file into its dataset as ``name``; returns its path relative to the root.
+
+        The rename is atomic on one file system, so readers see the whole file or none of it.
+        """
+        folder = self.root / staged.dataset
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{name}.parquet"
+        os.replace(staged.path, target)
+        return str(target.relative_to(self.root))
+
+    def discard(self, staged: StagedFile) -> None:
+        staged.path.unlink(missing_ok=True)
+
+    def remove(self, relative_path: str) -> None:
+        (self.root / relative_path).unlink(missing_ok=True)
+
+    def collect_garbage(self, live: Iterable[str]) -> list[str]:
+        """Delete staged leftovers and published files no batch refers to; return what went."""
+        keep = {str(Path(p)) for p in live}
+        removed: list[str] = []
+        if not self.root.exists():
+            return removed
+        for path in sorted(self.root.rglob("*.parquet")):
+            relative = str(path.relative_to(self.root))
+            if relative.startswith(STAGING) or relative not in keep:
+                path.unlink(missing_ok=True)
+                removed.append(relative)
+        return removed
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def paths(self, relative_paths: Sequence[str]) -> list[str]:
+        return [str(self.root / p) for p in relative_paths]
+
+    def query(
+        self,
+        sql: str,
+        files: Sequence[str],
+        parameters: Sequence[Any] | None = None,
+        *,
+        view: str = "lines",
+    ) -> pa.Table:
+        """Run ``sql`` with ``view`` bound to the union of the given live files.
+
+        ``files`` are paths relative to the root, as the database records them. With no files
+        the view is empty but has no columns, so callers check for that first.
+        """
+        connection = duckdb.connect()
+        try:
+            if files:
+                # The relation API takes the paths as values, never as SQL text.
+                connection.read_parquet(self.paths(files), union_by_name=True).create_view(view)
+            return connection.sql(sql, params=list(parameters or [])).to_arrow_table()
+        finally:
+            connection.close()
+
+    def fingerprint(self) -> dict[str, int]:
+        """Every file in the store with its size (tests use it to prove nothing changed)."""
+        if not self.root.exists():
+            return {}
+        return {
+            str(p.relative_to(self.root)): p.stat().st_size
+            for p in sorted(self.root.rglob("*"))
+            if p.is_file()
+        }
+
+
+def default_store() -> Store:
+    from django.conf import settings
+
+    return Store(Path(settings.WAREHOUSE_DIR))
