@@ -1,0 +1,1 @@
+"""Adaption Lab: the innovation library, adopt/adapt, and experiments from design to analysis."""
