@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from infuse.accounts.services import api_token_create
@@ -25,6 +27,20 @@ ROLES = [
     ("programme_manager", None),
     ("administrator", None),
 ]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Any:
+    """Keep the test's database connection open across in-process WSGI requests.
+
+    Django closes connections at the end of each request; its own test client switches that
+    off, and so must we, or the test transaction (and PostgreSQL connection) ends mid-test.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
