@@ -52,3 +52,16 @@ def make_user(reference: Any) -> Callable[..., Any]:
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def isolated_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Each test writes the analytical store and uploads in folders of its own.
+
+    The database rolls back after every test; files do not, so they must not be shared.
+    (pytest-django's ``settings`` fixture announces the change, so storages pick it up.)
+    """
+    root = tmp_path_factory.mktemp("data")
+    settings.WAREHOUSE_DIR = root / "warehouse"
+    settings.MEDIA_ROOT = root / "uploads"
+    return root

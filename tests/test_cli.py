@@ -76,7 +76,7 @@ def test_createuser_and_its_errors() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_demo_builds_every_role_once() -> None:
     run_json("load-reference")
-    first = run_json("demo")
+    first = run_json("demo", "--months", "1")
     assert {p["role"] for p in first["people"]} == {
         "participant",
         "facilitator",
@@ -86,7 +86,9 @@ def test_demo_builds_every_role_once() -> None:
         "administrator",
     }
     assert len(first["users_created"]) == len(first["people"])
-    second = run_json("demo")
+    assert first["spend_files"] == {"imported": 10, "already": 0}
+    second = run_json("demo", "--months", "1")
     assert second["users_created"] == []
+    assert second["spend_files"] == {"imported": 0, "already": 10}
     carys = User.objects.get(username="carys")
     assert carys.check_password(first["password"]) and carys.body.code == "W06000018"

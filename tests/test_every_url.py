@@ -78,6 +78,14 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "token_id": lambda: [
             Sample(str(world["token"].pk), owner_user="carys", marker="walker-token")
         ],
+        "batch_id": lambda: [
+            Sample(
+                str(world["batch"].pk),
+                owner_body=CAERPHILLY,
+                marker="caerphilly-private-ledger.csv",
+            )
+        ],
+        "kind": lambda: [Sample("month")],
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
         "language": lambda: [Sample("cy")],
@@ -119,7 +127,7 @@ def world(reference: Any, django_capture_on_commit_callbacks: Any) -> dict[str, 
     from infuse.jobs.services import job_start
     from infuse.reference.tasks import reference_reload
 
-    demo_build()
+    demo_build(ledger_months=1)
     users = {u.username: u for u in User.objects.select_related("body")}
     with django_capture_on_commit_callbacks(execute=True):
         job = job_start(
@@ -131,7 +139,30 @@ def world(reference: Any, django_capture_on_commit_callbacks: Any) -> dict[str, 
     token, _secret = api_token_create(
         actor=users["carys"], user=users["carys"], name="walker-token"
     )
-    return {"users": users, "job": job, "token": token}
+    return {
+        "users": users,
+        "job": job,
+        "token": token,
+        "batch": private_spend_file(users["dafydd"]),
+    }
+
+
+def private_spend_file(analyst: User) -> Any:
+    from infuse.procurement.services import spend_import_run, spend_upload
+
+    ledger = (
+        b"Date,Supplier,Amount,Department\n"
+        b"01/04/2025,Acme Ltd,1200.00,Highways\n"
+        b"02/04/2025,Cwmni Cyf,560.50,Education\n"
+    )
+    batch = spend_upload(
+        actor=analyst,
+        body=analyst.body,
+        file_name="caerphilly-private-ledger.csv",
+        content=ledger,
+        visibility="private",
+    )
+    return spend_import_run(actor=analyst, batch=batch)
 
 
 @pytest.mark.parametrize("route", PAGE_ROUTES, ids=[r.name for r in PAGE_ROUTES])

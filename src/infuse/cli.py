@@ -192,12 +192,16 @@ def createuser(
 
 
 @app.command()
-def demo(as_json: JsonOption = False) -> None:
+def demo(
+    months: Annotated[int, typer.Option(help="Months of generated spend files per authority")] = 12,
+    as_json: JsonOption = False,
+) -> None:
     """Build the demonstration workspace (idempotent) and say how to sign in."""
     _setup()
     from infuse.demo import demo_build
 
-    result = demo_build()
+    with console.status("Building the demonstration workspace", spinner="dots"):
+        result = demo_build(ledger_months=months)
     if as_json:
         _emit(True, result)
         return
@@ -315,6 +319,157 @@ def restore(
         {"source": str(source), **manifest.as_dict()},
         f"Restored the backup of {manifest.created_at} from [bold]{source}[/bold].",
     )
+
+
+@app.command("import-spend")
+def import_spend(
+    files: Annotated[
+        list[Path], typer.Argument(help="Spend files: CSV, XLSX or ODS, optionally .gz")
+    ],
+    body: Annotated[
+        str, typer.Option(help="ONS code (or other code) of the body that published them")
+    ],
+    mapping: Annotated[
+        str | None,
+        typer.Option(help='Columns for roles, as JSON: {"payment_date": "Paid Date", "amount": 6}'),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option(help="Replace a live file covering the same months")
+    ] = False,
+    visibility: Annotated[str, typer.Option(help="private, regional or public")] = "regional",
+    as_json: JsonOption = False,
+) -> None:
+    """Import spend ledgers for a body; each file is imported whole or not at all."""
+    _setup()
+    from infuse.errors import UserFacingError
+    from infuse.procurement.services import spend_import_or_fail, spend_upload
+    from infuse.reference.selectors import body_by_code
+
+    owner = body_by_code(body)
+    if owner is None:
+        _fail(f"No public body has the code {body!r}. Run 'infuse load-reference' first.", as_json)
+    if visibility not in ("private", "regional", "public"):
+        _fail("The visibility must be private, regional or public.", as_json)
+    chosen = None
+    if mapping:
+        try:
+            chosen = json.loads(mapping)
+        except ValueError:
+            _fail('--mapping must be JSON, for example {"amount": "Net Amount"}.', as_json)
+    results: list[dict[str, Any]] = []
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        overall = progress.add_task("Importing", total=len(files) * 4)
+        for index, path in enumerate(files):
+            entry: dict[str, Any] = {"file": str(path)}
+            try:
+                content = path.read_bytes()
+                batch = spend_upload(
+                    actor=None,
+                    body=owner,
+                    file_name=path.name,
+                    content=content,
+                    visibility=visibility,
+                )
+                if batch.status == "live":
+                    entry.update(status="already_imported")
+                else:
+
+                    def report(
+                        done: int,
+                        total: int,
+                        stage: str,
+                        base: int = index * 4,
+                        name: str = path.name,
+                    ) -> None:
+                        progress.update(
+                            overall, completed=base + done, description=f"{name}: {stage}"
+                        )
+
+                    batch = spend_import_or_fail(
+                        actor=None,
+                        batch=batch,
+                        mapping=chosen,
+                        confirm_replace=replace,
+                        progress=report,
+                    )
+                    entry.update(status=batch.status)
+                entry.update(
+                    batch=batch.pk,
+                    rows_imported=batch.rows_imported,
+                    rows_rejected=batch.rows_rejected,
+                    total_amount=str(batch.total_amount),
+                    first_payment_date=batch.first_payment_date,
+                    last_payment_date=batch.last_payment_date,
+                    reason=batch.error,
+                    rejected=batch.rejected[:20],
+                )
+            except (OSError, UserFacingError) as error:
+                entry.update(status="failed", reason=str(error))
+            except Exception as error:  # recorded on the batch and logged by the service
+                entry.update(status="failed", reason=f"unexpected error: {error}")
+            results.append(entry)
+    if as_json:
+        _emit(True, {"files": results})
+    else:
+        table = Table(
+            "file", "status", "rows", "rejected", "total £", "reason", title="Spend import"
+        )
+        for r in results:
+            table.add_row(
+                Path(r["file"]).name,
+                r["status"],
+                str(r.get("rows_imported", "")),
+                str(r.get("rows_rejected", "")),
+                r.get("total_amount", ""),
+                r.get("reason", ""),
+            )
+        console.print(table)
+    if any(r["status"] in ("failed", "needs_mapping") for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("spend-summary")
+def spend_summary(
+    body: Annotated[str, typer.Option(help="ONS code of the body")],
+    date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Spend figures for a body: totals, by month, department, category, top suppliers."""
+    _setup()
+    import dataclasses
+    import datetime
+
+    from infuse.procurement import spend_queries
+    from infuse.procurement.models import SpendBatch
+    from infuse.warehouse.store import default_store
+
+    try:
+        start = datetime.date.fromisoformat(date_from) if date_from else None
+        end = datetime.date.fromisoformat(date_to) if date_to else None
+    except ValueError:
+        _fail("Dates must be written YYYY-MM-DD.", as_json)
+    files = list(
+        SpendBatch.objects.filter(owner_body__code=body, status=SpendBatch.Status.LIVE).values_list(
+            "parquet_path", flat=True
+        )
+    )
+    if not files:
+        _fail(f"No spend is imported for {body}.", as_json)
+    spend = spend_queries.SpendFilter(bodies=(body,), date_from=start, date_to=end)
+    result = dataclasses.asdict(spend_queries.overview(default_store(), files, spend))
+    if as_json:
+        _emit(True, {"body": body, **result})
+        return
+    totals = result["totals"]
+    console.print(
+        f"{body}: {totals['lines']} lines, £{totals['total']:,} "
+        f"({totals['first_date']} to {totals['last_date']})"
+    )
+    table = Table("supplier", "£", "share", title="Top suppliers")
+    for share in result["top_suppliers"][:10]:
+        table.add_row(share["label"], f"{share['amount']:,}", f"{share['share']:.1%}")
+    console.print(table)
 
 
 @app.command(

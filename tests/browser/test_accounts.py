@@ -28,7 +28,7 @@ def test_demo_officer_signs_in_and_sees_their_authority_labs_and_themes(
     from infuse.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_build
     from infuse.reference.models import Body, Lab, Theme
 
-    demo_build()
+    demo_build(ledger_months=0)
     officer = next(p for p in DEMO_PEOPLE if p.role == "participant" and p.body_code == CAERPHILLY)
 
     sign_in_with_form(page, officer.username, DEMO_PASSWORD)

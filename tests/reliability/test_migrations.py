@@ -36,7 +36,7 @@ def infuse_migration_steps() -> list[tuple[str, str, str]]:
 
 @pytest.mark.django_db(transaction=True)
 def test_every_migration_applies_forward_on_the_demo_workspace(reference: Any) -> None:
-    demo_build()
+    demo_build(ledger_months=1)
     steps = infuse_migration_steps()
     for app, name, previous in steps:
         call_command("migrate", app, previous, verbosity=0)

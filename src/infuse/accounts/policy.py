@@ -210,6 +210,12 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     "audit.browse": _roles(Role.ADMINISTRATOR),
     # Reloading reference data changes what every body sees: delivery-team administrators.
     "reference.manage": _delivery_team_roles(Role.ADMINISTRATOR),
+    # Spend analysis: any signed-in user; which files they see is decided per record.
+    "procurement.spend": _signed_in,
+    # Loading spend files: everyone who works with data, not assessors (who only score bids).
+    "procurement.spend_upload": _roles(
+        Role.PARTICIPANT, Role.ANALYST, Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
+    ),
 }
 
 

@@ -20,5 +20,6 @@ urlpatterns += i18n_patterns(
     path("reference/", include("infuse.reference.urls")),
     path("audit/", include("infuse.audit.urls")),
     path("jobs/", include("infuse.jobs.urls")),
+    path("procurement/", include("infuse.procurement.urls")),
     prefix_default_language=True,
 )

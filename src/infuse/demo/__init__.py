@@ -45,9 +45,52 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
 )
 
 
+def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
+    """Create the demo people and their work. Returns what was made.
+
+    ``ledger_months`` months of generated spend files are imported for each of the programme's
+    authorities (0 for none; tests use few to stay quick).
+    """
+    result = _demo_people(actor)
+    result["spend_files"] = _demo_spend(ledger_months)
+    return result
+
+
+def _demo_spend(months: int) -> dict[str, int]:
+    """Import generated ledgers through the same service an officer's upload uses."""
+    from infuse.procurement.models import SpendBatch
+    from infuse.procurement.services import spend_import_or_fail, spend_upload
+
+    from .ledgers import demo_ledgers
+
+    bodies = {b.code: b for b in Body.objects.filter(programme_member=True)}
+    analysts = {
+        u.body.code: u
+        for u in User.objects.filter(role=Role.ANALYST).select_related("body")
+        if u.body
+    }
+    counts = {"imported": 0, "already": 0}
+    if months <= 0 or not bodies:
+        return counts
+    for ledger in demo_ledgers(sorted(bodies), months=months):
+        body = bodies[ledger.body_code]
+        batch = spend_upload(
+            actor=analysts.get(ledger.body_code),
+            body=body,
+            file_name=ledger.file_name,
+            content=ledger.content,
+            visibility="regional",
+        )
+        if batch.status == SpendBatch.Status.LIVE:
+            counts["already"] += 1
+            continue
+        spend_import_or_fail(actor=analysts.get(ledger.body_code), batch=batch)
+        counts["imported"] += 1
+    return counts
+
+
 @transaction.atomic
-def demo_build(*, actor: Any = None) -> dict[str, Any]:
-    """Create the demo people (and, as labs arrive, their work). Returns what was made."""
+def _demo_people(actor: Any) -> dict[str, Any]:
     bodies = {b.code: b for b in Body.objects.all()}
     created, existing = [], []
     for person in DEMO_PEOPLE:

@@ -57,9 +57,8 @@ class Store:
 
         The rename is atomic on one file system, so readers see the whole file or none of it.
         """
-        folder = self.root / staged.dataset
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{name}.parquet"
+        target = self.root / staged.dataset / f"{name}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged.path, target)
         return str(target.relative_to(self.root))
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "infuse.audit",
     "infuse.jobs",
     "infuse.warehouse",
+    "infuse.procurement",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,0 +1,1 @@
+"""Procurement Lab: spend ledgers, suppliers, classification, carbon, contracts, red flags."""

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from infuse.accounts.models import Visibility
+from infuse.reference.models import Body
+
+from .ledger_columns import REQUIRED_ROLES, ROLE_LABELS, ROLES
+
+ALLOWED_SUFFIXES = (".csv", ".xlsx", ".ods", ".xls", ".csv.gz", ".txt")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class SpendUploadForm(forms.Form):
+    spend_files = MultipleFileField(
+        label=gettext_lazy("Spend files"),
+        help_text=gettext_lazy(
+            "Choose one or more files: CSV, XLSX or ODS (also gzipped CSV), up to 200 MB each, "
+            "in any layout. Each file is imported whole or not at all."
+        ),
+    )
+    body = forms.ModelChoiceField(
+        label=gettext_lazy("Public body that published the files"),
+        queryset=Body.objects.order_by("name_en"),
+        required=False,
+    )
+    visibility = forms.ChoiceField(
+        label=gettext_lazy("Who can see the analysis"),
+        choices=Visibility.choices,
+        initial=Visibility.REGIONAL,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "Spend over £500 is published openly, so sharing with the region is the usual choice. "
+            "Names of individuals are always withheld from lists."
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.body_id is not None:
+            del self.fields["body"]
+        else:
+            self.fields["body"].required = True
+            self.fields["body"].label_from_instance = lambda body: str(body.name)  # type: ignore[attr-defined]
+
+    def clean_spend_files(self) -> list[Any]:
+        files = self.cleaned_data["spend_files"]
+        for upload in files:
+            name = upload.name.lower()
+            if not name.endswith(ALLOWED_SUFFIXES):
+                raise forms.ValidationError(
+                    _("%(file)s is not a CSV, XLSX or ODS file.") % {"file": upload.name}
+                )
+            if upload.size > 200 * 1024 * 1024:
+                raise forms.ValidationError(
+                    _("%(file)s is larger than 200 MB.") % {"file": upload.name}
+                )
+        return files
+
+    def chosen_body(self) -> Body:
+        return self.user.body if self.user.body_id is not None else self.cleaned_data["body"]
+
+
+class SpendFilterForm(forms.Form):
+    body = forms.ChoiceField(label=gettext_lazy("Public body"), required=False)
+    date_from = forms.DateField(
+        label=gettext_lazy("Paid from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("Paid up to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    department = forms.CharField(
+        label=gettext_lazy("Department or service"), required=False, max_length=300
+    )
+    category = forms.CharField(label=gettext_lazy("Category"), required=False, max_length=300)
+    supplier = forms.CharField(label=gettext_lazy("Supplier"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, bodies: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = [("", _("All bodies you can see")), *bodies]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return cleaned
+
+
+class ColumnMappingForm(forms.Form):
+    """One choice per role: which column of the file holds it (or none)."""
+
+    def __init__(
+        self, *args: Any, columns: list[dict[str, Any]], proposal: dict[str, Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        options = [("", _("Not in this file"))] + [
+            (str(c["position"]), f"{c['position'] + 1}: {c['label']}") for c in columns
+        ]
+        for role in ROLES:
+            guess = proposal.get(role)
+            self.fields[role] = forms.ChoiceField(
+                label=_first_upper(_(ROLE_LABELS[role])),
+                choices=options,
+                required=role in REQUIRED_ROLES and role != "payment_date",
+                initial=str(guess["position"]) if guess else "",
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        used: dict[str, str] = {}
+        for role in ROLES:
+            position = cleaned.get(role)
+            if not position:
+                continue
+            if position in used:
+                self.add_error(
+                    role,
+                    _("This column is already chosen for the %(other)s.")
+                    % {"other": _(ROLE_LABELS[used[position]])},
+                )
+            used[position] = role
+        return cleaned
+
+    def mapping(self) -> dict[str, int | None]:
+        return {
+            role: int(self.cleaned_data[role]) if self.cleaned_data.get(role) else None
+            for role in ROLES
+        }
+
+
+def _first_upper(text: str) -> str:
+    """Capitalise the first letter only, so abbreviations such as VAT or TAW stay as they are."""
+    return text[:1].upper() + text[1:]

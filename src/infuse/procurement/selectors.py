@@ -1,0 +1,74 @@
+"""Reads for the Procurement Lab's pages, API and command line.
+
+Which lines a person may analyse is decided by the permission policy on the spend files
+(``visible_filter``); the analytics then run over exactly those files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from infuse.accounts.policy import visible_filter
+from infuse.reference.models import Body
+from infuse.warehouse.store import default_store
+
+from . import spend_queries
+from .models import SpendBatch
+from .spend_queries import SpendFilter
+
+
+def spend_batches_visible_to(user: Any) -> QuerySet[SpendBatch]:
+    return SpendBatch.objects.filter(visible_filter(user)).select_related(
+        "owner_body", "created_by", "job"
+    )
+
+
+def spend_batch_for(user: Any, batch_id: int) -> SpendBatch | None:
+    return spend_batches_visible_to(user).filter(pk=batch_id).first()
+
+
+def live_files(user: Any, body_codes: tuple[str, ...] = ()) -> list[str]:
+    batches = spend_batches_visible_to(user).filter(status=SpendBatch.Status.LIVE)
+    if body_codes:
+        batches = batches.filter(owner_body__code__in=body_codes)
+    return list(batches.order_by("pk").values_list("parquet_path", flat=True))
+
+
+def bodies_with_spend(user: Any) -> QuerySet[Body]:
+    codes = (
+        spend_batches_visible_to(user)
+        .filter(status=SpendBatch.Status.LIVE)
+        .values_list("owner_body__code", flat=True)
+        .distinct()
+    )
+    return Body.objects.filter(code__in=list(codes)).order_by("name_en")
+
+
+def spend_overview(user: Any, spend: SpendFilter) -> spend_queries.SpendOverview:
+    return spend_queries.overview(default_store(), live_files(user, spend.bodies), spend)
+
+
+def spend_lines(
+    user: Any, spend: SpendFilter, *, limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
+    return spend_queries.lines(
+        default_store(), live_files(user, spend.bodies), spend, limit=limit, offset=offset
+    )
+
+
+def spend_duplicates(user: Any, spend: SpendFilter) -> list[spend_queries.DuplicatePair]:
+    return spend_queries.possible_duplicates(default_store(), live_files(user, spend.bodies), spend)
+
+
+def spend_department_and_category_choices(
+    user: Any, spend: SpendFilter
+) -> tuple[list[str], list[str]]:
+    overview = spend_queries.by_department(
+        default_store(), live_files(user, spend.bodies), spend, limit=200
+    )
+    categories = spend_queries.by_category(
+        default_store(), live_files(user, spend.bodies), spend, limit=200
+    )
+    return sorted(s.label for s in overview), sorted(s.label for s in categories)

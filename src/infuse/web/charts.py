@@ -1,0 +1,69 @@
+"""Charts: one Vega-Lite spec (built with Altair) rendered to SVG on the server.
+
+The same spec serves the page and printed reports. Pages show the SVG as an image with a text
+alternative, always beside a table of the same figures, so nothing is conveyed by the chart
+alone (WCAG 2.2, 1.1.1). Rendering on the server keeps the Content-Security-Policy strict: no
+script in the page evaluates chart code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+
+BRAND = "#00625e"
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
+
+
+def _config(chart: alt.Chart, title: str) -> alt.Chart:
+    return (
+        chart.properties(title=title, width=640, height=280)
+        .configure(font=FONT)
+        .configure_axis(labelFontSize=12, titleFontSize=13, labelLimit=220)
+        .configure_title(fontSize=15, anchor="start")
+        .configure_view(strokeWidth=0)
+    )
+
+
+def bar_chart(
+    rows: Sequence[dict[str, Any]],
+    *,
+    category: str,
+    value: str,
+    title: str,
+    category_title: str,
+    value_title: str,
+    horizontal: bool = True,
+) -> dict[str, Any]:
+    """A bar chart spec: one bar per row, in the given order."""
+    data = alt.Data(values=list(rows))
+    order = [str(r[category]) for r in rows]
+    if horizontal:
+        chart = (
+            alt.Chart(data)
+            .mark_bar(color=BRAND)
+            .encode(
+                y=alt.Y(f"{category}:N", sort=order, title=category_title),
+                x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format="~s")),
+                tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=",.2f")],
+            )
+        )
+    else:
+        chart = (
+            alt.Chart(data)
+            .mark_bar(color=BRAND)
+            .encode(
+                x=alt.X(f"{category}:O", sort=order, title=category_title),
+                y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format="~s")),
+                tooltip=[f"{category}:O", alt.Tooltip(f"{value}:Q", format=",.2f")],
+            )
+        )
+    return _config(chart, title).to_dict()
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    import vl_convert
+
+    return str(vl_convert.vegalite_to_svg(spec))
