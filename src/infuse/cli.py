@@ -247,9 +247,7 @@ def run(
         ],
         env=env,
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "infuse.manage", "db_worker", "--queue-name", "*"], env=env
-    )
+    worker = subprocess.Popen([sys.executable, "-m", "infuse.cli", "worker"], env=env)
     console.print(f"Infuse is running at [bold]http://{host}:{port}/[/bold] (Ctrl+C stops it).")
 
     def stop(*_args: Any) -> None:
@@ -270,6 +268,36 @@ def run(
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@app.command()
+def worker(
+    batch: Annotated[bool, typer.Option("--batch", help="Run the queued jobs, then stop")] = False,
+    tidy_after: Annotated[
+        int, typer.Option(help="Seconds after which an unreferenced store file is removed")
+    ] = 600,
+) -> None:
+    """Run the background worker, after putting right what a stopped worker left behind.
+
+    Jobs left running are marked failed (their work was all or nothing, so nothing changed) and
+    files in the analytical store that no live record uses are removed.
+    """
+    _setup()
+    from django.core.management import call_command
+
+    from infuse.jobs.services import jobs_interrupted_recover
+    from infuse.warehouse.store import default_store, live_paths
+
+    recovered = jobs_interrupted_recover()
+    removed = default_store().collect_garbage(live_paths(), older_than_seconds=tidy_after)
+    if recovered or removed:
+        console.print(
+            f"Recovered {len(recovered)} interrupted job(s); removed {len(removed)} stray file(s)."
+        )
+    options: dict[str, Any] = {"queue_name": "*", "verbosity": 0 if batch else 1}
+    if batch:
+        options.update(batch=True, startup_delay=False)
+    call_command("db_worker", **options)
 
 
 @app.command()

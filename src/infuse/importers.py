@@ -17,15 +17,18 @@ class Importer:
     """One kind of file a user can load.
 
     ``parse(content, filename)`` reads the bytes and returns parsed data, or raises a
-    ``UserFacingError`` that names the problem; it must raise nothing else. ``apply(actor,
-    parsed)`` writes the parsed data in one transaction (all or nothing). ``example()`` gives a
-    small valid file, ``(content, filename)``, that the tests mutate.
+    ``UserFacingError`` that names the problem; it must raise nothing else. ``apply(actor, body,
+    parsed)`` loads the parsed data for ``body`` all or nothing. ``example()`` gives a small valid
+    file, ``(content, filename)``, that the tests mutate. ``live_state()``, when given, returns
+    what users see of this importer's data (a failed import may leave a record of its failure,
+    but must not change this); without it the whole database must be unchanged.
     """
 
     name: str
     parse: Callable[[bytes, str], Any]
-    apply: Callable[[Any, Any], Any]
+    apply: Callable[[Any, Any, Any], Any]
     example: Callable[[], tuple[bytes, str]]
+    live_state: Callable[[], Any] | None = None
 
 
 _REGISTER: dict[str, Importer] = {}

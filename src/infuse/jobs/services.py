@@ -15,6 +15,7 @@ from django.utils import timezone
 from infuse.audit.trail import audit_record, audited, unaudited
 
 from .models import Job
+from .recovery import interruption_handler_for
 
 
 @audited
@@ -59,3 +60,25 @@ def job_failed(job_id: str, reason: str) -> None:
     Job.objects.filter(pk=job_id).update(
         status=Job.Status.FAILED, finished_at=timezone.now(), error=reason[:2000]
     )
+
+
+@unaudited(reason="marks jobs whose worker stopped as failed; the handlers audit their own changes")
+def jobs_interrupted_recover() -> list[Job]:
+    """Fail every job left running or queued-and-started by a worker that is gone.
+
+    Call it when no worker is running (``infuse worker`` does, before it starts one): any job
+    still marked running then was cut off. Its all-or-nothing work was never committed, so the
+    handler for its kind only records the failure on its own records.
+    """
+    from django.utils.translation import gettext as _
+
+    interrupted = list(Job.objects.filter(status=Job.Status.RUNNING))
+    reason = _(
+        "The background worker stopped while this job ran. Nothing was changed; start it again."
+    )
+    for job in interrupted:
+        job_failed(str(job.pk), reason)
+        handler = interruption_handler_for(job.kind)
+        if handler is not None:
+            handler(job, reason)
+    return interrupted

@@ -1,7 +1,78 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+EXAMPLE_LEDGER = (
+    b"Date,Supplier,Amount,Department,Invoice Number\n"
+    b"01/04/2025,Acme Ltd,1200.00,Highways,INV-1\n"
+    b"10/04/2025,Cwmni Cyf,560.50,Education,C-9\n"
+    b"12/04/2025,Cwmni Cyf,-60.50,Education,C-9\n"
+)
+
+
+@dataclass(frozen=True)
+class ParsedLedger:
+    content: bytes
+    file_name: str
 
 
 class ProcurementConfig(AppConfig):
     name = "infuse.procurement"
     verbose_name = _("Procurement Lab")
+
+    def ready(self) -> None:
+        from infuse.importers import Importer, importer_register
+        from infuse.jobs.recovery import interruption_handler_register
+        from infuse.warehouse.store import live_paths_register
+
+        from .importing import LedgerFileError, import_ledger
+        from .ledger_display import translate_problem
+        from .models import SpendBatch
+        from .services import SpendImportError, spend_batch_fail, spend_import_or_fail, spend_upload
+
+        def parse(content: bytes, file_name: str) -> ParsedLedger:
+            try:
+                import_ledger(content, source_name=file_name, accept_uncertain_mapping=True)
+            except LedgerFileError as error:
+                raise SpendImportError(translate_problem(error.problem)) from error
+            return ParsedLedger(content, file_name)
+
+        def apply(actor: Any, body: Any, parsed: ParsedLedger) -> Any:
+            batch = spend_upload(
+                actor=actor, body=body, file_name=parsed.file_name, content=parsed.content
+            )
+            if batch.status != SpendBatch.Status.LIVE:
+                batch = spend_import_or_fail(actor=actor, batch=batch)
+            return batch
+
+        def live_state() -> Any:
+            return sorted(
+                SpendBatch.objects.filter(status=SpendBatch.Status.LIVE).values_list(
+                    "pk", "parquet_path", "total_amount"
+                )
+            )
+
+        importer_register(
+            Importer(
+                name="procurement.spend_ledger",
+                parse=parse,
+                apply=apply,
+                example=lambda: (EXAMPLE_LEDGER, "april.csv"),
+                live_state=live_state,
+            )
+        )
+
+        def interrupted(job: Any, reason: str) -> None:
+            for batch in SpendBatch.objects.filter(job=job, status=SpendBatch.Status.WAITING):
+                spend_batch_fail(actor=None, batch=batch, reason=reason)
+
+        interruption_handler_register("procurement.spend_import", interrupted)
+        live_paths_register(
+            lambda: SpendBatch.objects.filter(status=SpendBatch.Status.LIVE).values_list(
+                "parquet_path", flat=True
+            )
+        )

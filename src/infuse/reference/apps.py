@@ -28,7 +28,7 @@ class ReferenceConfig(AppConfig):
         def parse(content: bytes, filename: str) -> Any:
             return read_bodies_csv(content)
 
-        def apply(actor: Any, parsed: Any) -> Any:
+        def apply(actor: Any, body: Any, parsed: Any) -> Any:
             return bodies_load(actor=actor, bodies=parsed)
 
         importer_register(

@@ -17,8 +17,9 @@ So a failure at any point leaves the figures users see exactly as they were.
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,14 +69,21 @@ class Store:
     def remove(self, relative_path: str) -> None:
         (self.root / relative_path).unlink(missing_ok=True)
 
-    def collect_garbage(self, live: Iterable[str]) -> list[str]:
-        """Delete staged leftovers and published files no batch refers to; return what went."""
+    def collect_garbage(self, live: Iterable[str], *, older_than_seconds: float = 0) -> list[str]:
+        """Delete staged leftovers and published files no batch refers to; return what went.
+
+        ``older_than_seconds`` spares files younger than that: an import running elsewhere (the
+        command line) publishes its file a moment before its database transaction commits.
+        """
         keep = {str(Path(p)) for p in live}
         removed: list[str] = []
         if not self.root.exists():
             return removed
+        cutoff = time.time() - older_than_seconds
         for path in sorted(self.root.rglob("*.parquet")):
             relative = str(path.relative_to(self.root))
+            if older_than_seconds and path.stat().st_mtime > cutoff:
+                continue
             if relative.startswith(STAGING) or relative not in keep:
                 path.unlink(missing_ok=True)
                 removed.append(relative)
@@ -123,3 +131,16 @@ def default_store() -> Store:
     from django.conf import settings
 
     return Store(Path(settings.WAREHOUSE_DIR))
+
+
+# Each app that keeps files in the store says which are live (the database is the authority);
+# garbage collection keeps those and removes everything else.
+_LIVE_PATH_PROVIDERS: list[Callable[[], Iterable[str]]] = []
+
+
+def live_paths_register(provider: Callable[[], Iterable[str]]) -> None:
+    _LIVE_PATH_PROVIDERS.append(provider)
+
+
+def live_paths() -> set[str]:
+    return {str(path) for provider in _LIVE_PATH_PROVIDERS for path in provider() if path}
