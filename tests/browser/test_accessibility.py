@@ -35,6 +35,30 @@ def _participant(make_user: Any) -> Any:
     return user
 
 
+def _analyst_with_spend(make_user: Any) -> Any:
+    from infuse.procurement.services import spend_import_run, spend_upload
+
+    user = make_user("analyst", CAERPHILLY, first_name="Dafydd", last_name="Jenkins")
+    ledger = (
+        "Date,Supplier,Amount,Department,Invoice Number\n"
+        "01/04/2025,Acme Ltd,1200.00,Highways,INV-1\n"
+        "04/04/2025,Acme Ltd,1200.00,Highways,INV-2\n"
+        "10/04/2025,Cwmni Cyf,560.50,Education,C-9\n"
+        "12/04/2025,REDACTED PERSONAL DATA,700.00,Social Care,\n"
+        "15/04/2025,Cwmni Cyf,,Education,C-10\n"
+    )
+    live = spend_upload(actor=user, body=user.body, file_name="april.csv", content=ledger.encode())
+    user.sample_batch = spend_import_run(actor=user, batch=live).pk
+    unsure = spend_upload(
+        actor=user,
+        body=user.body,
+        file_name="may.csv",
+        content=b"Date,Supplier,Amount,Date Paid\n01/05/2025,Acme Ltd,100.00,02/05/2025\n",
+    )
+    user.sample_mapping = spend_import_run(actor=user, batch=unsure).pk
+    return user
+
+
 def _administrator(make_user: Any) -> Any:
     return make_user("administrator", None, first_name="Alex", last_name="Bowen")
 
@@ -87,6 +111,35 @@ PAGES = [
     pytest.param(
         _administrator, "/en/reference/bodies/upload/", 200, None, id="admin-bodies-upload"
     ),
+    pytest.param(_analyst_with_spend, "/en/procurement/spend/", 200, "Top suppliers", id="spend"),
+    pytest.param(_analyst_with_spend, "/cy/procurement/spend/", 200, "Caerffili", id="spend-cy"),
+    pytest.param(
+        _analyst_with_spend, "/en/procurement/spend/files/", 200, "may.csv", id="spend-files"
+    ),
+    pytest.param(
+        _analyst_with_spend,
+        "/en/procurement/spend/files/{batch}/",
+        200,
+        "Rejected lines",
+        id="spend-file",
+    ),
+    pytest.param(
+        _analyst_with_spend,
+        "/en/procurement/spend/files/{mapping}/columns/",
+        200,
+        "Check the columns",
+        id="spend-file-columns",
+    ),
+    pytest.param(
+        _analyst_with_spend, "/en/procurement/spend/lines/", 200, "Acme Ltd", id="spend-lines"
+    ),
+    pytest.param(
+        _analyst_with_spend,
+        "/en/procurement/spend/duplicates/",
+        200,
+        "Same amount",
+        id="spend-duplicates",
+    ),
 ]
 
 
@@ -113,7 +166,9 @@ def test_page_has_no_serious_accessibility_failures(
     if user is not None:
         sign_in_as(axe_context, user)
     page = axe_context.new_page()
-
+    path = path.format(
+        batch=getattr(user, "sample_batch", ""), mapping=getattr(user, "sample_mapping", "")
+    )
     response = page.goto(path)
     assert response is not None and response.status == status, path
     if user is not None:
