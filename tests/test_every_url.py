@@ -86,6 +86,13 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
             )
         ],
         "kind": lambda: [Sample("month")],
+        "file_id": lambda: [
+            Sample(
+                str(world["batch"].pk),
+                owner_body=CAERPHILLY,
+                marker="caerphilly-private-ledger.csv",
+            )
+        ],
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
         "language": lambda: [Sample("cy")],

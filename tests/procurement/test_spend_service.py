@@ -286,3 +286,51 @@ def test_command_line_import_and_summary(reference: Any, tmp_path: Path) -> None
         app, ["import-spend", str(tmp_path / "nope.csv"), "--body", CAERPHILLY, "--json"]
     )
     assert missing.exit_code == 1 and json.loads(missing.stdout)["files"][0]["status"] == "failed"
+
+
+def test_the_api_gives_the_same_figures_under_the_same_policy(
+    analyst: User, make_user: Any
+) -> None:
+    from infuse.accounts.services import api_token_create
+
+    shared = imported(analyst, LEDGER)
+    private = spend_upload(
+        actor=analyst,
+        body=analyst.body,
+        file_name="private.csv",
+        content=LEDGER.replace("/04/", "/06/").encode(),
+        visibility="private",
+    )
+    spend_import_run(actor=analyst, batch=private)
+    _token, own = api_token_create(actor=analyst, user=analyst, name="t")
+    newport_user = make_user("analyst", NEWPORT)
+    _token, other = api_token_create(actor=newport_user, user=newport_user, name="t")
+    client = Client()
+
+    mine = client.get(
+        f"/api/procurement/spend/summary?body={CAERPHILLY}",
+        headers={"authorization": f"Bearer {own}"},
+    ).json()
+    assert Decimal(mine["totals"]["total"]) == Decimal("7200.00")
+    theirs = client.get(
+        f"/api/procurement/spend/summary?body={CAERPHILLY}",
+        headers={"authorization": f"Bearer {other}"},
+    ).json()
+    assert Decimal(theirs["totals"]["total"]) == Decimal("3600.00")  # the regional file only
+    assert (
+        client.get(
+            f"/api/procurement/spend/files/{private.pk}",
+            headers={"authorization": f"Bearer {other}"},
+        ).status_code
+        == 404
+    )
+    detail = client.get(
+        f"/api/procurement/spend/files/{shared.pk}", headers={"authorization": f"Bearer {other}"}
+    ).json()
+    assert detail["rows_imported"] == 5 and detail["rejected"] == []
+    lines = client.get(
+        "/api/procurement/spend/lines?department=Highways",
+        headers={"authorization": f"Bearer {own}"},
+    ).json()
+    assert len(lines) == 4 and {line["supplier"] for line in lines} == {"Acme Ltd"}
+    assert client.get("/api/procurement/spend/summary").status_code == 401
