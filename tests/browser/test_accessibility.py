@@ -135,6 +135,13 @@ PAGES = [
     ),
     pytest.param(
         _analyst_with_spend,
+        "/en/procurement/spend/region/",
+        200,
+        "The bodies side by side",
+        id="spend-region",
+    ),
+    pytest.param(
+        _analyst_with_spend,
         "/en/procurement/spend/duplicates/",
         200,
         "Same amount",

@@ -72,3 +72,32 @@ def spend_department_and_category_choices(
         default_store(), live_files(user, spend.bodies), spend, limit=200
     )
     return sorted(s.label for s in overview), sorted(s.label for s in categories)
+
+
+def spend_region(user: Any, spend: SpendFilter) -> dict[str, Any]:
+    """The bodies side by side (total and per resident) and what several of them buy."""
+    files = live_files(user, spend.bodies)
+    store = default_store()
+    bodies = {b.code: b for b in Body.objects.filter(code__in=spend.bodies)}
+    rows: list[dict[str, Any]] = []
+    for entry in spend_queries.by_body(store, files, spend):
+        body = bodies.get(entry.body_code)
+        population = body.population if body else None
+        rows.append(
+            {
+                "body": body,
+                "code": entry.body_code,
+                "total": entry.total,
+                "lines": entry.lines,
+                "suppliers": entry.suppliers,
+                "population": population,
+                "per_resident": (entry.total / population) if population else None,
+            }
+        )
+    rows.sort(key=lambda row: str(row["body"].name) if row["body"] else row["code"])
+    return {
+        "bodies": rows,
+        "suppliers": spend_queries.shared_across_bodies(store, files, spend, group="supplier"),
+        "categories": spend_queries.shared_across_bodies(store, files, spend, group="category"),
+        "names": {code: str(body.name) for code, body in bodies.items()},
+    }

@@ -375,3 +375,87 @@ def possible_duplicates(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class BodySpend:
+    body_code: str
+    total: Decimal
+    lines: int
+    suppliers: int
+
+
+@dataclass(frozen=True)
+class SharedGroup:
+    """A supplier or category that several bodies pay: a chance to buy together."""
+
+    label: str
+    bodies: int
+    body_codes: tuple[str, ...]
+    total: Decimal
+    lines: int
+
+
+def by_body(store: Store, files: Sequence[str], spend: SpendFilter) -> list[BodySpend]:
+    where, params = spend.where()
+    rows = _rows(
+        store,
+        files,
+        f"""
+        SELECT body_code, sum(amount_gbp) AS total, count(*) AS lines,
+               count(DISTINCT {SUPPLIER}) AS suppliers
+        FROM lines WHERE {where} GROUP BY 1 ORDER BY 1
+        """,
+        params,
+    )
+    return [
+        BodySpend(
+            r["body_code"],
+            Decimal(r["total"]).quantize(Decimal("0.01")),
+            r["lines"],
+            r["suppliers"],
+        )
+        for r in rows
+    ]
+
+
+def shared_across_bodies(
+    store: Store,
+    files: Sequence[str],
+    spend: SpendFilter,
+    *,
+    group: str = "supplier",
+    min_bodies: int = 2,
+    limit: int = 50,
+) -> list[SharedGroup]:
+    """Suppliers (or categories) paid by at least ``min_bodies`` bodies, largest spend first.
+
+    Withheld names and the catch-all groups are left out: they are not one supplier or one
+    kind of purchase.
+    """
+    expression = {"supplier": SUPPLIER, "category": CATEGORY}[group]
+    where, params = spend.where()
+    rows = _rows(
+        store,
+        files,
+        f"""
+        SELECT {expression} AS label, count(DISTINCT body_code) AS bodies,
+               list(DISTINCT body_code ORDER BY body_code) AS body_codes,
+               sum(amount_gbp) AS total, count(*) AS lines
+        FROM lines
+        WHERE {where} AND {expression} NOT IN ('{WITHHELD}', '{NOT_GIVEN}', '{UNCLASSIFIED}')
+        GROUP BY 1 HAVING count(DISTINCT body_code) >= ?
+        ORDER BY bodies DESC, total DESC, label LIMIT {int(limit)}
+        """,
+        [*params, int(min_bodies)],
+    )
+    return [
+        SharedGroup(
+            label=str(r["label"]),
+            bodies=r["bodies"],
+            body_codes=tuple(r["body_codes"]),
+            total=Decimal(r["total"]).quantize(Decimal("0.01")),
+            lines=r["lines"],
+        )
+        for r in rows
+    ]

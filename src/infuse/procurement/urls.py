@@ -9,6 +9,7 @@ urlpatterns = [
     path("spend/chart/<str:kind>.svg", views.spend_chart, name="spend-chart"),
     path("spend/lines/", views.spend_lines, name="spend-lines"),
     path("spend/duplicates/", views.spend_duplicates, name="spend-duplicates"),
+    path("spend/region/", views.spend_region, name="spend-region"),
     path("spend/files/", views.spend_files, name="spend-files"),
     path("spend/files/<int:batch_id>/", views.spend_file_detail, name="spend-file"),
     path(

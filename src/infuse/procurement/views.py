@@ -259,6 +259,27 @@ def spend_lines(request: HttpRequest) -> HttpResponse:
 
 
 @page_rule("procurement.spend")
+def spend_region(request: HttpRequest) -> HttpResponse:
+    form, spend, bodies = _filter_from(request)
+    # The regional view always compares every body the user can see, unless one is chosen.
+    if not request.GET.get("body"):
+        spend = SpendFilter(
+            bodies=tuple(code for code, _name in bodies),
+            date_from=spend.date_from,
+            date_to=spend.date_to,
+            department=spend.department,
+            category=spend.category,
+            supplier=spend.supplier,
+        )
+    region = selectors.spend_region(signed_in_user(request), spend) if bodies else None
+    return render(
+        request,
+        "procurement/spend_region.html",
+        {"form": form, "region": region, "query": _query(request)},
+    )
+
+
+@page_rule("procurement.spend")
 def spend_duplicates(request: HttpRequest) -> HttpResponse:
     form, spend, bodies = _filter_from(request)
     pairs = selectors.spend_duplicates(signed_in_user(request), spend) if bodies else []

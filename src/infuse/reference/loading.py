@@ -21,7 +21,17 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 BODY_KINDS = {"local_authority", "health_board", "university", "national", "other"}
 BODY_CSV_REQUIRED = ("code", "name_en")
-BODY_CSV_OPTIONAL = ("name_cy", "kind", "region", "nation", "programme_member", "lead", "source")
+BODY_CSV_OPTIONAL = (
+    "name_cy",
+    "kind",
+    "region",
+    "nation",
+    "programme_member",
+    "lead",
+    "population",
+    "population_year",
+    "source",
+)
 
 
 class ReferenceFileError(UserFacingError):
@@ -55,6 +65,24 @@ def packaged_reference() -> ReferenceSet:
     result.goals = wellbeing["goals"]
     result.ways_of_working = wellbeing["ways_of_working"]
     return result
+
+
+def _whole_number(value: str, line_number: int) -> int | None:
+    text = value.strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        number = int(float(text))
+    except (ValueError, OverflowError):
+        raise ReferenceFileError(
+            _("Line %(line)d: “%(value)s” is not a whole number.")
+            % {"line": line_number, "value": value}
+        ) from None
+    if number < 0 or number > 2_000_000_000:
+        raise ReferenceFileError(
+            _("Line %(line)d: %(value)s is out of range.") % {"line": line_number, "value": value}
+        )
+    return number
 
 
 def _truthy(value: str) -> bool:
@@ -120,6 +148,8 @@ def _read_bodies_rows(reader: csv.DictReader[str]) -> list[dict[str, Any]]:
                 "nation": row.get("nation", "")[:32],
                 "programme_member": _truthy(row.get("programme_member", "")),
                 "lead": _truthy(row.get("lead", "")),
+                "population": _whole_number(row.get("population", ""), line_number),
+                "population_year": _whole_number(row.get("population_year", ""), line_number),
                 "source": row.get("source", ""),
             }
         )

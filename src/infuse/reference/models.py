@@ -58,6 +58,8 @@ class Body(models.Model):
         help_text=_("Takes part in the InFuSe programme."),
     )
     lead = models.BooleanField(_("leads the programme"), default=False)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
     source = models.TextField(_("source"), blank=True)
 
     name = Bilingual("name")

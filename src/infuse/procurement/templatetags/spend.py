@@ -24,3 +24,8 @@ GROUP_LABELS = {
 def spend_label(label: str) -> str:
     known = GROUP_LABELS.get(label)
     return _(known) if known else label
+
+
+@register.filter
+def get_item(mapping: dict[str, str], key: str) -> str:
+    return mapping.get(key, "")

@@ -1,0 +1,595 @@
+"""Spend categorisation: every ledger line gets a ProClass category, a confidence and a reason.
+
+Pure computation (no Django, no database). Lines follow
+:data:`~infuse.procurement.importing.CANONICAL_SCHEMA` (the columns used here are
+``category_code``, ``expense_type``, ``description`` and ``supplier_name``). Categories are
+ProClass vC17.1 codes (the local-government procurement classification; list:
+``shared/data/classifications/proclass_17.csv``, from ``northwestopendata/lgtc_refdata``, OGL).
+
+Each line is decided by the first of these that applies (see :func:`categorise`):
+
+1. **Code in file** - the line's own ``category_code`` is a ProClass code in the list (any
+   level; confidence 1.0), or a CPV code (``45000000-7`` or 8 digits) whose division the
+   cross-walk :data:`CPV_DIVISION_TO_PROCLASS` maps to a ProClass level 1 (confidence 0.8).
+2. **Rule** - the first of an ordered list of analyst-editable :class:`Rule` records whose
+   case-insensitive regular expression matches its field (confidence 0.9).
+3. **Model** - a TF-IDF + logistic-regression (SGD) :class:`SpendCategoryModel` over expense type,
+   description and supplier name predicting a ProClass level-1 code; its probability is the
+   confidence. Below the model's threshold the line stays *Unclassified* with the best guess
+   recorded in ``best_guess_code``.
+
+No line is ever dropped: a line nothing decides is *Unclassified* with confidence 0.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import polars as pl
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+__all__ = [
+    "CONFIDENCE_CPV_CODE",
+    "CONFIDENCE_PROCLASS_CODE",
+    "CONFIDENCE_RULE",
+    "CPV_DIVISION_TO_PROCLASS",
+    "DEFAULT_CORRECTION_WEIGHT",
+    "DEFAULT_RULES",
+    "DEFAULT_THRESHOLD",
+    "MODEL_TEXT_FIELDS",
+    "OUTPUT_COLUMNS",
+    "REASON_CODE_IN_FILE",
+    "REASON_MODEL",
+    "REASON_MODEL_BELOW_THRESHOLD",
+    "REASON_NOTHING_APPLIED",
+    "RULE_FIELDS",
+    "UNCLASSIFIED_NAME",
+    "CategorisingError",
+    "Rule",
+    "SpendCategoryModel",
+    "categorise",
+    "level1_codes",
+    "load_proclass",
+    "model_text",
+    "rules_from_dicts",
+    "rules_to_dicts",
+    "train",
+]
+
+CONFIDENCE_PROCLASS_CODE = 1.0
+CONFIDENCE_CPV_CODE = 0.8
+CONFIDENCE_RULE = 0.9
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_CORRECTION_WEIGHT = 5.0
+"""How many ordinary labelled lines one analyst's correction counts for in training."""
+
+REASON_CODE_IN_FILE = "code in file"
+REASON_MODEL = "model"
+REASON_MODEL_BELOW_THRESHOLD = "model: below threshold"
+REASON_NOTHING_APPLIED = "no code, rule or model"
+UNCLASSIFIED_NAME = "Unclassified"
+
+RULE_FIELDS = ("expense_type", "description", "supplier_name")
+MODEL_TEXT_FIELDS = ("expense_type", "description", "supplier_name")
+OUTPUT_COLUMNS = (
+    "category_code_in_file",
+    "category_code",
+    "category_name",
+    "confidence",
+    "reason",
+    "best_guess_code",
+)
+"""Columns :func:`categorise` adds (the file's own ``category_code`` is renamed to the first)."""
+
+_REQUIRED_COLUMNS = ("category_code", *RULE_FIELDS)
+_CPV_CODE = r"^(\d{2})\d{6}(?:-\d)?$"
+
+# --- CPV division -> ProClass level 1 ---------------------------------------------------------
+
+CPV_DIVISION_TO_PROCLASS: dict[str, str] = {
+    "03": "240000",  # Agricultural, farming, fishing, forestry products -> Horticultural
+    "09": "370000",  # Petroleum products, fuel, electricity, energy -> Utilities
+    "14": "100000",  # Mining, basic metals -> Building Construction Materials
+    "15": "110000",  # Food, beverages, tobacco -> Catering
+    "16": "240000",  # Agricultural machinery -> Horticultural
+    "18": "140000",  # Clothing, footwear, luggage -> Clothing
+    "19": "140000",  # Leather and textile fabrics, plastic and rubber -> Clothing
+    "22": "340000",  # Printed matter -> Stationery
+    "24": "130000",  # Chemical products -> Cleaning & Janitorial
+    "30": "270000",  # Office and computing machinery -> ICT
+    "31": "100000",  # Electrical machinery, lighting -> Building Construction Materials
+    "32": "270000",  # Radio, television, telecommunication equipment -> ICT
+    "33": "310000",  # Medical equipment, pharmaceuticals -> Healthcare
+    "34": "380000",  # Transport equipment -> Vehicle Management
+    "35": "220000",  # Security, fire-fighting, police, defence equipment -> Health & Safety
+    "37": "330000",  # Musical instruments, sport goods, games, toys -> Sports & Playground
+    "38": "180000",  # Laboratory, optical, precision equipment -> Environmental Services
+    "39": "210000",  # Furniture, furnishings, domestic appliances -> Furniture & Soft Furnishings
+    "41": "370000",  # Collected and purified water -> Utilities
+    "42": "390000",  # Industrial machinery -> Works - Construction, Repair & Maintenance
+    "43": "380000",  # Mining and construction machinery -> Vehicle Management (heavy plant)
+    "44": "100000",  # Construction structures and materials -> Building Construction Materials
+    "45": "390000",  # Construction work -> Works - Construction, Repair & Maintenance
+    "48": "270000",  # Software packages and information systems -> ICT
+    "50": "390000",  # Repair and maintenance services -> Works - Construction, Repair & Maint.
+    "51": "390000",  # Installation services -> Works - Construction, Repair & Maintenance
+    "55": "110000",  # Hotel, restaurant and retail trade services -> Catering
+    "60": "360000",  # Transport services -> Passenger Transport
+    "63": "360000",  # Supporting transport services, travel agencies -> Passenger Transport
+    "64": "300000",  # Postal and telecommunications services -> Mail Services
+    "65": "370000",  # Public utilities -> Utilities
+    "66": "200000",  # Financial and insurance services -> Financial Services
+    "70": "250000",  # Real estate services -> Housing Management
+    "71": "150000",  # Architectural, construction, engineering, inspection -> Consultancy
+    "72": "270000",  # IT services -> ICT
+    "73": "150000",  # Research and development, related consultancy -> Consultancy
+    "75": "190000",  # Administration, defence, social security -> Facilities & Management
+    "76": "370000",  # Services related to the oil and gas industry -> Utilities
+    "77": "240000",  # Agricultural, forestry, horticultural services -> Horticultural
+    "79": "280000",  # Business services: law, marketing, consulting, ... -> Legal Services
+    "80": "170000",  # Education and training services -> Education
+    "85": "310000",  # Health and social work services -> Healthcare
+    "90": "180000",  # Sewage, refuse, cleaning, environmental services -> Environmental Services
+    "92": "290000",  # Recreational, cultural and sporting services -> Arts & Leisure Services
+    "98": "410000",  # Other community, social, personal services -> Social Community Care
+}
+"""The 45 CPV 2008 divisions, each mapped to one ProClass vC17.1 level-1 code. Approximate.
+
+Method: each division's English title (``cpv_2008_en.csv``, rows at level ``division``) was
+read against the 32 ProClass level-1 names by hand and given the level 1 covering its subject
+as a local authority usually buys it; where a title spans several level-1 categories, its
+first-named subject decides (so 64 "Postal and telecommunications" -> Mail Services, 79
+"Business services: law, marketing, ..." -> Legal Services, 85 "Health and social work" ->
+Healthcare). A division is far broader than a ProClass level 1, so a CPV code categorised this
+way gets confidence :data:`CONFIDENCE_CPV_CODE` (0.8), not 1.0. No official cross-walk between
+CPV and ProClass was available to us.
+"""
+
+
+class CategorisingError(ValueError):
+    """Bad input to categorisation: a rule, a correction or a frame that cannot be used."""
+
+
+# --- the ProClass list ------------------------------------------------------------------------
+
+
+def load_proclass(source: str | os.PathLike[str] | bytes) -> pl.DataFrame:
+    """Read the ProClass list (``code, level1, level2, level3, ...`` CSV, a path or its bytes).
+
+    Returns one row per code with ``code``, ``level1``, ``level2``, ``level3`` (empty levels as
+    ``""``), ``name`` (the non-empty levels joined by ``" > "``) and ``level1_code`` (the code
+    of the level-1 heading row with the same ``level1``, for example ``321014`` -> ``321000``).
+    """
+    raw = pl.read_csv(source if isinstance(source, bytes) else Path(source), infer_schema=False)
+    missing = {"code", "level1", "level2", "level3"} - set(raw.columns)
+    if missing:
+        raise CategorisingError(f"The ProClass list has no {', '.join(sorted(missing))} column.")
+    levels = [pl.col(name).fill_null("").str.strip_chars() for name in ("level1", "level2")]
+    table = raw.select(
+        pl.col("code").str.strip_chars(),
+        *levels,
+        pl.col("level3").fill_null("").str.strip_chars(),
+    ).filter(pl.col("code").is_not_null() & (pl.col("code") != ""))
+    table = table.with_columns(
+        pl.concat_list("level1", "level2", "level3")
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.join(" > ")
+        .alias("name")
+    )
+    headings = table.filter((pl.col("level2") == "") & (pl.col("level3") == "")).select(
+        "level1", pl.col("code").alias("level1_code")
+    )
+    headings = headings.unique("level1", keep="first", maintain_order=True)
+    return table.join(headings, on="level1", how="left", maintain_order="left")
+
+
+def level1_codes(codes: pl.Series, proclass: pl.DataFrame) -> pl.Series:
+    """The ProClass level-1 code of each code, or null when it cannot be placed.
+
+    A code in the list maps to its ``level1_code``. A six-digit code not in the list (a later
+    ProClass release: Trafford publishes ``321018`` and ``171000``) maps through its nearest
+    listed ancestor, trying ``dddd00`` then ``dd0000``. A CPV code maps through
+    :data:`CPV_DIVISION_TO_PROCLASS`. Used for training labels and corrections, where the
+    column is known to hold categories; :func:`categorise` itself trusts exact matches only.
+    """
+    lookup = dict(zip(proclass["code"], proclass["level1_code"], strict=True))
+    cleaned = codes.cast(pl.String).str.strip_chars()
+    candidates = [
+        cleaned,
+        cleaned.str.slice(0, 4) + "00",
+        cleaned.str.slice(0, 2) + "0000",
+    ]
+    result = pl.Series(codes.name, [None] * len(codes), dtype=pl.String)
+    six_digits = cleaned.str.contains(r"^\d{6}$").fill_null(False)
+    for number, candidate in enumerate(candidates):
+        mapped = candidate.replace_strict(lookup, default=None, return_dtype=pl.String)
+        if number > 0:
+            mapped = pl.select(pl.when(six_digits).then(mapped)).to_series()
+        result = result.fill_null(mapped)
+    division = cleaned.str.extract(_CPV_CODE, 1)
+    cpv = division.replace_strict(CPV_DIVISION_TO_PROCLASS, default=None, return_dtype=pl.String)
+    return result.fill_null(cpv).alias(codes.name)
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An analyst's rule: when ``pattern`` (a regular expression, matched case-insensitively
+    anywhere in the text, Rust ``regex`` syntax as Polars uses) matches ``field`` (one of
+    :data:`RULE_FIELDS`), the line is ``category_code`` (a ProClass code, any level)."""
+
+    pattern: str
+    field: str
+    category_code: str
+
+    def __post_init__(self) -> None:
+        if self.field not in RULE_FIELDS:
+            raise CategorisingError(
+                f"Rule field {self.field!r} is not one of {', '.join(RULE_FIELDS)}."
+            )
+        if not self.pattern.strip():
+            raise CategorisingError("A rule needs a pattern.")
+        try:
+            pl.Series([""], dtype=pl.String).str.contains(f"(?i){self.pattern}")
+        except pl.exceptions.PolarsError as error:
+            raise CategorisingError(
+                f"Rule pattern {self.pattern!r} is not a valid regular expression."
+            ) from error
+
+    @property
+    def reason(self) -> str:
+        """The reason recorded on a line this rule decides: ``rule: <pattern>``."""
+        return f"rule: {self.pattern}"
+
+
+def rules_from_dicts(records: Iterable[Mapping[str, Any]]) -> tuple[Rule, ...]:
+    """Rules from plain records ``{"pattern", "field", "category_code"}``, order kept."""
+    rules = []
+    for number, record in enumerate(records, start=1):
+        try:
+            rules.append(
+                Rule(
+                    pattern=str(record["pattern"]),
+                    field=str(record["field"]),
+                    category_code=str(record["category_code"]).strip(),
+                )
+            )
+        except KeyError as error:
+            raise CategorisingError(f"Rule {number} has no {error.args[0]!r}.") from error
+    return tuple(rules)
+
+
+def rules_to_dicts(rules: Iterable[Rule]) -> list[dict[str, str]]:
+    """Plain records for storing or editing rules; :func:`rules_from_dicts` reads them back."""
+    return [
+        {"pattern": rule.pattern, "field": rule.field, "category_code": rule.category_code}
+        for rule in rules
+    ]
+
+
+DEFAULT_RULES: tuple[Rule, ...] = rules_from_dicts(
+    [
+        {"pattern": r"agency staff|temporary staff|\blocum", "field": "description",
+         "category_code": "261400"},  # HR > Temporary & Agency Staff
+        {"pattern": r"agency staff|temporary staff|\blocum", "field": "expense_type",
+         "category_code": "261400"},
+        {"pattern": r"\bdom(iciliary)? care\b|home care", "field": "description",
+         "category_code": "321014"},  # Adult social care > Domiciliary Care
+        {"pattern": r"nursing home|residential home|nursing care", "field": "description",
+         "category_code": "321017"},  # Adult social care > Nursing & Residential Care Homes
+        {"pattern": r"^direct payments?\b", "field": "description",
+         "category_code": "321500"},  # Adult social care > Direct Payment
+        {"pattern": r"\belectricity\b", "field": "expense_type",
+         "category_code": "371000"},  # Utilities > Electricity
+        {"pattern": r"\bgas\b", "field": "expense_type", "category_code": "371100"},
+        {"pattern": r"\bwater (rates|charges|supply)\b", "field": "expense_type",
+         "category_code": "371300"},  # Utilities > Water
+        {"pattern": r"postage|royal mail", "field": "expense_type",
+         "category_code": "301200"},  # Mail Services > Postage
+        {"pattern": r"^royal mail\b", "field": "supplier_name", "category_code": "301200"},
+        {"pattern": r"\btaxi", "field": "description", "category_code": "361450"},
+        {"pattern": r"training|conference", "field": "expense_type",
+         "category_code": "261500"},  # HR > Training & Conferences
+        {"pattern": r"insurance", "field": "expense_type", "category_code": "201800"},
+        {"pattern": r"\baudit fees?\b", "field": "expense_type", "category_code": "201100"},
+        {"pattern": r"software|licen[cs]es?", "field": "expense_type",
+         "category_code": "271440"},  # ICT > Software
+        {"pattern": r"telephon|mobile phone|telecom", "field": "expense_type",
+         "category_code": "271699"},  # ICT > Telecommunications
+        {"pattern": r"waste (disposal|collection)|refuse", "field": "description",
+         "category_code": "182000"},  # Environmental Services > Waste Management
+        {"pattern": r"interpret|translat", "field": "description",
+         "category_code": "261100"},  # HR > Interpretation & Translation
+    ]
+)  # fmt: skip
+"""A small starting set of obvious rules; analysts edit, reorder and extend it."""
+
+
+# --- the text model ---------------------------------------------------------------------------
+
+
+def model_text(lines: pl.DataFrame) -> pl.Series:
+    """The text the model reads: expense type, description and supplier name, space-joined."""
+    parts = [pl.col(name).cast(pl.String).fill_null("") for name in MODEL_TEXT_FIELDS]
+    return lines.select(pl.concat_str(parts, separator=" ").str.strip_chars().alias("text"))["text"]
+
+
+@dataclass(frozen=True)
+class SpendCategoryModel:
+    """A trained text classifier predicting ProClass level-1 codes, with its threshold.
+
+    ``pipeline`` is a scikit-learn pipeline (word 1-2-gram and character 3-5-gram TF-IDF,
+    then logistic regression fitted by stochastic gradient descent). ``trained_lines`` and
+    ``corrections_used`` record what it learnt from. Store it with :meth:`to_bytes`; only load
+    bytes this application wrote (it is a pickle).
+    """
+
+    pipeline: Pipeline
+    threshold: float
+    classes: tuple[str, ...]
+    trained_lines: int
+    corrections_used: int
+
+    def predict(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The most probable level-1 code for each text and its probability (0-1)."""
+        if len(texts) == 0:
+            return [], np.zeros(0)
+        probabilities = self.pipeline.predict_proba(list(texts))
+        best = probabilities.argmax(axis=1)
+        classes = self.pipeline.classes_
+        return [str(classes[index]) for index in best], probabilities.max(axis=1)
+
+    def to_bytes(self) -> bytes:
+        """The model as bytes (joblib, compressed), for the Django layer to store."""
+        buffer = io.BytesIO()
+        joblib.dump(self, buffer, compress=3)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SpendCategoryModel:
+        """A model from :meth:`to_bytes` output (trusted bytes only: this unpickles)."""
+        model = joblib.load(io.BytesIO(data))
+        if not isinstance(model, cls):
+            raise CategorisingError("These bytes do not hold a spend category model.")
+        return model
+
+
+def train(
+    lines: pl.DataFrame,
+    corrections: Mapping[Any, str] | None = None,
+    *,
+    proclass: pl.DataFrame,
+    key_column: str = "line_number",
+    threshold: float = DEFAULT_THRESHOLD,
+    correction_weight: float = DEFAULT_CORRECTION_WEIGHT,
+) -> SpendCategoryModel:
+    """Train the text model on lines that have categories, plus analysts' corrections.
+
+    ``lines``: ledger lines; a line's label is the ProClass level 1 of its ``category_code``
+    (see :func:`level1_codes`); lines without one are left out unless corrected.
+    ``corrections``: ``{key: ProClass code}``, keys being values of ``key_column`` (the line
+    number within one ledger, or a stored line id the caller adds); a correction replaces the
+    line's label and weighs ``correction_weight`` ordinary lines, so corrections change the
+    next run. Identical (text, label) lines are trained once, weighted by their count, which
+    keeps training to seconds on a month's ledger. Raises :class:`CategorisingError` for an
+    unknown corrected code or fewer than two categories to learn.
+    """
+    _require_columns(lines, (*MODEL_TEXT_FIELDS, "category_code"))
+    corrections = dict(corrections or {})
+    labels = level1_codes(lines["category_code"], proclass)
+    corrected = pl.Series("corrected", [None] * lines.height, dtype=pl.String)
+    if corrections:
+        if key_column not in lines.columns:
+            raise CategorisingError(f"The lines have no {key_column!r} column for corrections.")
+        corrected_codes = level1_codes(pl.Series(list(corrections.values())), proclass)
+        unknown = [
+            code
+            for code, level1 in zip(corrections.values(), corrected_codes, strict=True)
+            if level1 is None
+        ]
+        if unknown:
+            raise CategorisingError(f"Corrections name unknown categories: {unknown[:5]}.")
+        corrected = lines[key_column].replace_strict(
+            list(corrections), corrected_codes, default=None, return_dtype=pl.String
+        )
+    training = (
+        pl.DataFrame(
+            {
+                "text": model_text(lines),
+                "label": corrected.fill_null(labels),
+                "weight": 1.0 + corrected.is_not_null().cast(pl.Float64) * (correction_weight - 1),
+            }
+        )
+        .filter(pl.col("label").is_not_null())
+        .group_by("text", "label", maintain_order=True)
+        .agg(pl.col("weight").sum())
+    )
+    classes = sorted(training["label"].unique().to_list())
+    if len(classes) < 2:
+        raise CategorisingError("Training needs lines in at least two categories.")
+    pipeline = _new_pipeline()
+    pipeline.fit(
+        training["text"].to_list(),
+        training["label"].to_numpy(),
+        classifier__sample_weight=training["weight"].to_numpy(),
+    )
+    return SpendCategoryModel(
+        pipeline=pipeline,
+        threshold=threshold,
+        classes=tuple(classes),
+        trained_lines=int(lines.height - labels.fill_null(corrected).null_count()),
+        corrections_used=int(corrected.is_not_null().sum()),
+    )
+
+
+def _new_pipeline() -> Pipeline:
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
+            (
+                "characters",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2
+                ),
+            ),
+        ]
+    )
+    # Logistic regression fitted by SGD (log loss): as accurate as lbfgs/saga on Trafford's
+    # ledger (held-out 0.98 v 0.97) in a third of the time; fixed seed, so training repeats.
+    classifier = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=1000, tol=1e-4, random_state=0)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+# --- categorising -----------------------------------------------------------------------------
+
+
+def categorise(
+    lines: pl.DataFrame,
+    *,
+    proclass: pl.DataFrame,
+    rules: Sequence[Rule] = DEFAULT_RULES,
+    model: SpendCategoryModel | None = None,
+) -> pl.DataFrame:
+    """Give every line a ProClass category, a confidence (0-1) and a reason.
+
+    ``lines``: ledger lines with ``category_code``, ``expense_type``, ``description`` and
+    ``supplier_name`` (other columns pass through). ``proclass``: from :func:`load_proclass`.
+    ``rules``: tried in order, first match wins. ``model``: optional; without one, lines no
+    code or rule decides stay Unclassified.
+
+    Returns the lines in the same order, one row each, with the file's ``category_code``
+    renamed ``category_code_in_file`` and :data:`OUTPUT_COLUMNS` added: ``category_code``
+    (ProClass, null when Unclassified), ``category_name`` (``level1 > level2 > level3``, or
+    ``Unclassified``), ``confidence``, ``reason`` (``code in file``, ``rule: <pattern>``,
+    ``model``, ``model: below threshold``, or ``no code, rule or model``) and
+    ``best_guess_code`` (the model's top level-1 code for the lines it saw, else null).
+    """
+    _require_columns(lines, _REQUIRED_COLUMNS)
+    known_codes = set(proclass["code"].to_list())
+    unknown = [rule.category_code for rule in rules if rule.category_code not in known_codes]
+    if unknown:
+        raise CategorisingError(f"Rules name categories not in ProClass: {unknown[:5]}.")
+    names = dict(zip(proclass["code"], proclass["name"], strict=True))
+
+    frame = lines.rename({"category_code": "category_code_in_file"})
+    decided = _codes_in_file(frame, proclass)
+    decided = _apply_rules(frame, decided, rules)
+
+    code = decided["code"].to_list()
+    confidence = decided["confidence"].to_numpy().copy()
+    reason = decided["reason"].to_list()
+    best_guess: list[str | None] = [None] * frame.height
+    undecided = np.flatnonzero(decided["code"].is_null().to_numpy())
+    if model is not None and undecided.size:
+        texts = model_text(frame[undecided])
+        guesses, probabilities = model.predict(texts.to_list())
+        for position, guess, probability in zip(undecided, guesses, probabilities, strict=True):
+            best_guess[position] = guess
+            confidence[position] = probability
+            if probability >= model.threshold:
+                code[position] = guess
+                reason[position] = REASON_MODEL
+            else:
+                reason[position] = REASON_MODEL_BELOW_THRESHOLD
+    else:
+        confidence[undecided] = 0.0
+        for position in undecided:
+            reason[position] = REASON_NOTHING_APPLIED
+
+    return frame.with_columns(
+        pl.Series("category_code", code, dtype=pl.String),
+        pl.Series(
+            "category_name",
+            [UNCLASSIFIED_NAME if value is None else names.get(value, value) for value in code],
+            dtype=pl.String,
+        ),
+        pl.Series("confidence", confidence, dtype=pl.Float64),
+        pl.Series("reason", reason, dtype=pl.String),
+        pl.Series("best_guess_code", best_guess, dtype=pl.String),
+    )
+
+
+def _require_columns(lines: pl.DataFrame, columns: Iterable[str]) -> None:
+    missing = [name for name in columns if name not in lines.columns]
+    if missing:
+        raise CategorisingError(f"The lines have no {', '.join(missing)} column.")
+
+
+def _codes_in_file(frame: pl.DataFrame, proclass: pl.DataFrame) -> pl.DataFrame:
+    """Stage 1 by joins: exact ProClass codes, then CPV divisions through the cross-walk."""
+    cpv = pl.DataFrame(
+        {
+            "division": list(CPV_DIVISION_TO_PROCLASS),
+            "cpv_proclass_code": list(CPV_DIVISION_TO_PROCLASS.values()),
+        }
+    )
+    keyed = frame.select(
+        pl.col("category_code_in_file").cast(pl.String).str.strip_chars().alias("file_code")
+    ).with_columns(pl.col("file_code").str.extract(_CPV_CODE, 1).alias("division"))
+    joined = keyed.join(
+        proclass.select(pl.col("code").alias("file_code"), pl.lit(True).alias("is_proclass")),
+        on="file_code",
+        how="left",
+        maintain_order="left",
+    ).join(cpv, on="division", how="left", maintain_order="left")
+    return joined.select(
+        pl.when(pl.col("is_proclass"))
+        .then(pl.col("file_code"))
+        .otherwise(pl.col("cpv_proclass_code"))
+        .alias("code"),
+        pl.when(pl.col("is_proclass"))
+        .then(CONFIDENCE_PROCLASS_CODE)
+        .when(pl.col("cpv_proclass_code").is_not_null())
+        .then(CONFIDENCE_CPV_CODE)
+        .otherwise(None)
+        .cast(pl.Float64)
+        .alias("confidence"),
+        pl.when(pl.col("is_proclass") | pl.col("cpv_proclass_code").is_not_null())
+        .then(pl.lit(REASON_CODE_IN_FILE))
+        .alias("reason"),
+    )
+
+
+def _apply_rules(frame: pl.DataFrame, decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
+    """Stage 2: each rule is one vectorised ``str.contains`` over its column; first wins."""
+    if not rules:
+        return decided
+    chain: Any = None
+    for number, rule in enumerate(rules):
+        matches = pl.col(rule.field).cast(pl.String).str.contains(f"(?i){rule.pattern}")
+        matches = matches.fill_null(False)
+        chain = pl.when(matches).then(number) if chain is None else chain.when(matches).then(number)
+    first_match: pl.Expr = chain.otherwise(None).cast(pl.Int32).alias("rule_number")
+    rule_number = frame.select(first_match)["rule_number"]
+    rule_codes = [rule.category_code for rule in rules]
+    rule_reasons = [rule.reason for rule in rules]
+    numbers = list(range(len(rules)))
+    by_rule = pl.DataFrame({"rule_number": rule_number}).select(
+        pl.col("rule_number")
+        .replace_strict(numbers, rule_codes, default=None, return_dtype=pl.String)
+        .alias("rule_code"),
+        pl.col("rule_number")
+        .replace_strict(numbers, rule_reasons, default=None, return_dtype=pl.String)
+        .alias("rule_reason"),
+    )
+    undecided = decided["code"].is_null() & by_rule["rule_code"].is_not_null()
+    return pl.DataFrame(
+        {
+            "code": decided["code"].zip_with(~undecided, by_rule["rule_code"]),
+            "confidence": decided["confidence"].zip_with(
+                ~undecided, pl.Series([CONFIDENCE_RULE] * frame.height, dtype=pl.Float64)
+            ),
+            "reason": decided["reason"].zip_with(~undecided, by_rule["rule_reason"]),
+        }
+    )
