@@ -334,3 +334,17 @@ def test_the_api_gives_the_same_figures_under_the_same_policy(
     ).json()
     assert len(lines) == 4 and {line["supplier"] for line in lines} == {"Acme Ltd"}
     assert client.get("/api/procurement/spend/summary").status_code == 401
+
+
+def test_home_page_shows_files_waiting_for_the_officer(analyst: User, make_user: Any) -> None:
+    batch = imported(
+        analyst, "Date,Supplier,Amount,Date Paid\n01/04/2025,Acme Ltd,100.00,02/04/2025\n"
+    )
+    assert batch.status == SpendBatch.Status.NEEDS_MAPPING
+    client = Client()
+    client.force_login(make_user("participant", CAERPHILLY))
+    html = client.get("/en/").content.decode()
+    assert "april.csv" in html and "check which columns hold" in html
+    newport = Client()
+    newport.force_login(make_user("participant", NEWPORT))
+    assert "april.csv" not in newport.get("/en/").content.decode()

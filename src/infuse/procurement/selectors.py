@@ -101,3 +101,14 @@ def spend_region(user: Any, spend: SpendFilter) -> dict[str, Any]:
         "categories": spend_queries.shared_across_bodies(store, files, spend, group="category"),
         "names": {code: str(body.name) for code, body in bodies.items()},
     }
+
+
+def spend_batches_needing_action(user: Any) -> QuerySet[SpendBatch]:
+    """Files of the user's own body that wait for a person: columns to check, a replacement
+    to confirm."""
+    if getattr(user, "body_id", None) is None:
+        return SpendBatch.objects.none()
+    return spend_batches_visible_to(user).filter(
+        owner_body_id=user.body_id,
+        status__in=[SpendBatch.Status.NEEDS_MAPPING, SpendBatch.Status.NEEDS_CONFIRMATION],
+    )

@@ -14,6 +14,7 @@ from infuse.accounts import services as account_services
 from infuse.accounts.policy import Action, BodyWorkspace, page_rule, require
 from infuse.audit import selectors as audit_selectors
 from infuse.jobs import selectors as job_selectors
+from infuse.procurement import selectors as procurement_selectors
 from infuse.reference import selectors as reference_selectors
 from infuse.reference.models import Body
 
@@ -28,6 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if request.user.is_authenticated:
         context["jobs"] = job_selectors.jobs_waiting_for(request.user)
+        context["spend_files"] = procurement_selectors.spend_batches_needing_action(request.user)[
+            :10
+        ]
         context["recent_activity"] = audit_selectors.recent_activity_of(request.user.pk)
         return render(request, "web/home.html", context)
     context["programme_bodies"] = reference_selectors.programme_bodies()
