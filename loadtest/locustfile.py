@@ -60,6 +60,22 @@ class Officer(HttpUser):
             if response.status_code in (200, 403):
                 response.success()
 
+    @task(3)
+    def spend_analysis(self) -> None:
+        self.client.get("/en/procurement/spend/", name="procurement: spend analysis")
+
+    @task(1)
+    def spend_chart(self) -> None:
+        self.client.get("/en/procurement/spend/chart/month.svg", name="procurement: chart")
+
+    @task(1)
+    def spend_region(self) -> None:
+        self.client.get("/en/procurement/spend/region/", name="procurement: region")
+
+    @task(1)
+    def spend_files(self) -> None:
+        self.client.get("/en/procurement/spend/files/", name="procurement: spend files")
+
     @task(1)
     def profile(self) -> None:
         self.client.get("/en/accounts/profile/", name="profile")

@@ -61,6 +61,9 @@ def isolated_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> A
     The database rolls back after every test; files do not, so they must not be shared.
     (pytest-django's ``settings`` fixture announces the change, so storages pick it up.)
     """
+    from django.core.cache import cache
+
+    cache.clear()  # cached figures are keyed by file paths, which tests reuse
     root = tmp_path_factory.mktemp("data")
     settings.WAREHOUSE_DIR = root / "warehouse"
     settings.MEDIA_ROOT = root / "uploads"

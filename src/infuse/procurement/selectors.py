@@ -6,9 +6,12 @@ Which lines a person may analyse is decided by the permission policy on the spen
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 
 from infuse.accounts.policy import visible_filter
 from infuse.reference.models import Body
@@ -46,8 +49,35 @@ def bodies_with_spend(user: Any) -> QuerySet[Body]:
     return Body.objects.filter(code__in=list(codes)).order_by("name_en")
 
 
+def _cache_key(kind: str, files: list[str], spend: SpendFilter, *extra: str) -> str:
+    """Live files never change (a correction is a new file), so the list of files and the
+    filter fully determine a result: it can be kept until the list changes."""
+    digest = hashlib.sha256(repr((kind, tuple(files), spend, extra)).encode()).hexdigest()
+    return f"infuse:spend:{digest}"
+
+
+CACHE_SECONDS = 15 * 60
+
+
 def spend_overview(user: Any, spend: SpendFilter) -> spend_queries.SpendOverview:
-    return spend_queries.overview(default_store(), live_files(user, spend.bodies), spend)
+    files = live_files(user, spend.bodies)
+    key = _cache_key("overview", files, spend)
+    result = cache.get(key)
+    if result is None:
+        result = spend_queries.overview(default_store(), files, spend)
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def spend_chart_svg(user: Any, spend: SpendFilter, kind: str, render: Any) -> str:
+    """The chart of ``kind`` as SVG, rendered by ``render(overview)`` once per language."""
+    files = live_files(user, spend.bodies)
+    key = _cache_key("chart", files, spend, kind, get_language() or "en")
+    svg = cache.get(key)
+    if svg is None:
+        svg = render(spend_overview(user, spend))
+        cache.set(key, svg, CACHE_SECONDS)
+    return str(svg)
 
 
 def spend_lines(
@@ -77,10 +107,21 @@ def spend_department_and_category_choices(
 def spend_region(user: Any, spend: SpendFilter) -> dict[str, Any]:
     """The bodies side by side (total and per resident) and what several of them buy."""
     files = live_files(user, spend.bodies)
-    store = default_store()
+    key = _cache_key("region", files, spend)
+    figures = cache.get(key)
+    if figures is None:
+        store = default_store()
+        with store.session(files) as session:
+            figures = (
+                spend_queries.by_body(session, files, spend),
+                spend_queries.shared_across_bodies(session, files, spend, group="supplier"),
+                spend_queries.shared_across_bodies(session, files, spend, group="category"),
+            )
+        cache.set(key, figures, CACHE_SECONDS)
+    per_body, suppliers, categories = figures
     bodies = {b.code: b for b in Body.objects.filter(code__in=spend.bodies)}
     rows: list[dict[str, Any]] = []
-    for entry in spend_queries.by_body(store, files, spend):
+    for entry in per_body:
         body = bodies.get(entry.body_code)
         population = body.population if body else None
         rows.append(
@@ -97,8 +138,8 @@ def spend_region(user: Any, spend: SpendFilter) -> dict[str, Any]:
     rows.sort(key=lambda row: str(row["body"].name) if row["body"] else row["code"])
     return {
         "bodies": rows,
-        "suppliers": spend_queries.shared_across_bodies(store, files, spend, group="supplier"),
-        "categories": spend_queries.shared_across_bodies(store, files, spend, group="category"),
+        "suppliers": suppliers,
+        "categories": categories,
         "names": {code: str(body.name) for code, body in bodies.items()},
     }
 

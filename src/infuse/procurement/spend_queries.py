@@ -16,7 +16,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -140,13 +140,28 @@ class SpendOverview:
     concentration: Concentration | None = None
 
 
-def _rows(store: Store, files: Sequence[str], sql: str, params: list[Any]) -> list[dict[str, Any]]:
+class LinesSource(Protocol):
+    """The store, or one session of it (``Store.session``), answering SQL over given files."""
+
+    def query(
+        self,
+        sql: str,
+        files: Sequence[str],
+        parameters: Sequence[Any] | None = None,
+        *,
+        view: str = "lines",
+    ) -> pa.Table: ...
+
+
+def _rows(
+    store: LinesSource, files: Sequence[str], sql: str, params: list[Any]
+) -> list[dict[str, Any]]:
     if not files:
         return []
     return store.query(sql, files, params).to_pylist()
 
 
-def totals(store: Store, files: Sequence[str], spend: SpendFilter) -> Totals:
+def totals(store: LinesSource, files: Sequence[str], spend: SpendFilter) -> Totals:
     where, params = spend.where()
     rows = _rows(
         store,
@@ -176,7 +191,7 @@ def totals(store: Store, files: Sequence[str], spend: SpendFilter) -> Totals:
 
 
 def _shares(
-    store: Store,
+    store: LinesSource,
     files: Sequence[str],
     spend: SpendFilter,
     expression: str,
@@ -212,29 +227,29 @@ def _shares(
 MONTH = "month_group"
 
 
-def by_month(store: Store, files: Sequence[str], spend: SpendFilter) -> list[Share]:
+def by_month(store: LinesSource, files: Sequence[str], spend: SpendFilter) -> list[Share]:
     return _shares(store, files, spend, MONTH, None, "label")
 
 
 def by_department(
-    store: Store, files: Sequence[str], spend: SpendFilter, limit: int = 15
+    store: LinesSource, files: Sequence[str], spend: SpendFilter, limit: int = 15
 ) -> list[Share]:
     return _shares(store, files, spend, DEPARTMENT, limit, "amount DESC, label")
 
 
 def by_category(
-    store: Store, files: Sequence[str], spend: SpendFilter, limit: int = 15
+    store: LinesSource, files: Sequence[str], spend: SpendFilter, limit: int = 15
 ) -> list[Share]:
     return _shares(store, files, spend, CATEGORY, limit, "amount DESC, label")
 
 
 def top_suppliers(
-    store: Store, files: Sequence[str], spend: SpendFilter, limit: int = 20
+    store: LinesSource, files: Sequence[str], spend: SpendFilter, limit: int = 20
 ) -> list[Share]:
     return _shares(store, files, spend, SUPPLIER, limit, "amount DESC, label")
 
 
-def concentration(store: Store, files: Sequence[str], spend: SpendFilter) -> Concentration:
+def concentration(store: LinesSource, files: Sequence[str], spend: SpendFilter) -> Concentration:
     """Top-10 share and the Herfindahl–Hirschman index of supplier shares.
 
     Only named suppliers with positive net spend count (withheld names are many people, not one
@@ -267,14 +282,16 @@ def concentration(store: Store, files: Sequence[str], spend: SpendFilter) -> Con
 
 
 def overview(store: Store, files: Sequence[str], spend: SpendFilter) -> SpendOverview:
-    return SpendOverview(
-        totals=totals(store, files, spend),
-        by_month=by_month(store, files, spend),
-        by_department=by_department(store, files, spend),
-        by_category=by_category(store, files, spend),
-        top_suppliers=top_suppliers(store, files, spend),
-        concentration=concentration(store, files, spend),
-    )
+    """Every figure of the analysis page, from one session over the files."""
+    with store.session(files) as session:
+        return SpendOverview(
+            totals=totals(session, files, spend),
+            by_month=by_month(session, files, spend),
+            by_department=by_department(session, files, spend),
+            by_category=by_category(session, files, spend),
+            top_suppliers=top_suppliers(session, files, spend),
+            concentration=concentration(session, files, spend),
+        )
 
 
 LINE_COLUMNS = (
@@ -285,7 +302,12 @@ LINE_COLUMNS = (
 
 
 def lines(
-    store: Store, files: Sequence[str], spend: SpendFilter, *, limit: int = 100, offset: int = 0
+    store: LinesSource,
+    files: Sequence[str],
+    spend: SpendFilter,
+    *,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """The lines behind any figure above, newest first (withheld names stay withheld)."""
     where, params = spend.where()
@@ -300,7 +322,7 @@ def lines(
 
 
 def possible_duplicates(
-    store: Store,
+    store: LinesSource,
     files: Sequence[str],
     spend: SpendFilter,
     *,
@@ -396,7 +418,7 @@ class SharedGroup:
     lines: int
 
 
-def by_body(store: Store, files: Sequence[str], spend: SpendFilter) -> list[BodySpend]:
+def by_body(store: LinesSource, files: Sequence[str], spend: SpendFilter) -> list[BodySpend]:
     where, params = spend.where()
     rows = _rows(
         store,
@@ -420,7 +442,7 @@ def by_body(store: Store, files: Sequence[str], spend: SpendFilter) -> list[Body
 
 
 def shared_across_bodies(
-    store: Store,
+    store: LinesSource,
     files: Sequence[str],
     spend: SpendFilter,
     *,

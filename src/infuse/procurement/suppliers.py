@@ -154,8 +154,27 @@ def normalise_supplier_names(names: pl.Series) -> pl.Series:
     7. Leading ``the`` words are removed.
     8. Whitespace is collapsed and trimmed; an empty result is null.
 
-    Applying the rules to a ``normalised_name`` gives it back unchanged (idempotent).
+    Applying the rules to a ``normalised_name`` gives it back unchanged (idempotent): the rules
+    run a second time over their own result, because tidying can turn an unusual spelling of
+    the trading-as marker (``trading-as``) into one rule 1 recognises (found by Hypothesis).
     """
+    first = _normalise_once(names)
+    again = _normalise_once(first.struct.field("normalised_name").rename(names.name))
+    frame = pl.DataFrame(
+        {
+            "normalised_name": again.struct.field("normalised_name"),
+            "core_name": again.struct.field("core_name"),
+            "trading_as": first.struct.field("trading_as").fill_null(
+                again.struct.field("trading_as")
+            ),
+        }
+    )
+    return frame.select(pl.struct("normalised_name", "core_name", "trading_as").alias(names.name))[
+        names.name
+    ]
+
+
+def _normalise_once(names: pl.Series) -> pl.Series:
     raw = pl.col("raw").cast(pl.String)
     trading_split = raw.str.to_lowercase().str.find(_TRADING_AS)
     before = pl.when(trading_split.is_null()).then(raw).otherwise(raw.str.slice(0, trading_split))

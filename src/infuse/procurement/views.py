@@ -205,24 +205,28 @@ def spend_chart(request: HttpRequest, kind: str) -> HttpResponse:
     _form, spend, bodies = _filter_from(request)
     if kind not in {"month", "department", "category", "supplier"} or not bodies:
         raise Http404
-    overview = selectors.spend_overview(signed_in_user(request), spend)
-    rows_by_kind = {
-        "month": (overview.by_month, _("Spend by month"), _("Month"), False),
-        "department": (overview.by_department, _("Spend by department"), _("Department"), True),
-        "category": (overview.by_category, _("Spend by category"), _("Category"), True),
-        "supplier": (overview.top_suppliers, _("Top suppliers"), _("Supplier"), True),
-    }
-    shares, title, axis, horizontal = rows_by_kind[kind]
-    spec = bar_chart(
-        [{"label": spend_label(s.label), "amount": float(s.amount)} for s in shares],
-        category="label",
-        value="amount",
-        title=title,
-        category_title=axis,
-        value_title=_("Spend (£)"),
-        horizontal=horizontal,
-    )
-    response = HttpResponse(render_svg(spec), content_type="image/svg+xml")
+
+    def render(overview: Any) -> str:
+        rows_by_kind = {
+            "month": (overview.by_month, _("Spend by month"), _("Month"), False),
+            "department": (overview.by_department, _("Spend by department"), _("Department"), True),
+            "category": (overview.by_category, _("Spend by category"), _("Category"), True),
+            "supplier": (overview.top_suppliers, _("Top suppliers"), _("Supplier"), True),
+        }
+        shares, title, axis, horizontal = rows_by_kind[kind]
+        spec = bar_chart(
+            [{"label": spend_label(s.label), "amount": float(s.amount)} for s in shares],
+            category="label",
+            value="amount",
+            title=title,
+            category_title=axis,
+            value_title=_("Spend (£)"),
+            horizontal=horizontal,
+        )
+        return render_svg(spec)
+
+    svg = selectors.spend_chart_svg(signed_in_user(request), spend, kind, render)
+    response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"
     return response
 

@@ -16,10 +16,11 @@ So a failure at any point leaves the figures users see exactly as they were.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,18 @@ class Store:
         finally:
             connection.close()
 
+    @contextlib.contextmanager
+    def session(self, files: Sequence[str], *, view: str = "lines") -> Iterator[StoreSession]:
+        """One connection with ``view`` bound to ``files``, for several queries in a row (a
+        page's figures), so the files' metadata is read once rather than once per query."""
+        connection = duckdb.connect()
+        try:
+            if files:
+                connection.read_parquet(self.paths(files), union_by_name=True).create_view(view)
+            yield StoreSession(connection, tuple(files))
+        finally:
+            connection.close()
+
     def fingerprint(self) -> dict[str, int]:
         """Every file in the store with its size (tests use it to prove nothing changed)."""
         if not self.root.exists():
@@ -125,6 +138,26 @@ class Store:
             for p in sorted(self.root.rglob("*"))
             if p.is_file()
         }
+
+
+class StoreSession:
+    """Queries over the files a session was opened with (see ``Store.session``)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, files: tuple[str, ...]) -> None:
+        self._connection = connection
+        self._files = files
+
+    def query(
+        self,
+        sql: str,
+        files: Sequence[str],
+        parameters: Sequence[Any] | None = None,
+        *,
+        view: str = "lines",
+    ) -> pa.Table:
+        if tuple(files) != self._files:
+            raise ValueError("a store session answers only for the files it was opened with")
+        return self._connection.sql(sql, params=list(parameters or [])).to_arrow_table()
 
 
 def default_store() -> Store:
