@@ -183,6 +183,17 @@ TASKS = {
     }
 }
 
+# Shared by the web server's worker processes, so a figure computed by one is served by all.
+# (Spend figures are keyed by the immutable files they come from; see procurement.selectors.)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache",
+        "TIMEOUT": 15 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 NINJA_PAGINATION_PER_PAGE = 50
 
 LOGGING = {

@@ -34,3 +34,4 @@ if os.environ.get("INFUSE_TEST_TASKS") != "database":
 if "pytest" in sys.modules:
     INSTALLED_APPS = [*INSTALLED_APPS, "tests.policy_app"]  # noqa: F405
 AUDIT_ENFORCE = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
