@@ -73,9 +73,9 @@ class Body(models.Model):
         return str(self.name)
 
 
-class Theme(models.Model):
-    slug = models.SlugField(unique=True)
-    order = models.PositiveSmallIntegerField(default=0)
+class NamedFact(models.Model):
+    """A fixed, bilingual, ordered fact: a theme, a lab, a goal, a way of working."""
+
     name_en = models.CharField(max_length=200)
     name_cy = models.CharField(max_length=200)
     summary_en = models.TextField(blank=True)
@@ -85,65 +85,43 @@ class Theme(models.Model):
     summary = Bilingual("summary")
 
     class Meta:
-        ordering = ["order"]
+        abstract = True
 
     def __str__(self) -> str:
         return str(self.name)
 
 
-class Lab(models.Model):
+class Theme(NamedFact):
+    slug = models.SlugField(unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+
+
+class Lab(NamedFact):
     slug = models.SlugField(unique=True)
     order = models.PositiveSmallIntegerField(default=0)
     weeks = models.PositiveSmallIntegerField(default=6)
-    name_en = models.CharField(max_length=200)
-    name_cy = models.CharField(max_length=200)
-    summary_en = models.TextField(blank=True)
-    summary_cy = models.TextField(blank=True)
-
-    name = Bilingual("name")
-    summary = Bilingual("summary")
 
     class Meta:
         ordering = ["order"]
 
-    def __str__(self) -> str:
-        return str(self.name)
 
-
-class WellbeingGoal(models.Model):
+class WellbeingGoal(NamedFact):
     """A well-being goal of the Well-being of Future Generations (Wales) Act 2015, section 4."""
 
     number = models.PositiveSmallIntegerField(unique=True)
-    name_en = models.CharField(max_length=200)
-    name_cy = models.CharField(max_length=200)
-    summary_en = models.TextField(blank=True)
-    summary_cy = models.TextField(blank=True)
-
-    name = Bilingual("name")
-    summary = Bilingual("summary")
 
     class Meta:
         ordering = ["number"]
 
-    def __str__(self) -> str:
-        return str(self.name)
 
-
-class WayOfWorking(models.Model):
+class WayOfWorking(NamedFact):
     """One of the five ways of working (the sustainable development principle) in the 2015 Act."""
 
     slug = models.SlugField(unique=True)
     order = models.PositiveSmallIntegerField(default=0)
-    name_en = models.CharField(max_length=200)
-    name_cy = models.CharField(max_length=200)
-    summary_en = models.TextField(blank=True)
-    summary_cy = models.TextField(blank=True)
-
-    name = Bilingual("name")
-    summary = Bilingual("summary")
 
     class Meta:
         ordering = ["order"]
-
-    def __str__(self) -> str:
-        return str(self.name)
