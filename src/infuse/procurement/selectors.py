@@ -60,7 +60,10 @@ CACHE_SECONDS = 15 * 60
 
 
 def spend_overview(user: Any, spend: SpendFilter) -> spend_queries.SpendOverview:
-    files = live_files(user, spend.bodies)
+    return _overview(live_files(user, spend.bodies), spend)
+
+
+def _overview(files: list[str], spend: SpendFilter) -> spend_queries.SpendOverview:
     key = _cache_key("overview", files, spend)
     result = cache.get(key)
     if result is None:
@@ -75,7 +78,7 @@ def spend_chart_svg(user: Any, spend: SpendFilter, kind: str, render: Any) -> st
     key = _cache_key("chart", files, spend, kind, get_language() or "en")
     svg = cache.get(key)
     if svg is None:
-        svg = render(spend_overview(user, spend))
+        svg = render(_overview(files, spend))
         cache.set(key, svg, CACHE_SECONDS)
     return str(svg)
 
@@ -90,18 +93,6 @@ def spend_lines(
 
 def spend_duplicates(user: Any, spend: SpendFilter) -> list[spend_queries.DuplicatePair]:
     return spend_queries.possible_duplicates(default_store(), live_files(user, spend.bodies), spend)
-
-
-def spend_department_and_category_choices(
-    user: Any, spend: SpendFilter
-) -> tuple[list[str], list[str]]:
-    overview = spend_queries.by_department(
-        default_store(), live_files(user, spend.bodies), spend, limit=200
-    )
-    categories = spend_queries.by_category(
-        default_store(), live_files(user, spend.bodies), spend, limit=200
-    )
-    return sorted(s.label for s in overview), sorted(s.label for s in categories)
 
 
 def spend_region(user: Any, spend: SpendFilter) -> dict[str, Any]:

@@ -343,28 +343,21 @@ def possible_duplicates(
             SELECT body_code, batch_id, line_number, payment_date, amount_gbp,
                    nullif(trim(invoice_ref), '') AS invoice_ref, {SUPPLIER} AS supplier
             FROM lines WHERE {where} AND amount_gbp <> 0
-        ), invoice AS (
-            SELECT 'same_invoice' AS reason, a.supplier, a.amount_gbp AS amount,
+              AND {SUPPLIER} NOT IN ('{WITHHELD}', '{NOT_GIVEN}')
+        ), pairs AS (
+            SELECT CASE WHEN a.invoice_ref = b.invoice_ref THEN 'same_invoice'
+                        ELSE 'same_supplier_amount' END AS reason,
+                   a.supplier, a.amount_gbp AS amount,
                    a.body_code AS a_body, a.batch_id AS a_batch, a.line_number AS a_line,
                    a.payment_date AS a_date, b.batch_id AS b_batch, b.line_number AS b_line,
                    b.payment_date AS b_date
             FROM l a JOIN l b ON a.body_code = b.body_code AND a.supplier = b.supplier
-             AND a.invoice_ref = b.invoice_ref
              AND (a.batch_id, a.line_number) < (b.batch_id, b.line_number)
-            WHERE a.invoice_ref IS NOT NULL AND a.supplier <> '{WITHHELD}'
-        ), amount AS (
-            SELECT 'same_supplier_amount' AS reason, a.supplier, a.amount_gbp AS amount,
-                   a.body_code AS a_body, a.batch_id AS a_batch, a.line_number AS a_line,
-                   a.payment_date AS a_date, b.batch_id AS b_batch, b.line_number AS b_line,
-                   b.payment_date AS b_date
-            FROM l a JOIN l b ON a.body_code = b.body_code AND a.supplier = b.supplier
-             AND a.amount_gbp = b.amount_gbp
-             AND (a.batch_id, a.line_number) < (b.batch_id, b.line_number)
-             AND abs(date_diff('day', a.payment_date, b.payment_date)) <= {int(window_days)}
-            WHERE a.supplier NOT IN ('{WITHHELD}', '{NOT_GIVEN}')
-              AND (a.invoice_ref IS NULL OR b.invoice_ref IS NULL OR a.invoice_ref <> b.invoice_ref)
+            WHERE a.invoice_ref = b.invoice_ref
+               OR (a.amount_gbp = b.amount_gbp
+                   AND abs(date_diff('day', a.payment_date, b.payment_date)) <= {int(window_days)})
         )
-        SELECT * FROM invoice UNION ALL SELECT * FROM amount
+        SELECT * FROM pairs
         ORDER BY amount DESC, supplier LIMIT {int(limit)}
         """,
         params,

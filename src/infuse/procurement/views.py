@@ -239,11 +239,8 @@ def spend_lines(request: HttpRequest) -> HttpResponse:
     if export in ("csv", "xlsx"):
         rows = selectors.spend_lines(user, spend, limit=1_000_000) if bodies else []
         return _export(rows, export)
-    page_number = (
-        max(1, int(request.GET.get("page", "1") or 1))
-        if request.GET.get("page", "1").isdigit()
-        else 1
-    )
+    page = request.GET.get("page", "")
+    page_number = max(1, int(page)) if page.isdigit() else 1
     rows = (
         selectors.spend_lines(user, spend, limit=101, offset=(page_number - 1) * 100)
         if bodies

@@ -108,14 +108,8 @@ class Store:
         ``files`` are paths relative to the root, as the database records them. With no files
         the view is empty but has no columns, so callers check for that first.
         """
-        connection = duckdb.connect()
-        try:
-            if files:
-                # The relation API takes the paths as values, never as SQL text.
-                connection.read_parquet(self.paths(files), union_by_name=True).create_view(view)
-            return connection.sql(sql, params=list(parameters or [])).to_arrow_table()
-        finally:
-            connection.close()
+        with self.session(files, view=view) as session:
+            return session.query(sql, files, parameters, view=view)
 
     @contextlib.contextmanager
     def session(self, files: Sequence[str], *, view: str = "lines") -> Iterator[StoreSession]:
@@ -124,6 +118,7 @@ class Store:
         connection = duckdb.connect()
         try:
             if files:
+                # The relation API takes the paths as values, never as SQL text.
                 connection.read_parquet(self.paths(files), union_by_name=True).create_view(view)
             yield StoreSession(connection, tuple(files))
         finally:
