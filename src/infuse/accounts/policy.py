@@ -216,6 +216,12 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     "procurement.spend_upload": _roles(
         Role.PARTICIPANT, Role.ANALYST, Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
     ),
+    # The Adaption Lab: any signed-in user; records are narrowed by the record rules, and
+    # writes are checked again by each service.
+    "adaption.lab": _signed_in,
+    # An experiment's plan page and PDF: anyone, because a published (public) plan must be
+    # readable without an account; the record rule still hides private and regional plans.
+    "adaption.plan": _anyone,
 }
 
 

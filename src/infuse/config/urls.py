@@ -21,5 +21,6 @@ urlpatterns += i18n_patterns(
     path("audit/", include("infuse.audit.urls")),
     path("jobs/", include("infuse.jobs.urls")),
     path("procurement/", include("infuse.procurement.urls")),
+    path("adaption/", include("infuse.adaption.urls")),
     prefix_default_language=True,
 )

@@ -63,6 +63,37 @@ def bar_chart(
     return _config(chart, title).to_dict()
 
 
+def line_chart(
+    rows: Sequence[dict[str, Any]],
+    *,
+    x: str,
+    y: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    y_rule: float | None = None,
+) -> dict[str, Any]:
+    """A line with points (for example power against sample size); ``y_rule`` draws a dashed
+    horizontal reference line (for example the usual 80% power)."""
+    data = alt.Data(values=list(rows))
+    line = (
+        alt.Chart(data)
+        .mark_line(color=BRAND, point=True)
+        .encode(
+            x=alt.X(f"{x}:Q", title=x_title),
+            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
+            tooltip=[alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{y}:Q", format=".2f")],
+        )
+    )
+    layers: list[Any] = [line]
+    if y_rule is not None:
+        rule_data = alt.Data(values=[{"rule": y_rule}])
+        layers.append(
+            alt.Chart(rule_data).mark_rule(color="#505a5f", strokeDash=[4, 4]).encode(y="rule:Q")
+        )
+    return _config(alt.layer(*layers), title).to_dict()  # type: ignore[arg-type]
+
+
 def render_svg(spec: dict[str, Any]) -> str:
     import vl_convert
 

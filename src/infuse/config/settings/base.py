@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "infuse.jobs",
     "infuse.warehouse",
     "infuse.procurement",
+    "infuse.adaption",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,0 +1,568 @@
+"""Every write of the Adaption Lab: one audited function per use case.
+
+Each takes the acting user, checks the permission policy, writes in one transaction and records
+an audit entry. The plan rules live here: a draft experiment is edited freely; locking stores
+the plan's canonical content and SHA-256 with a timestamp; after that a change is an amendment
+with a reason, and randomisation happens only on a locked plan, so the allocation stays
+concealed until the plan cannot quietly change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from decimal import Decimal
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from infuse.accounts.models import Visibility
+from infuse.accounts.policy import Action, BodyWorkspace, require
+from infuse.audit.trail import audit_record, audited, snapshot
+from infuse.errors import UserFacingError
+
+from . import allocating
+from .messages import AdaptionInputError
+from .models import (
+    FIT_DIMENSIONS,
+    AdaptionAssessment,
+    Experiment,
+    FitRating,
+    Innovation,
+    PlanAmendment,
+    Randomisation,
+    UnitList,
+)
+from .plans import plan_changes, plan_sha256
+from .selectors import allocation_plan_of
+
+INNOVATION_FIELDS = (
+    "title_en",
+    "title_cy",
+    "problem_en",
+    "problem_cy",
+    "summary_en",
+    "summary_cy",
+    "where_en",
+    "where_cy",
+    "evidence_level",
+    "evidence_en",
+    "evidence_cy",
+    "core_elements_en",
+    "core_elements_cy",
+    "adaptable_elements_en",
+    "adaptable_elements_cy",
+    "cost_en",
+    "cost_cy",
+    "links",
+    "visibility",
+)
+ASSESSMENT_FIELDS = ("fit", "adaptations", "risks", "decision", "decision_reason")
+
+#: The fields that make up the analysis plan, in the order reports show them.
+PLAN_FIELDS = (
+    "title",
+    "hypothesis",
+    "primary_outcome",
+    "outcome_type",
+    "outcome_measure",
+    "outcome_timing",
+    "secondary_outcomes",
+    "unit",
+    "eligibility",
+    "design",
+    "arms",
+    "ratio",
+    "strata_columns",
+    "cluster_column",
+    "periods",
+    "non_randomised_plan",
+    "power_design",
+    "power_inputs",
+    "power_summary",
+    "estimator",
+    "covariates",
+    "alpha",
+    "correction",
+    "stopping_rule",
+    "seed",
+)
+EDITABLE_PLAN_FIELDS = tuple(name for name in PLAN_FIELDS if name != "seed")
+
+
+class AdaptionError(UserFacingError):
+    """A refused Adaption Lab request, with the reason in the user's language."""
+
+
+def _translated(error: AdaptionInputError) -> AdaptionError:
+    return AdaptionError(error.message.text(_))
+
+
+def _may_write_for(actor: Any, body: Any) -> None:
+    require(actor, Action.CHANGE, BodyWorkspace(owner_body_id=body.pk))
+
+
+def _creator(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# --- Innovation library -----------------------------------------------------------------------
+
+
+@audited
+@transaction.atomic
+def innovation_save(
+    *,
+    actor: Any,
+    body: Any,
+    values: Mapping[str, Any],
+    themes: list[Any] | None = None,
+    goals: list[Any] | None = None,
+    innovation: Innovation | None = None,
+) -> Innovation:
+    """Add an innovation to the library (``innovation`` None) or change one."""
+    if innovation is None:
+        _may_write_for(actor, body)
+        innovation = Innovation(owner_body=body, created_by=_creator(actor))
+        before = None
+    else:
+        require(actor, Action.CHANGE, innovation)
+        before = snapshot(innovation, INNOVATION_FIELDS)
+    for name in INNOVATION_FIELDS:
+        if name in values:
+            setattr(innovation, name, values[name])
+    if int(innovation.evidence_level or 0) not in range(1, 6):
+        raise AdaptionError(_("Choose an evidence level from 1 to 5."))
+    innovation.full_clean(exclude=["owner_body", "created_by"])
+    innovation.save()
+    if themes is not None:
+        innovation.themes.set(themes)
+    if goals is not None:
+        innovation.goals.set(goals)
+    audit_record(
+        actor=actor,
+        action="adaption.innovation_saved",
+        target=innovation,
+        body=innovation.owner_body,
+        before=before,
+        after=snapshot(innovation, INNOVATION_FIELDS),
+    )
+    return innovation
+
+
+# --- Adopt/adapt assessment -------------------------------------------------------------------
+
+
+def _clean_fit(fit: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    cleaned: dict[str, dict[str, str]] = {}
+    ratings = set(FitRating.values)
+    for key, _label, _question in FIT_DIMENSIONS:
+        entry = fit.get(key) or {}
+        rating = str(entry.get("rating") or FitRating.UNKNOWN)
+        if rating not in ratings:
+            raise AdaptionError(_("Choose how well it fits for each question."))
+        cleaned[key] = {"rating": rating, "note": str(entry.get("note") or "")[:2000]}
+    return cleaned
+
+
+@audited
+@transaction.atomic
+def assessment_save(
+    *,
+    actor: Any,
+    body: Any,
+    innovation: Innovation,
+    fit: Mapping[str, Any],
+    adaptations: str = "",
+    risks: str = "",
+    decision: str = AdaptionAssessment.Decision.UNDECIDED,
+    decision_reason: str = "",
+    assessment: AdaptionAssessment | None = None,
+) -> AdaptionAssessment:
+    """Save an adopt/adapt assessment of ``innovation`` for ``body``.
+
+    Deciding "test first" starts a draft experiment linked to the assessment (once), with the
+    innovation's problem as a starting hypothesis for the team to sharpen.
+    """
+    if decision not in AdaptionAssessment.Decision.values:
+        raise AdaptionError(_("Choose a decision."))
+    if decision != AdaptionAssessment.Decision.UNDECIDED and not decision_reason.strip():
+        raise AdaptionError(_("Say why you reached this decision."))
+    if assessment is None:
+        _may_write_for(actor, body)
+        assessment = AdaptionAssessment(
+            owner_body=body, created_by=_creator(actor), innovation=innovation
+        )
+        before = None
+    else:
+        require(actor, Action.CHANGE, assessment)
+        before = snapshot(assessment, ASSESSMENT_FIELDS)
+    decided_now = decision != assessment.decision
+    assessment.fit = _clean_fit(fit)
+    assessment.adaptations = adaptations
+    assessment.risks = risks
+    assessment.decision = decision
+    assessment.decision_reason = decision_reason
+    if decided_now:
+        assessment.decided_at = (
+            timezone.now() if decision != AdaptionAssessment.Decision.UNDECIDED else None
+        )
+    assessment.save()
+    audit_record(
+        actor=actor,
+        action="adaption.assessment_saved",
+        target=assessment,
+        body=assessment.owner_body,
+        before=before,
+        after=snapshot(assessment, ASSESSMENT_FIELDS),
+    )
+    if decision == AdaptionAssessment.Decision.TEST_FIRST and not hasattr(assessment, "experiment"):
+        experiment_create(
+            actor=actor,
+            body=assessment.owner_body,
+            title=_("Testing %(innovation)s") % {"innovation": innovation.title},
+            innovation=innovation,
+            assessment=assessment,
+        )
+    return assessment
+
+
+# --- Experiments ------------------------------------------------------------------------------
+
+
+def plan_of(experiment: Experiment) -> dict[str, Any]:
+    """The experiment's analysis plan as JSON values (decimals as their text)."""
+    plan: dict[str, Any] = {}
+    for name in PLAN_FIELDS:
+        value = getattr(experiment, name)
+        # The level as the user wrote it (0.05, not 0.050), so an unchanged form changes nothing.
+        plan[name] = str(Decimal(value).normalize()) if name == "alpha" else value
+    return plan
+
+
+def _new_seed() -> int:
+    # A seed drawn once, shown in the plan and locked with it: nobody picks a "good" one.
+    return secrets.randbelow(2**31)
+
+
+@audited
+@transaction.atomic
+def experiment_create(
+    *,
+    actor: Any,
+    body: Any,
+    title: str,
+    innovation: Innovation | None = None,
+    assessment: AdaptionAssessment | None = None,
+) -> Experiment:
+    """Start a draft experiment for ``body``."""
+    _may_write_for(actor, body)
+    title = title.strip()
+    if not title:
+        raise AdaptionError(_("Give the experiment a title."))
+    experiment = Experiment.objects.create(
+        owner_body=body,
+        created_by=_creator(actor),
+        title=title[:200],
+        innovation=innovation,
+        assessment=assessment,
+        hypothesis=str(innovation.problem) if innovation is not None else "",
+        arms=["control", "intervention"],
+        ratio=[1, 1],
+        seed=_new_seed(),
+    )
+    audit_record(
+        actor=actor,
+        action="adaption.experiment_created",
+        target=experiment,
+        body=body,
+        after=plan_of(experiment),
+    )
+    return experiment
+
+
+def _check_design(values: Mapping[str, Any]) -> None:
+    arms = values.get("arms") or []
+    ratio = values.get("ratio") or []
+    design = values.get("design")
+    randomised = design not in {"did", "synthetic_control", "its"}
+    if randomised and design != Experiment.Design.STEPPED_WEDGE:
+        if len(arms) < 2 or len(set(arms)) != len(arms):
+            raise AdaptionError(_("Give at least two arms, each with its own name."))
+        if len(ratio) != len(arms) or any(int(part) < 1 for part in ratio):
+            raise AdaptionError(_("Give one whole-number ratio of 1 or more for each arm."))
+    if design == Experiment.Design.STRATIFIED and not values.get("strata_columns"):
+        raise AdaptionError(_("A stratified design needs at least one column to stratify by."))
+    if design in {Experiment.Design.CLUSTER} and not values.get("cluster_column"):
+        raise AdaptionError(_("A cluster design needs the column that names each unit's cluster."))
+    if design == Experiment.Design.STEPPED_WEDGE and int(values.get("periods") or 0) < 2:
+        raise AdaptionError(_("A stepped-wedge design needs at least 2 periods."))
+    if not randomised and not str(values.get("non_randomised_plan") or "").strip():
+        raise AdaptionError(
+            _("Without randomisation, describe the comparison: which groups, periods and data.")
+        )
+
+
+@audited
+@transaction.atomic
+def experiment_update(
+    *, actor: Any, experiment: Experiment, values: Mapping[str, Any]
+) -> Experiment:
+    """Change a draft experiment's plan. A locked plan changes only by amendment."""
+    require(actor, Action.CHANGE, experiment)
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if experiment.is_locked:
+        raise AdaptionError(_("The plan is locked: record the change as an amendment."))
+    before = plan_of(experiment)
+    merged = {**before, **{k: v for k, v in values.items() if k in EDITABLE_PLAN_FIELDS}}
+    _check_design(merged)
+    for name in EDITABLE_PLAN_FIELDS:
+        if name in values:
+            setattr(experiment, name, values[name])
+    experiment.save()
+    audit_record(
+        actor=actor,
+        action="adaption.experiment_updated",
+        target=experiment,
+        body=experiment.owner_body,
+        before=before,
+        after=plan_of(experiment),
+    )
+    return experiment
+
+
+def lock_problems(experiment: Experiment) -> list[str]:
+    """What must be filled in before the plan can be locked (empty when ready)."""
+    problems = []
+    if not experiment.hypothesis.strip():
+        problems.append(_("Write the hypothesis."))
+    if not experiment.primary_outcome.strip():
+        problems.append(_("Name the primary outcome."))
+    if not experiment.outcome_measure.strip():
+        problems.append(_("Say how the primary outcome is measured."))
+    if not experiment.outcome_timing.strip():
+        problems.append(_("Say when the primary outcome is measured."))
+    if not experiment.eligibility.strip():
+        problems.append(_("Say who or what is eligible."))
+    if not experiment.power_summary.strip():
+        problems.append(_("Work out the sample size or power and save it to the plan."))
+    try:
+        _check_design(plan_of(experiment))
+    except AdaptionError as error:
+        problems.append(str(error))
+    return problems
+
+
+@audited
+@transaction.atomic
+def experiment_lock(*, actor: Any, experiment: Experiment) -> Experiment:
+    """Lock the plan: keep its content and SHA-256 with the time, before any outcome data."""
+    require(actor, Action.CHANGE, experiment)
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if experiment.is_locked:
+        raise AdaptionError(_("The plan is already locked."))
+    problems = lock_problems(experiment)
+    if problems:
+        raise AdaptionError(" ".join(problems))
+    plan = plan_of(experiment)
+    experiment.status = Experiment.Status.LOCKED
+    experiment.locked_at = timezone.now()
+    experiment.locked_by = _creator(actor)
+    experiment.locked_plan = plan
+    experiment.locked_sha256 = plan_sha256(plan)
+    experiment.save()
+    audit_record(
+        actor=actor,
+        action="adaption.plan_locked",
+        target=experiment,
+        body=experiment.owner_body,
+        after={"plan_sha256": experiment.locked_sha256, "locked_at": experiment.locked_at},
+    )
+    return experiment
+
+
+@audited
+@transaction.atomic
+def plan_amend(
+    *, actor: Any, experiment: Experiment, reason: str, values: Mapping[str, Any]
+) -> PlanAmendment:
+    """Change a locked plan: the reason, what changed and the new fingerprint are kept.
+
+    The seed and, once units are allocated, the design cannot change: a new allocation would
+    no longer be the one the plan promised.
+    """
+    require(actor, Action.CHANGE, experiment)
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if not experiment.is_locked:
+        raise AdaptionError(_("The plan is not locked yet: change it directly."))
+    if not reason.strip():
+        raise AdaptionError(_("Say why the plan is being amended."))
+    before = plan_of(experiment)
+    changes = {k: v for k, v in values.items() if k in EDITABLE_PLAN_FIELDS}
+    allocated = Randomisation.objects.filter(experiment=experiment).exists()
+    allocation_fields = {"design", "arms", "ratio", "strata_columns", "cluster_column", "periods"}
+    if allocated and any(before.get(k) != v for k, v in changes.items() if k in allocation_fields):
+        raise AdaptionError(
+            _("Units are already allocated, so the design, arms and strata cannot change.")
+        )
+    _check_design({**before, **changes})
+    for name, value in changes.items():
+        setattr(experiment, name, value)
+    after = plan_of(experiment)
+    difference = plan_changes(before, after)
+    if not difference:
+        raise AdaptionError(_("Nothing in the plan changed."))
+    experiment.save()
+    amendment = PlanAmendment.objects.create(
+        experiment=experiment,
+        number=experiment.amendments.count() + 1,
+        reason=reason.strip(),
+        changes=difference,
+        plan=after,
+        plan_sha256=plan_sha256(after),
+        created_by=_creator(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="adaption.plan_amended",
+        target=experiment,
+        body=experiment.owner_body,
+        before={name: pair[0] for name, pair in difference.items()},
+        after={
+            **{name: pair[1] for name, pair in difference.items()},
+            "amendment": amendment.number,
+            "plan_sha256": amendment.plan_sha256,
+        },
+    )
+    return amendment
+
+
+@audited
+@transaction.atomic
+def experiment_publish(*, actor: Any, experiment: Experiment) -> Experiment:
+    """Make a locked plan public, so anyone can read it and check its fingerprint."""
+    require(actor, Action.SHARE, experiment)
+    if not experiment.is_locked:
+        raise AdaptionError(_("Only a locked plan can be published."))
+    before = snapshot(experiment, ("visibility",))
+    experiment.visibility = Visibility.PUBLIC
+    experiment.save(update_fields=["visibility", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="adaption.plan_published",
+        target=experiment,
+        body=experiment.owner_body,
+        before=before,
+        after=snapshot(experiment, ("visibility",)),
+    )
+    return experiment
+
+
+# --- Units and randomisation ------------------------------------------------------------------
+
+
+@audited
+@transaction.atomic
+def units_upload(
+    *, actor: Any, experiment: Experiment, file_name: str, content: bytes, id_column: str = ""
+) -> UnitList:
+    """Keep the list of units to randomise (replacing an earlier list until allocation)."""
+    require(actor, Action.CHANGE, experiment)
+    if not experiment.is_randomised_design:
+        raise AdaptionError(_("This design is not randomised, so there are no units to allocate."))
+    if Randomisation.objects.filter(experiment=experiment).exists():
+        raise AdaptionError(_("Units are already allocated; the list cannot change."))
+    try:
+        units = allocating.read_units(content, id_column=id_column or None)
+    except AdaptionInputError as error:
+        raise _translated(error) from error
+    previous = UnitList.objects.filter(experiment=experiment).first()
+    before = snapshot(previous, ("file_name", "file_sha256", "unit_count")) if previous else None
+    if previous is not None:
+        previous.delete()
+    unit_list = UnitList(
+        experiment=experiment,
+        file_name=Path(file_name).name[:255] or "units.csv",
+        file_sha256=units.sha256,
+        id_column=units.id_column,
+        columns=units.columns,
+        unit_count=units.frame.height,
+        uploaded_by=_creator(actor),
+    )
+    unit_list.upload.save(unit_list.file_name, ContentFile(content), save=False)
+    unit_list.save()
+    audit_record(
+        actor=actor,
+        action="adaption.units_uploaded",
+        target=experiment,
+        body=experiment.owner_body,
+        before=before,
+        after=snapshot(unit_list, ("file_name", "file_sha256", "unit_count", "id_column")),
+    )
+    return unit_list
+
+
+@audited
+@transaction.atomic
+def experiment_randomise(*, actor: Any, experiment: Experiment) -> Randomisation:
+    """Allocate the uploaded units with the locked plan's design and seed (once)."""
+    require(actor, Action.CHANGE, experiment)
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if not experiment.is_locked:
+        raise AdaptionError(
+            _("Lock the plan first: the allocation stays hidden until the plan cannot change.")
+        )
+    if Randomisation.objects.filter(experiment=experiment).exists():
+        raise AdaptionError(_("The units are already allocated."))
+    unit_list = UnitList.objects.filter(experiment=experiment).first()
+    if unit_list is None:
+        raise AdaptionError(_("Upload the list of units first."))
+    with unit_list.upload.open("rb") as stored:
+        content = stored.read()
+    if hashlib.sha256(content).hexdigest() != unit_list.file_sha256:
+        raise AdaptionError(_("The stored list of units has changed since it was uploaded."))
+    try:
+        units = allocating.read_units(content, id_column=unit_list.id_column)
+        outcome = allocating.allocate(units, allocation_plan_of(experiment), seed=experiment.seed)
+    except AdaptionInputError as error:
+        raise _translated(error) from error
+    record = outcome.allocation.record.as_dict()
+    randomisation = Randomisation(
+        experiment=experiment,
+        record=record,
+        arm_counts=outcome.allocation.arm_counts(),
+        balance=json.loads(outcome.balance.write_json()) if outcome.balance.height else [],
+        schedule=(
+            outcome.allocation.schedule.to_dicts()
+            if outcome.allocation.schedule is not None
+            else None
+        ),
+        created_by=_creator(actor),
+    )
+    randomisation.allocation.save(
+        f"allocation-{experiment.pk}.csv",
+        ContentFile(allocating.allocation_csv(outcome)),
+        save=False,
+    )
+    randomisation.save()
+    audit_record(
+        actor=actor,
+        action="adaption.units_randomised",
+        target=experiment,
+        body=experiment.owner_body,
+        after={
+            "seed": record["seed"],
+            "algorithm": record["algorithm"],
+            "algorithm_version": record["algorithm_version"],
+            "input_sha256": record["input_sha256"],
+            "allocation_sha256": record["allocation_sha256"],
+            "arm_counts": randomisation.arm_counts,
+        },
+    )
+    return randomisation
