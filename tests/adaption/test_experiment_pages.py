@@ -164,11 +164,15 @@ def test_an_officer_goes_from_innovation_to_a_locked_randomised_experiment(
     assert randomisation.record["seed"] == experiment.seed
 
     download = browser.get(f"/en/adaption/experiments/{experiment.pk}/allocation.csv")
-    rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig")))
+    )
     assert len(rows) == 20
     assert {row["arm"] for row in rows} == {"control", "liners"}
 
-    check = browser.get(f"/en/adaption/experiments/{experiment.pk}/allocation.csv?check=1", follow=True)
+    check = browser.get(
+        f"/en/adaption/experiments/{experiment.pk}/allocation.csv?check=1", follow=True
+    )
     assert "gives the same allocation" in check.content.decode()
 
     pdf = browser.get(f"/en/adaption/experiments/{experiment.pk}/plan.pdf")

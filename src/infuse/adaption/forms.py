@@ -32,10 +32,13 @@ class InnovationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = [("", _("All themes"))] + [
-            (theme.slug, str(theme.name)) for theme in Theme.objects.all()
+        theme = self.fields["theme"]
+        level = self.fields["level"]
+        assert isinstance(theme, forms.ChoiceField) and isinstance(level, forms.ChoiceField)
+        theme.choices = [("", _("All themes"))] + [
+            (item.slug, str(item.name)) for item in Theme.objects.all()
         ]
-        self.fields["level"].choices = [("", _("Any level"))] + [
+        level.choices = [("", _("Any level"))] + [
             (str(value), label) for value, label in EvidenceLevel.choices
         ]
 
@@ -99,9 +102,9 @@ class AssessmentForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         decision = cleaned.get("decision")
-        if decision and decision != AdaptionAssessment.Decision.UNDECIDED:
-            if not str(cleaned.get("decision_reason") or "").strip():
-                self.add_error("decision_reason", _("Say why you reached this decision."))
+        reason = str(cleaned.get("decision_reason") or "").strip()
+        if decision and decision != AdaptionAssessment.Decision.UNDECIDED and not reason:
+            self.add_error("decision_reason", _("Say why you reached this decision."))
         return cleaned
 
     def fit(self) -> dict[str, dict[str, str]]:
@@ -273,7 +276,9 @@ class ExperimentDesignForm(forms.ModelForm):
             return []
         parts = [part.strip() for part in text.split(":")]
         if not all(part.isdigit() and int(part) >= 1 for part in parts):
-            raise forms.ValidationError(_("Write the ratio as whole numbers with colons, like 1:1."))
+            raise forms.ValidationError(
+                _("Write the ratio as whole numbers with colons, like 1:1.")
+            )
         return [int(part) for part in parts]
 
     def plan_values(self) -> dict[str, Any]:

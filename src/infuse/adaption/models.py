@@ -7,6 +7,8 @@ the reason and what changed, never edits in place.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -92,7 +94,7 @@ class FitRating(models.TextChoices):
 
 
 #: The local-context questions of an adopt/adapt assessment, in the order they are asked.
-FIT_DIMENSIONS: tuple[tuple[str, str, str], ...] = (
+FIT_DIMENSIONS: tuple[tuple[str, Any, Any], ...] = (
     ("need", _("Need"), _("Is the problem here, at a scale that matters, in your area?")),
     (
         "population",

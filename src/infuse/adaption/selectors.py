@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from infuse.accounts.policy import visible_filter
 
 from . import allocating
 from .models import AdaptionAssessment, Experiment, Innovation, Randomisation
+
+#: The fields that make up the analysis plan, in the order reports show them.
+PLAN_FIELDS = (
+    "title",
+    "hypothesis",
+    "primary_outcome",
+    "outcome_type",
+    "outcome_measure",
+    "outcome_timing",
+    "secondary_outcomes",
+    "unit",
+    "eligibility",
+    "design",
+    "arms",
+    "ratio",
+    "strata_columns",
+    "cluster_column",
+    "periods",
+    "non_randomised_plan",
+    "power_design",
+    "power_inputs",
+    "power_summary",
+    "estimator",
+    "covariates",
+    "alpha",
+    "correction",
+    "stopping_rule",
+    "seed",
+)
 
 
 def innovations_visible_to(
@@ -75,6 +107,61 @@ def randomisation_reproduces(randomisation: Randomisation) -> bool:
     return bool(
         again.allocation.record.allocation_sha256 == randomisation.record["allocation_sha256"]
     )
+
+
+def plan_of(experiment: Experiment) -> dict[str, Any]:
+    """The experiment's analysis plan as JSON values (decimals as their text)."""
+    plan: dict[str, Any] = {}
+    for name in PLAN_FIELDS:
+        value = getattr(experiment, name)
+        # The level as the user wrote it (0.05, not 0.050), so an unchanged form changes nothing.
+        plan[name] = str(Decimal(value).normalize()) if name == "alpha" else value
+    return plan
+
+
+def design_problem(values: Mapping[str, Any]) -> str | None:
+    """What is wrong with a plan's design fields, in words, or None when they hold together."""
+    arms = values.get("arms") or []
+    ratio = values.get("ratio") or []
+    design = values.get("design")
+    randomised = design not in {"did", "synthetic_control", "its"}
+    if randomised and design != Experiment.Design.STEPPED_WEDGE:
+        if len(arms) < 2 or len(set(arms)) != len(arms):
+            return str(_("Give at least two arms, each with its own name."))
+        if len(ratio) != len(arms) or any(int(part) < 1 for part in ratio):
+            return str(_("Give one whole-number ratio of 1 or more for each arm."))
+    if design == Experiment.Design.STRATIFIED and not values.get("strata_columns"):
+        return str(_("A stratified design needs at least one column to stratify by."))
+    if design in {Experiment.Design.CLUSTER} and not values.get("cluster_column"):
+        return str(_("A cluster design needs the column that names each unit's cluster."))
+    if design == Experiment.Design.STEPPED_WEDGE and int(values.get("periods") or 0) < 2:
+        return str(_("A stepped-wedge design needs at least 2 periods."))
+    if not randomised and not str(values.get("non_randomised_plan") or "").strip():
+        return str(
+            _("Without randomisation, describe the comparison: which groups, periods and data.")
+        )
+    return None
+
+
+def lock_problems(experiment: Experiment) -> list[str]:
+    """What must be filled in before the plan can be locked (empty when ready)."""
+    problems = []
+    if not experiment.hypothesis.strip():
+        problems.append(_("Write the hypothesis."))
+    if not experiment.primary_outcome.strip():
+        problems.append(_("Name the primary outcome."))
+    if not experiment.outcome_measure.strip():
+        problems.append(_("Say how the primary outcome is measured."))
+    if not experiment.outcome_timing.strip():
+        problems.append(_("Say when the primary outcome is measured."))
+    if not experiment.eligibility.strip():
+        problems.append(_("Say who or what is eligible."))
+    if not experiment.power_summary.strip():
+        problems.append(_("Work out the sample size or power and save it to the plan."))
+    problem = design_problem(plan_of(experiment))
+    if problem:
+        problems.append(problem)
+    return problems
 
 
 def allocation_plan_of(experiment: Experiment) -> allocating.AllocationPlan:

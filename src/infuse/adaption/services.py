@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from decimal import Decimal
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ from .models import (
     UnitList,
 )
 from .plans import plan_changes, plan_sha256
-from .selectors import allocation_plan_of
+from .selectors import PLAN_FIELDS, allocation_plan_of, design_problem, lock_problems, plan_of
 
 INNOVATION_FIELDS = (
     "title_en",
@@ -65,34 +64,6 @@ INNOVATION_FIELDS = (
 )
 ASSESSMENT_FIELDS = ("fit", "adaptations", "risks", "decision", "decision_reason")
 
-#: The fields that make up the analysis plan, in the order reports show them.
-PLAN_FIELDS = (
-    "title",
-    "hypothesis",
-    "primary_outcome",
-    "outcome_type",
-    "outcome_measure",
-    "outcome_timing",
-    "secondary_outcomes",
-    "unit",
-    "eligibility",
-    "design",
-    "arms",
-    "ratio",
-    "strata_columns",
-    "cluster_column",
-    "periods",
-    "non_randomised_plan",
-    "power_design",
-    "power_inputs",
-    "power_summary",
-    "estimator",
-    "covariates",
-    "alpha",
-    "correction",
-    "stopping_rule",
-    "seed",
-)
 EDITABLE_PLAN_FIELDS = tuple(name for name in PLAN_FIELDS if name != "seed")
 
 
@@ -137,6 +108,10 @@ def innovation_save(
     for name in INNOVATION_FIELDS:
         if name in values:
             setattr(innovation, name, values[name])
+    for link in innovation.links or []:
+        # Links are shown as anchors: only web addresses, never javascript: or data: URLs.
+        if not str(link.get("url", "")).startswith(("https://", "http://")):
+            raise AdaptionError(_("Links must be web addresses starting with https://."))
     if int(innovation.evidence_level or 0) not in range(1, 6):
         raise AdaptionError(_("Choose an evidence level from 1 to 5."))
     innovation.full_clean(exclude=["owner_body", "created_by"])
@@ -236,16 +211,6 @@ def assessment_save(
 # --- Experiments ------------------------------------------------------------------------------
 
 
-def plan_of(experiment: Experiment) -> dict[str, Any]:
-    """The experiment's analysis plan as JSON values (decimals as their text)."""
-    plan: dict[str, Any] = {}
-    for name in PLAN_FIELDS:
-        value = getattr(experiment, name)
-        # The level as the user wrote it (0.05, not 0.050), so an unchanged form changes nothing.
-        plan[name] = str(Decimal(value).normalize()) if name == "alpha" else value
-    return plan
-
-
 def _new_seed() -> int:
     # A seed drawn once, shown in the plan and locked with it: nobody picks a "good" one.
     return secrets.randbelow(2**31)
@@ -288,25 +253,9 @@ def experiment_create(
 
 
 def _check_design(values: Mapping[str, Any]) -> None:
-    arms = values.get("arms") or []
-    ratio = values.get("ratio") or []
-    design = values.get("design")
-    randomised = design not in {"did", "synthetic_control", "its"}
-    if randomised and design != Experiment.Design.STEPPED_WEDGE:
-        if len(arms) < 2 or len(set(arms)) != len(arms):
-            raise AdaptionError(_("Give at least two arms, each with its own name."))
-        if len(ratio) != len(arms) or any(int(part) < 1 for part in ratio):
-            raise AdaptionError(_("Give one whole-number ratio of 1 or more for each arm."))
-    if design == Experiment.Design.STRATIFIED and not values.get("strata_columns"):
-        raise AdaptionError(_("A stratified design needs at least one column to stratify by."))
-    if design in {Experiment.Design.CLUSTER} and not values.get("cluster_column"):
-        raise AdaptionError(_("A cluster design needs the column that names each unit's cluster."))
-    if design == Experiment.Design.STEPPED_WEDGE and int(values.get("periods") or 0) < 2:
-        raise AdaptionError(_("A stepped-wedge design needs at least 2 periods."))
-    if not randomised and not str(values.get("non_randomised_plan") or "").strip():
-        raise AdaptionError(
-            _("Without randomisation, describe the comparison: which groups, periods and data.")
-        )
+    problem = design_problem(values)
+    if problem:
+        raise AdaptionError(problem)
 
 
 @audited
@@ -335,28 +284,6 @@ def experiment_update(
         after=plan_of(experiment),
     )
     return experiment
-
-
-def lock_problems(experiment: Experiment) -> list[str]:
-    """What must be filled in before the plan can be locked (empty when ready)."""
-    problems = []
-    if not experiment.hypothesis.strip():
-        problems.append(_("Write the hypothesis."))
-    if not experiment.primary_outcome.strip():
-        problems.append(_("Name the primary outcome."))
-    if not experiment.outcome_measure.strip():
-        problems.append(_("Say how the primary outcome is measured."))
-    if not experiment.outcome_timing.strip():
-        problems.append(_("Say when the primary outcome is measured."))
-    if not experiment.eligibility.strip():
-        problems.append(_("Say who or what is eligible."))
-    if not experiment.power_summary.strip():
-        problems.append(_("Work out the sample size or power and save it to the plan."))
-    try:
-        _check_design(plan_of(experiment))
-    except AdaptionError as error:
-        problems.append(str(error))
-    return problems
 
 
 @audited

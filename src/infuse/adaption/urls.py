@@ -8,9 +8,7 @@ urlpatterns = [
     path("", views.lab_home, name="home"),
     path("innovations/", views.innovation_list, name="innovations"),
     path("innovations/<int:innovation_id>/", views.innovation_detail, name="innovation"),
-    path(
-        "innovations/<int:innovation_id>/assess/", views.assessment_new, name="assessment-new"
-    ),
+    path("innovations/<int:innovation_id>/assess/", views.assessment_new, name="assessment-new"),
     path("assessments/<int:assessment_id>/", views.assessment_detail, name="assessment"),
     path("power/", views.power_calculator, name="power"),
     path("power/<str:design>/", views.power_calculator, name="power-design"),
@@ -21,21 +19,15 @@ urlpatterns = [
         views.experiment_design,
         name="experiment-design",
     ),
-    path(
-        "experiments/<int:experiment_id>/amend/", views.experiment_amend, name="experiment-amend"
-    ),
-    path(
-        "experiments/<int:experiment_id>/power/", views.experiment_power, name="experiment-power"
-    ),
+    path("experiments/<int:experiment_id>/amend/", views.experiment_amend, name="experiment-amend"),
+    path("experiments/<int:experiment_id>/power/", views.experiment_power, name="experiment-power"),
     path("experiments/<int:experiment_id>/lock/", views.experiment_lock, name="experiment-lock"),
     path(
         "experiments/<int:experiment_id>/publish/",
         views.experiment_publish,
         name="experiment-publish",
     ),
-    path(
-        "experiments/<int:experiment_id>/units/", views.experiment_units, name="experiment-units"
-    ),
+    path("experiments/<int:experiment_id>/units/", views.experiment_units, name="experiment-units"),
     path(
         "experiments/<int:experiment_id>/randomise/",
         views.experiment_randomise,

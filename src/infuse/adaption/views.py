@@ -29,7 +29,7 @@ from .forms import (
 )
 from .models import FIT_DIMENSIONS, AdaptionAssessment, Experiment, Innovation
 from .power_requests import DESIGNS, PowerAnswer, PowerRequestError, power_answer
-from .services import PLAN_FIELDS
+from .selectors import PLAN_FIELDS
 
 
 def _may_write(request: HttpRequest) -> bool:
@@ -185,7 +185,10 @@ def experiment_new(request: HttpRequest) -> HttpResponse:
 
 def _plan_rows(plan: dict[str, Any]) -> list[tuple[str, str]]:
     """The locked plan as (label, text) rows for the report, every field shown."""
-    labels = {name: Experiment._meta.get_field(name).verbose_name for name in PLAN_FIELDS}
+    labels = {
+        name: getattr(Experiment._meta.get_field(name), "verbose_name", name)
+        for name in PLAN_FIELDS
+    }
     labels["power_design"] = _("Power calculation")
     labels["power_inputs"] = _("Power calculation inputs")
     rows = []
@@ -225,7 +228,9 @@ def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
             "experiment": experiment,
             "may_change": may_change,
             "may_share": can(request.user, Action.SHARE, experiment),
-            "lock_problems": services.lock_problems(experiment) if not experiment.is_locked else [],
+            "lock_problems": selectors.lock_problems(experiment)
+            if not experiment.is_locked
+            else [],
             "amendments": experiment.amendments.select_related("created_by"),
             "randomisation": randomisation,
             "unit_list": unit_list,
@@ -300,7 +305,7 @@ def experiment_lock(request: HttpRequest, experiment_id: int) -> HttpResponse:
         "adaption/experiment_lock.html",
         {
             "experiment": experiment,
-            "problems": services.lock_problems(experiment) if not experiment.is_locked else [],
+            "problems": selectors.lock_problems(experiment) if not experiment.is_locked else [],
             "error": error,
         },
     )
@@ -315,7 +320,9 @@ def experiment_publish(request: HttpRequest, experiment_id: int) -> HttpResponse
     except UserFacingError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The locked plan is published: anyone with the link can read it."))
+        messages.success(
+            request, _("The locked plan is published: anyone with the link can read it.")
+        )
     return redirect("adaption:experiment", experiment_id=experiment.pk)
 
 
@@ -359,7 +366,7 @@ def experiment_randomise(request: HttpRequest, experiment_id: int) -> HttpRespon
 
 
 @page_rule("adaption.lab")
-def experiment_allocation(request: HttpRequest, experiment_id: int) -> HttpResponse:
+def experiment_allocation(request: HttpRequest, experiment_id: int) -> HttpResponse | FileResponse:
     experiment = _experiment_or_404(request, experiment_id, Action.CHANGE)
     randomisation = getattr(experiment, "randomisation", None)
     if randomisation is None:
