@@ -23,3 +23,6 @@ class ValidationErrorOut(Schema):
 AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 422: ValidationErrorOut}
 INPUT_ERRORS: dict[int, type[Schema]] = {422: ValidationErrorOut}
 NOT_FOUND: dict[int, type[Schema]] = {404: ErrorOut}
+# A POST without a valid token falls back to the browser session, which needs a CSRF token:
+# without one the answer is 403.
+POST_ERRORS: dict[int, type[Schema]] = {403: ErrorOut}

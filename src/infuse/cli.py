@@ -456,6 +456,143 @@ def import_spend(
         raise typer.Exit(1)
 
 
+@app.command()
+def power(
+    design: Annotated[
+        str,
+        typer.Argument(
+            help="two-means, two-proportions, cluster, stepped-wedge, multi-arm or simulation"
+        ),
+    ],
+    n: Annotated[
+        float | None,
+        typer.Option(help="People per group (per cluster-period for stepped-wedge)"),
+    ] = None,
+    delta: Annotated[float | None, typer.Option(help="Difference to detect")] = None,
+    sd: Annotated[float | None, typer.Option(help="Standard deviation of the outcome")] = None,
+    power: Annotated[float | None, typer.Option("--power", help="Power, e.g. 0.8")] = None,
+    alpha: Annotated[float | None, typer.Option(help="Significance level (0.05)")] = None,
+    alternative: Annotated[str | None, typer.Option(help="two-sided or one-sided")] = None,
+    ratio: Annotated[float | None, typer.Option(help="Allocation ratio")] = None,
+    p1: Annotated[float | None, typer.Option(help="Proportion without the change")] = None,
+    p2: Annotated[float | None, typer.Option(help="Proportion with the change")] = None,
+    clusters: Annotated[float | None, typer.Option(help="Clusters (per arm for cluster)")] = None,
+    cluster_size: Annotated[float | None, typer.Option(help="People per cluster")] = None,
+    icc: Annotated[float | None, typer.Option(help="Intracluster correlation")] = None,
+    cv: Annotated[float | None, typer.Option(help="Coefficient of variation of sizes")] = None,
+    periods: Annotated[float | None, typer.Option(help="Periods (stepped-wedge)")] = None,
+    arms: Annotated[float | None, typer.Option(help="Versions against control")] = None,
+    adjustment: Annotated[str | None, typer.Option(help="dunnett or bonferroni")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Simulation: individual, cluster or stepped-wedge")
+    ] = None,
+    simulations: Annotated[float | None, typer.Option(help="Simulated trials")] = None,
+    seed: Annotated[float | None, typer.Option(help="Random seed for simulation")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Power, sample size or minimum detectable effect: leave out the one to solve for.
+
+    Example: infuse power two-means --delta 1 --sd 1 --n 20 (or --power 0.9 instead of --n).
+    """
+    from infuse.adaption.power_requests import PowerRequestError, power_answer
+
+    options = {
+        "n": n, "delta": delta, "sd": sd, "power": power, "alpha": alpha,
+        "alternative": alternative, "ratio": ratio, "p1": p1, "p2": p2, "clusters": clusters,
+        "cluster_size": cluster_size, "icc": icc, "cv": cv, "periods": periods, "arms": arms,
+        "adjustment": adjustment, "model": model, "simulations": simulations, "seed": seed,
+    }  # fmt: skip
+    try:
+        answer = power_answer(design, {k: v for k, v in options.items() if v is not None})
+    except PowerRequestError as error:
+        _fail(error.message.text(), as_json)
+        return
+    result = answer.as_dict()
+    if as_json:
+        _emit(True, result)
+        return
+    console.print(result["headline"])
+    table = Table("figure", "value", title=design)
+    for key, value in answer.result.items():
+        table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
+    console.print(table)
+
+
+@app.command()
+def randomise(
+    units: Annotated[Path, typer.Argument(help="Units to allocate: CSV, XLSX or ODS")],
+    design: Annotated[
+        str, typer.Option(help="simple, blocked, stratified, cluster or stepped-wedge")
+    ],
+    seed: Annotated[int, typer.Option(help="Seed (a whole number); the same seed, the same")],
+    id_column: Annotated[str | None, typer.Option(help="Id column (default: id or first)")] = None,
+    arms: Annotated[str, typer.Option(help="Arm names, comma-separated")] = "control,intervention",
+    ratio: Annotated[str | None, typer.Option(help="Ratio like 1:1 or 2:1")] = None,
+    strata: Annotated[str | None, typer.Option(help="Columns to stratify by, commas")] = None,
+    cluster: Annotated[str | None, typer.Option(help="Column naming each unit's cluster")] = None,
+    block_sizes: Annotated[str | None, typer.Option(help="Block sizes, e.g. 4,6")] = None,
+    periods: Annotated[int | None, typer.Option(help="Periods (stepped-wedge)")] = None,
+    sequences: Annotated[int | None, typer.Option(help="Sequences (stepped-wedge)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the allocation to this CSV")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Allocate units to arms, reproducibly: prints the record (seed, versions, digests)."""
+    from infuse.adaption import allocating
+
+    def listed(text: str | None) -> tuple[str, ...]:
+        return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+    if not units.is_file():
+        _fail(f"{units} is not a file.", as_json)
+    try:
+        ratio_parts = tuple(int(part) for part in ratio.split(":")) if ratio else ()
+        sizes = tuple(int(part) for part in listed(block_sizes))
+    except ValueError:
+        _fail("Write the ratio like 1:1 and block sizes like 4,6.", as_json)
+        return
+    plan = allocating.AllocationPlan(
+        design=design,
+        arms=listed(arms),
+        ratio=ratio_parts,
+        strata_columns=listed(strata),
+        cluster_column=cluster,
+        block_sizes=sizes,
+        periods=periods,
+        sequences=sequences,
+    )
+    try:
+        table = allocating.read_units(units.read_bytes(), id_column=id_column)
+        outcome = allocating.allocate(table, plan, seed=seed)
+    except allocating.UnitsError as error:
+        _fail(error.message.text(), as_json)
+        return
+    if out is not None:
+        out.write_bytes(allocating.allocation_csv(outcome))
+    result: dict[str, Any] = {
+        "record": outcome.allocation.record.as_dict(),
+        "arm_counts": outcome.allocation.arm_counts(),
+        "balance": outcome.balance.to_dicts(),
+    }
+    if outcome.allocation.schedule is not None:
+        result["schedule"] = outcome.allocation.schedule.to_dicts()
+    if out is None:
+        result["allocation"] = outcome.allocation.table.to_dicts()
+    if as_json:
+        _emit(True, result)
+        return
+    record = result["record"]
+    console.print(
+        f"{record['unit_count']} units allocated by {record['algorithm']} "
+        f"{record['algorithm_version']}, seed {record['seed']}"
+    )
+    for arm, count in result["arm_counts"].items():
+        console.print(f"  {arm}: {count}")
+    console.print(f"input sha256 {record['input_sha256']}")
+    console.print(f"allocation sha256 {record['allocation_sha256']}")
+    if out is not None:
+        console.print(f"written to {out}")
+
+
 @app.command("spend-summary")
 def spend_summary(
     body: Annotated[str, typer.Option(help="ONS code of the body")],
