@@ -90,5 +90,14 @@ def test_demo_builds_every_role_once() -> None:
     second = run_json("demo", "--months", "1")
     assert second["users_created"] == []
     assert second["spend_files"] == {"imported": 0, "already": 10}
+    # The Adaption Lab's library and experiments arrive once: a locked, randomised, published
+    # stepped-wedge trial across five authorities, and a draft.
+    assert first["adaption"] == {"innovations": 12, "experiments": 2}
+    assert second["adaption"] == {"innovations": 0, "experiments": 0}
+    from infuse.adaption.models import Experiment
+
+    trial = Experiment.objects.get(status="locked")
+    assert trial.visibility == "public" and trial.randomisation.arm_counts
+    assert sum(trial.randomisation.arm_counts.values()) == 40
     carys = User.objects.get(username="carys")
     assert carys.check_password(first["password"]) and carys.body.code == "W06000018"

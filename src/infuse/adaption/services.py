@@ -375,6 +375,7 @@ def plan_amend(
 def experiment_publish(*, actor: Any, experiment: Experiment) -> Experiment:
     """Make a locked plan public, so anyone can read it and check its fingerprint."""
     require(actor, Action.SHARE, experiment)
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if not experiment.is_locked:
         raise AdaptionError(_("Only a locked plan can be published."))
     before = snapshot(experiment, ("visibility",))

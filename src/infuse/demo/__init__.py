@@ -53,6 +53,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     """
     result = _demo_people(actor)
     result["spend_files"] = _demo_spend(ledger_months)
+    from .adaption import demo_adaption
+
+    result["adaption"] = demo_adaption()
     return result
 
 
