@@ -59,6 +59,15 @@ def _analyst_with_spend(make_user: Any) -> Any:
     return user
 
 
+def _officer_with_experiments(make_user: Any) -> Any:
+    from tests.adaption.support import experiment_world
+
+    user = make_user("participant", CAERPHILLY, first_name="Carys", last_name="Price")
+    for name, value in experiment_world(user).items():
+        setattr(user, f"sample_{name}", value.pk)
+    return user
+
+
 def _administrator(make_user: Any) -> Any:
     return make_user("administrator", None, first_name="Alex", last_name="Bowen")
 
@@ -147,6 +156,85 @@ PAGES = [
         "Same amount",
         id="spend-duplicates",
     ),
+    pytest.param(_officer_with_experiments, "/en/adaption/", 200, "Experiments", id="adaption"),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/innovations/?q=energy",
+        200,
+        "Home energy reports",
+        id="adaption-library",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/innovations/{innovation}/",
+        200,
+        "Core elements",
+        id="adaption-innovation",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/innovations/{innovation}/assess/",
+        200,
+        "Fit to your area",
+        id="adaption-assess",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/assessments/{assessment}/",
+        200,
+        "Test it first",
+        id="adaption-assessment",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/experiments/{experiment}/",
+        200,
+        "Balance on baseline characteristics",
+        id="adaption-experiment-locked",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/cy/adaption/experiments/{experiment}/",
+        200,
+        "Caerffili",
+        id="adaption-experiment-cy",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/experiments/{draft}/design/",
+        200,
+        "Which design should I choose?",
+        id="adaption-design",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/experiments/{draft}/lock/",
+        200,
+        "Before the plan can be locked",
+        id="adaption-lock",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/experiments/{draft}/units/",
+        200,
+        "Up to 2 million units",
+        id="adaption-units",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/power/stepped-wedge/?solve=n&clusters=10&periods=6&icc=0.05&delta=0.3"
+        "&power=0.8&calculate=1",
+        200,
+        "Few clusters?",
+        id="adaption-power",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/power/two-means/?solve=n&delta=x&calculate=1",
+        200,
+        "There is a problem",
+        id="adaption-power-error",
+    ),
 ]
 
 
@@ -173,9 +261,11 @@ def test_page_has_no_serious_accessibility_failures(
     if user is not None:
         sign_in_as(axe_context, user)
     page = axe_context.new_page()
-    path = path.format(
-        batch=getattr(user, "sample_batch", ""), mapping=getattr(user, "sample_mapping", "")
-    )
+    samples = {
+        name: getattr(user, f"sample_{name}", "")
+        for name in ("batch", "mapping", "innovation", "assessment", "experiment", "draft")
+    }
+    path = path.format(**samples)
     response = page.goto(path)
     assert response is not None and response.status == status, path
     if user is not None:

@@ -75,8 +75,15 @@ def _translated(error: AdaptionInputError) -> AdaptionError:
     return AdaptionError(error.message.text(_))
 
 
+def _require(actor: Any, action: Action, record: Any) -> None:
+    # ``actor=None`` is Infuse itself (the command line run by an operator, the demo, an
+    # import replayed by the reliability harness); people always arrive as a user.
+    if actor is not None:
+        require(actor, action, record)
+
+
 def _may_write_for(actor: Any, body: Any) -> None:
-    require(actor, Action.CHANGE, BodyWorkspace(owner_body_id=body.pk))
+    _require(actor, Action.CHANGE, BodyWorkspace(owner_body_id=body.pk))
 
 
 def _creator(actor: Any) -> Any:
@@ -103,7 +110,7 @@ def innovation_save(
         innovation = Innovation(owner_body=body, created_by=_creator(actor))
         before = None
     else:
-        require(actor, Action.CHANGE, innovation)
+        _require(actor, Action.CHANGE, innovation)
         before = snapshot(innovation, INNOVATION_FIELDS)
     for name in INNOVATION_FIELDS:
         if name in values:
@@ -176,7 +183,7 @@ def assessment_save(
         )
         before = None
     else:
-        require(actor, Action.CHANGE, assessment)
+        _require(actor, Action.CHANGE, assessment)
         before = snapshot(assessment, ASSESSMENT_FIELDS)
     decided_now = decision != assessment.decision
     assessment.fit = _clean_fit(fit)
@@ -264,7 +271,7 @@ def experiment_update(
     *, actor: Any, experiment: Experiment, values: Mapping[str, Any]
 ) -> Experiment:
     """Change a draft experiment's plan. A locked plan changes only by amendment."""
-    require(actor, Action.CHANGE, experiment)
+    _require(actor, Action.CHANGE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if experiment.is_locked:
         raise AdaptionError(_("The plan is locked: record the change as an amendment."))
@@ -290,7 +297,7 @@ def experiment_update(
 @transaction.atomic
 def experiment_lock(*, actor: Any, experiment: Experiment) -> Experiment:
     """Lock the plan: keep its content and SHA-256 with the time, before any outcome data."""
-    require(actor, Action.CHANGE, experiment)
+    _require(actor, Action.CHANGE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if experiment.is_locked:
         raise AdaptionError(_("The plan is already locked."))
@@ -324,7 +331,7 @@ def plan_amend(
     The seed and, once units are allocated, the design cannot change: a new allocation would
     no longer be the one the plan promised.
     """
-    require(actor, Action.CHANGE, experiment)
+    _require(actor, Action.CHANGE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if not experiment.is_locked:
         raise AdaptionError(_("The plan is not locked yet: change it directly."))
@@ -374,7 +381,7 @@ def plan_amend(
 @transaction.atomic
 def experiment_publish(*, actor: Any, experiment: Experiment) -> Experiment:
     """Make a locked plan public, so anyone can read it and check its fingerprint."""
-    require(actor, Action.SHARE, experiment)
+    _require(actor, Action.SHARE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if not experiment.is_locked:
         raise AdaptionError(_("Only a locked plan can be published."))
@@ -401,7 +408,7 @@ def units_upload(
     *, actor: Any, experiment: Experiment, file_name: str, content: bytes, id_column: str = ""
 ) -> UnitList:
     """Keep the list of units to randomise (replacing an earlier list until allocation)."""
-    require(actor, Action.CHANGE, experiment)
+    _require(actor, Action.CHANGE, experiment)
     if not experiment.is_randomised_design:
         raise AdaptionError(_("This design is not randomised, so there are no units to allocate."))
     if Randomisation.objects.filter(experiment=experiment).exists():
@@ -440,7 +447,7 @@ def units_upload(
 @transaction.atomic
 def experiment_randomise(*, actor: Any, experiment: Experiment) -> Randomisation:
     """Allocate the uploaded units with the locked plan's design and seed (once)."""
-    require(actor, Action.CHANGE, experiment)
+    _require(actor, Action.CHANGE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if not experiment.is_locked:
         raise AdaptionError(
