@@ -289,3 +289,34 @@ def test_power_calculator_answers_in_welsh_and_explains_bad_input(browser: Clien
         {"solve": "n", "delta": "one", "power": "0.9", "calculate": "1"},
     )
     assert "delta must be a number" in bad.content.decode()
+
+
+def test_an_officer_adds_an_innovation_in_both_languages_and_bad_links_are_refused(
+    browser: Client, reference: Any
+) -> None:
+    form = {
+        "title_en": "Warm hubs",
+        "title_cy": "Hybiau cynnes",
+        "where_en": "Across Wales",
+        "problem_en": "People cannot afford to heat their homes.",
+        "summary_en": "Libraries and halls open as warm, welcoming spaces.",
+        "evidence_level": "1",
+        "core_elements_en": "Free\nWelcoming",
+        "themes": [],
+        "goals": [],
+        "visibility": "public",
+        "links_text": "Guide | javascript:alert(1)",
+    }
+    refused = browser.post("/en/adaption/innovations/new/", form)
+    assert refused.status_code == 200
+    assert "address starting https://" in refused.content.decode()
+    assert not Innovation.objects.exists()
+    form["links_text"] = "Guide | https://www.gov.wales/"
+    saved = browser.post("/en/adaption/innovations/new/", form)
+    innovation = Innovation.objects.get()
+    assert saved["Location"] == f"/en/adaption/innovations/{innovation.pk}/"
+    assert innovation.links == [{"title": "Guide", "url": "https://www.gov.wales/"}]
+    welsh = browser.get(f"/cy/adaption/innovations/{innovation.pk}/").content.decode()
+    assert "Hybiau cynnes" in welsh
+    # Missing Welsh falls back to the English text rather than showing nothing.
+    assert "Libraries and halls open" in welsh

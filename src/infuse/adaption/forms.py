@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy
 
 from infuse.reference.models import Theme
 
-from .models import FIT_DIMENSIONS, AdaptionAssessment, EvidenceLevel, Experiment, FitRating
+from .models import (
+    FIT_DIMENSIONS,
+    AdaptionAssessment,
+    EvidenceLevel,
+    Experiment,
+    FitRating,
+    Innovation,
+)
 from .power_requests import Design
 
 
@@ -41,6 +48,86 @@ class InnovationFilterForm(forms.Form):
         level.choices = [("", _("Any level"))] + [
             (str(value), label) for value, label in EvidenceLevel.choices
         ]
+
+
+class InnovationForm(forms.ModelForm):
+    """An innovation for the library, in English and (where known) Welsh."""
+
+    links_text = forms.CharField(
+        label=gettext_lazy("Links"),
+        help_text=gettext_lazy(
+            "One per line: a title, a vertical bar, then the address, for example "
+            "“Evaluation report | https://example.org/report”."
+        ),
+        widget=forms.Textarea,
+        required=False,
+        max_length=3000,
+    )
+
+    class Meta:
+        model = Innovation
+        fields = [
+            "title_en",
+            "title_cy",
+            "where_en",
+            "where_cy",
+            "problem_en",
+            "problem_cy",
+            "summary_en",
+            "summary_cy",
+            "evidence_level",
+            "evidence_en",
+            "evidence_cy",
+            "core_elements_en",
+            "core_elements_cy",
+            "adaptable_elements_en",
+            "adaptable_elements_cy",
+            "cost_en",
+            "cost_cy",
+            "themes",
+            "goals",
+            "visibility",
+        ]
+        widgets = {
+            "evidence_level": forms.RadioSelect,
+            "themes": forms.CheckboxSelectMultiple,
+            "goals": forms.CheckboxSelectMultiple,
+            "visibility": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("themes", "goals"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.label_from_instance = lambda item: str(item.name)  # type: ignore[method-assign,assignment]
+        if not self.is_bound and self.instance.pk:
+            self.initial["links_text"] = "\n".join(
+                f"{link['title']} | {link['url']}" for link in self.instance.links
+            )
+
+    def clean_links_text(self) -> list[dict[str, str]]:
+        links = []
+        for line in self.cleaned_data["links_text"].splitlines():
+            if not line.strip():
+                continue
+            title, _bar, url = line.rpartition("|")
+            url = url.strip()
+            if not url.startswith(("https://", "http://")):
+                raise forms.ValidationError(
+                    _("Each link needs a title, a vertical bar and an address starting https://.")
+                )
+            links.append({"title": title.strip() or url, "url": url})
+        return links
+
+    def values(self) -> dict[str, Any]:
+        values = {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name not in {"themes", "goals"}
+        }
+        values["links"] = self.cleaned_data["links_text"]
+        return values
 
 
 class AssessmentForm(forms.Form):

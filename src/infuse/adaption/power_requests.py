@@ -154,7 +154,7 @@ DESIGNS: dict[str, Design] = {
                 Option(
                     "p1",
                     gettext_noop("Proportion without the change"),
-                    gettext_noop("For example 0.30 if 30% do it today."),
+                    gettext_noop("For example 0.30 if 3 in 10 do it today."),
                     "probability",
                 ),
                 Option(

@@ -24,6 +24,7 @@ from .forms import (
     ExperimentDesignForm,
     ExperimentStartForm,
     InnovationFilterForm,
+    InnovationForm,
     UnitsUploadForm,
     power_form_class,
 )
@@ -77,7 +78,9 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
         }
     innovations = selectors.innovations_visible_to(request.user, **filters)
     return render(
-        request, "adaption/innovation_list.html", {"form": form, "innovations": innovations}
+        request,
+        "adaption/innovation_list.html",
+        {"form": form, "innovations": innovations, "may_write": _may_write(request)},
     )
 
 
@@ -90,7 +93,43 @@ def innovation_detail(request: HttpRequest, innovation_id: int) -> HttpResponse:
     return render(
         request,
         "adaption/innovation_detail.html",
-        {"innovation": innovation, "assessments": assessments, "may_write": _may_write(request)},
+        {
+            "innovation": innovation,
+            "assessments": assessments,
+            "may_write": _may_write(request),
+            "may_change": can(request.user, Action.CHANGE, innovation),
+        },
+    )
+
+
+@page_rule("adaption.lab")
+def innovation_edit(request: HttpRequest, innovation_id: int | None = None) -> HttpResponse:
+    innovation = None
+    if innovation_id is not None:
+        innovation = selectors.innovation_for(request.user, innovation_id)
+        if innovation is None or not can(request.user, Action.CHANGE, innovation):
+            raise Http404
+    elif not _may_write(request):
+        raise Http404
+    form = InnovationForm(request.POST or None, instance=innovation)
+    if request.method == "POST" and form.is_valid():
+        user = signed_in_user(request)
+        try:
+            saved = services.innovation_save(
+                actor=user,
+                body=innovation.owner_body if innovation else user.body,
+                values=form.values(),
+                themes=list(form.cleaned_data["themes"]),
+                goals=list(form.cleaned_data["goals"]),
+                innovation=Innovation.objects.get(pk=innovation.pk) if innovation else None,
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Innovation saved to the library."))
+            return redirect("adaption:innovation", innovation_id=saved.pk)
+    return render(
+        request, "adaption/innovation_form.html", {"form": form, "innovation": innovation}
     )
 
 
