@@ -593,6 +593,83 @@ def randomise(
         console.print(f"written to {out}")
 
 
+@app.command()
+def analyse(
+    method: Annotated[str, typer.Argument(help="rct: a randomised comparison of arms")],
+    data: Annotated[Path, typer.Argument(help="One row per unit: CSV, XLSX or ODS")],
+    outcome: Annotated[str, typer.Option(help="Outcome column")],
+    arm: Annotated[str, typer.Option(help="Column naming each unit's arm")] = "arm",
+    control: Annotated[str | None, typer.Option(help="Control arm (default: first)")] = None,
+    covariates: Annotated[str | None, typer.Option(help="Baseline columns, commas (Lin)")] = None,
+    cluster: Annotated[str | None, typer.Option(help="Cluster column: cluster-level")] = None,
+    binary: Annotated[bool, typer.Option("--binary", help="Outcome is 0/1")] = False,
+    correction: Annotated[
+        str, typer.Option(help="none, holm, bonferroni, benjamini_hochberg")
+    ] = "none",
+    permutations: Annotated[int, typer.Option(help="Re-randomisations for the p-value")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed for the re-randomisations")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Intention-to-treat analysis: difference in means (Welch and HC2), Lin's adjustment,
+    risk difference and ratio, randomisation inference, Holm or Benjamini-Hochberg."""
+    import dataclasses
+
+    import polars as pl
+
+    from infuse.adaption import allocating, analysis
+    from infuse.adaption.messages import AdaptionInputError
+
+    if method != "rct":
+        _fail("Only 'rct' is available: difference-in-differences, synthetic control and "
+              "interrupted time series are not built yet.", as_json)  # fmt: skip
+    if not data.is_file():
+        _fail(f"{data} is not a file.", as_json)
+    try:
+        frame, _notes = allocating.read_table(data.read_bytes())
+    except AdaptionInputError as error:
+        _fail(error.message.text(), as_json)
+        return
+    for name in (outcome, arm, *(c for c in [cluster] if c)):
+        if name not in frame.columns:
+            _fail(f"There is no column called {name!r}.", as_json)
+    frame = frame.with_columns(
+        pl.col(outcome).cast(pl.String).str.replace_all(",", "").cast(pl.Float64, strict=False),
+        pl.col(arm).cast(pl.String),
+    )
+    arms = sorted(frame.get_column(arm).drop_nulls().unique().to_list())
+    if control is not None:
+        if control not in arms:
+            _fail(f"There is no arm called {control!r}.", as_json)
+        arms = [control, *[name for name in arms if name != control]]
+    try:
+        comparisons = analysis.itt_analysis(
+            frame.filter(pl.col(outcome).is_not_null()),
+            arms=arms,
+            arm_column=arm,
+            outcome_column=outcome,
+            outcome_type="binary" if binary else "continuous",
+            covariates=[c.strip() for c in (covariates or "").split(",") if c.strip()],
+            cluster_column=cluster,
+            correction=correction,
+            permutations=permutations,
+            seed=seed,
+        )
+    except AdaptionInputError as error:
+        _fail(error.message.text(), as_json)
+        return
+    result = {"method": method, "comparisons": [dataclasses.asdict(c) for c in comparisons]}
+    if as_json:
+        _emit(True, result)
+        return
+    for comparison in comparisons:
+        primary = comparison.primary
+        console.print(
+            f"{comparison.arm} vs {comparison.control}: {primary['estimate']:.4g} "
+            f"[{primary['ci_low']:.4g}, {primary['ci_high']:.4g}] p={primary['p_value']:.4g} "
+            f"({primary['method']}); randomisation p={comparison.randomisation_p_value:.4g}"
+        )
+
+
 @app.command("spend-summary")
 def spend_summary(
     body: Annotated[str, typer.Option(help="ONS code of the body")],

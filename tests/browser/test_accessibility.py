@@ -222,6 +222,20 @@ PAGES = [
     ),
     pytest.param(
         _officer_with_experiments,
+        "/en/adaption/experiments/{experiment}/outcomes/",
+        200,
+        "Outcome column",
+        id="adaption-outcomes",
+    ),
+    pytest.param(
+        _officer_with_experiments,
+        "/en/adaption/innovations/new/",
+        200,
+        "Core elements to keep",
+        id="adaption-innovation-new",
+    ),
+    pytest.param(
+        _officer_with_experiments,
         "/en/adaption/power/stepped-wedge/?solve=n&clusters=10&periods=6&icc=0.05&delta=0.3"
         "&power=0.8&calculate=1",
         200,

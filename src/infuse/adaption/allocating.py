@@ -60,12 +60,8 @@ class UnitsTable:
         return list(self.frame.columns)
 
 
-def read_units(data: bytes, *, id_column: str | None = None) -> UnitsTable:
-    """Read a units file: the first non-empty row is the header, each later row a unit.
-
-    The id column is ``id_column`` when given, else the first of :data:`ID_COLUMN_NAMES`
-    present (case-insensitive), else the first column. Ids must be present and unique.
-    """
+def read_table(data: bytes) -> tuple[pl.DataFrame, tuple[Problem, ...]]:
+    """A table file as text columns named by its first non-empty row (numbers made numeric)."""
     try:
         tables = read_ledger_source(data, max_bytes=MAX_FILE_BYTES)
     except LedgerFileError as error:
@@ -95,8 +91,19 @@ def read_units(data: bytes, *, id_column: str | None = None) -> UnitsTable:
             count=f"{frame.height:,}",
             limit=f"{MAX_UNITS:,}",
         )
-    chosen = _id_column(header, id_column)
     frame = frame.with_columns(pl.col(name).str.strip_chars() for name in header)
+    return frame, tuple(raw.notes)
+
+
+def read_units(data: bytes, *, id_column: str | None = None) -> UnitsTable:
+    """Read a units file: the first non-empty row is the header, each later row a unit.
+
+    The id column is ``id_column`` when given, else the first of :data:`ID_COLUMN_NAMES`
+    present (case-insensitive), else the first column. Ids must be present and unique.
+    """
+    frame, notes = read_table(data)
+    header = frame.columns
+    chosen = _id_column(header, id_column)
     ids = frame.get_column(chosen)
     missing = frame.with_row_index("row", offset=2).filter(pl.col(chosen).is_null())
     if missing.height:
@@ -113,7 +120,7 @@ def read_units(data: bytes, *, id_column: str | None = None) -> UnitsTable:
             ids=", ".join(duplicated.head(5).to_list()),
         )
     frame = _numbers_where_numeric(frame, keep_text={chosen})
-    return UnitsTable(frame, chosen, hashlib.sha256(data).hexdigest(), tuple(raw.notes))
+    return UnitsTable(frame, chosen, hashlib.sha256(data).hexdigest(), notes)
 
 
 def _id_column(header: Sequence[str], requested: str | None) -> str:

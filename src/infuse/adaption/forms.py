@@ -442,3 +442,18 @@ def power_form_class(design: Design) -> type[forms.Form]:
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
     return type("PowerForm", (forms.Form,), fields)
+
+
+class OutcomesUploadForm(forms.Form):
+    outcomes_file = forms.FileField(
+        label=gettext_lazy("Outcome data"),
+        help_text=gettext_lazy(
+            "A CSV, XLSX or ODS file with a header row: the same id column as the units list "
+            "and a column with each unit's outcome. Units with no outcome count as missing."
+        ),
+    )
+    outcome_column = forms.CharField(
+        label=gettext_lazy("Outcome column"),
+        help_text=gettext_lazy("The name of the column holding the primary outcome."),
+        max_length=100,
+    )

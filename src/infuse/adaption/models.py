@@ -352,3 +352,28 @@ class Randomisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.experiment}"
+
+
+class OutcomeAnalysis(models.Model):
+    """Outcome data uploaded against a locked plan, its checks and the analysis it gave.
+
+    Each upload is kept; the newest is the one shown. Nothing earlier is changed by a new one.
+    """
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="analyses")
+    file_name = models.CharField(max_length=255)
+    upload = models.FileField(upload_to="adaption/outcomes/%Y/%m/", max_length=300)
+    file_sha256 = models.CharField(max_length=64)
+    outcome_column = models.CharField(max_length=100)
+    checks = models.JSONField()
+    results = models.JSONField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -9,6 +9,7 @@ concealed until the plan cannot quietly change.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import secrets
@@ -34,6 +35,7 @@ from .models import (
     Experiment,
     FitRating,
     Innovation,
+    OutcomeAnalysis,
     PlanAmendment,
     Randomisation,
     UnitList,
@@ -501,3 +503,152 @@ def experiment_randomise(*, actor: Any, experiment: Experiment) -> Randomisation
         },
     )
     return randomisation
+
+
+# --- Outcome data and analysis ----------------------------------------------------------------
+
+
+def _outcome_frame(content: bytes, *, id_column: str, outcome_column: str) -> Any:
+    """The outcome file as a frame, refusing a missing column or a value that is not a number
+    with the row it is on (rows counted as in a spreadsheet, the header being row 1)."""
+    import polars as pl
+
+    try:
+        table = allocating.read_units(content, id_column=id_column)
+    except AdaptionInputError as error:
+        raise _translated(error) from error
+    columns = {name.lower(): name for name in table.columns}
+    column = columns.get(outcome_column.strip().lower())
+    if column is None:
+        raise AdaptionError(
+            _("There is no column called “%(column)s”. The columns are: %(columns)s.")
+            % {"column": outcome_column, "columns": ", ".join(table.columns)}
+        )
+    frame = table.frame
+    if frame.schema[column] != pl.Float64:
+        values = frame.get_column(column)
+        as_number = values.str.replace_all(",", "").cast(pl.Float64, strict=False)
+        bad = (as_number.is_null() & values.is_not_null()).arg_true()
+        if bad.len():
+            row = int(bad[0])
+            raise AdaptionError(
+                _("Row %(row)s: “%(value)s” in %(column)s is not a number.")
+                % {"row": row + 2, "value": str(values[row])[:40], "column": column}
+            )
+        frame = frame.with_columns(as_number.alias(column))
+    return frame, table.id_column, column
+
+
+@audited
+@transaction.atomic
+def outcomes_upload(
+    *,
+    actor: Any,
+    experiment: Experiment,
+    file_name: str,
+    content: bytes,
+    outcome_column: str,
+) -> OutcomeAnalysis:
+    """Check outcome data against the locked plan's allocation and analyse it as planned.
+
+    Only a locked, randomised experiment takes outcome data. Each upload is kept as its own
+    record; a refused file leaves everything as it was.
+    """
+    import polars as pl
+
+    from . import analysis
+
+    _require(actor, Action.CHANGE, experiment)
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if not experiment.accepts_outcome_data:
+        raise AdaptionError(_("Lock the plan before uploading outcome data."))
+    randomisation = Randomisation.objects.filter(experiment=experiment).first()
+    if randomisation is None:
+        raise AdaptionError(_("Randomise the units before uploading outcome data."))
+    if experiment.design == Experiment.Design.STEPPED_WEDGE:
+        raise AdaptionError(
+            _(
+                "Stepped-wedge outcomes need an analysis with time periods, which Infuse does "
+                "not do yet; export the allocation and analyse it elsewhere."
+            )
+        )
+    unit_list = experiment.units
+    frame, id_column, column = _outcome_frame(
+        content, id_column=unit_list.id_column, outcome_column=outcome_column
+    )
+    with unit_list.upload.open("rb") as stored:
+        baseline = allocating.read_units(stored.read(), id_column=unit_list.id_column).frame
+    # Baseline columns (covariates, clusters) come from the units list unless the outcome file
+    # repeats them.
+    extra = [name for name in baseline.columns if name not in frame.columns]
+    if extra:
+        frame = frame.join(baseline.select(id_column, *extra), on=id_column, how="left")
+    with randomisation.allocation.open("rb") as stored:
+        allocation = pl.read_csv(stored.read(), infer_schema=False)
+    plan = allocation_plan_of(experiment)
+    arms = list(randomisation.arm_counts)
+    ratio = (
+        dict(zip(arms, plan.ratio_or_equal(), strict=False))
+        if plan.ratio
+        else {arm: 1 for arm in arms}
+    )
+    try:
+        checks, analysable = analysis.outcome_checks(
+            allocation,
+            frame,
+            id_column=id_column,
+            arm_column="arm",
+            outcome_column=column,
+            planned_ratio=ratio,
+        )
+        cluster = (
+            plan.cluster_column
+            if experiment.design == Experiment.Design.CLUSTER
+            and plan.cluster_column
+            and plan.cluster_column in analysable.columns
+            and plan.cluster_column != id_column
+            else None
+        )
+        comparisons = analysis.itt_analysis(
+            analysable,
+            arms=arms,
+            arm_column="arm",
+            outcome_column=column,
+            outcome_type=experiment.outcome_type,
+            covariates=experiment.covariates,
+            cluster_column=cluster,
+            correction=experiment.correction,
+            confidence=1 - float(experiment.alpha),
+            seed=experiment.seed,
+        )
+    except AdaptionInputError as error:
+        raise _translated(error) from error
+    record = OutcomeAnalysis(
+        experiment=experiment,
+        file_name=Path(file_name).name[:255] or "outcomes.csv",
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        outcome_column=column,
+        checks=checks.as_dict(),
+        results={
+            "comparisons": [dataclasses.asdict(comparison) for comparison in comparisons],
+            "alpha": str(experiment.alpha),
+            "cluster_level": cluster is not None,
+            "plan_sha256": experiment.locked_sha256,
+            "amendments": experiment.amendments.count(),
+        },
+        uploaded_by=_creator(actor),
+    )
+    record.upload.save(record.file_name, ContentFile(content), save=False)
+    record.save()
+    audit_record(
+        actor=actor,
+        action="adaption.outcomes_analysed",
+        target=experiment,
+        body=experiment.owner_body,
+        after={
+            "file_sha256": record.file_sha256,
+            "outcome_column": column,
+            "analysed_by_arm": checks.analysed_by_arm,
+        },
+    )
+    return record

@@ -31,6 +31,11 @@ urlpatterns = [
     ),
     path("experiments/<int:experiment_id>/units/", views.experiment_units, name="experiment-units"),
     path(
+        "experiments/<int:experiment_id>/outcomes/",
+        views.experiment_outcomes,
+        name="experiment-outcomes",
+    ),
+    path(
         "experiments/<int:experiment_id>/randomise/",
         views.experiment_randomise,
         name="experiment-randomise",

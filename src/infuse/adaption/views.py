@@ -25,6 +25,7 @@ from .forms import (
     ExperimentStartForm,
     InnovationFilterForm,
     InnovationForm,
+    OutcomesUploadForm,
     UnitsUploadForm,
     power_form_class,
 )
@@ -277,6 +278,7 @@ def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
             # after locking); a public reader sees counts, not who is in which arm.
             "show_allocation": randomisation is not None and may_change,
             "schedule": _schedule_by_period(randomisation.schedule) if randomisation else [],
+            "analysis": experiment.analyses.first(),
         },
     )
 
@@ -388,6 +390,39 @@ def experiment_units(request: HttpRequest, experiment_id: int) -> HttpResponse:
         request,
         "adaption/experiment_units.html",
         {"experiment": experiment, "form": form, "unit_list": getattr(experiment, "units", None)},
+    )
+
+
+@page_rule("adaption.lab")
+def experiment_outcomes(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    experiment = _experiment_or_404(request, experiment_id, Action.CHANGE)
+    if not experiment.is_locked:
+        raise Http404
+    form = OutcomesUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "outcome_column": experiment.analyses.values_list("outcome_column", flat=True).first()
+            or "outcome"
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["outcomes_file"]
+        try:
+            services.outcomes_upload(
+                actor=signed_in_user(request),
+                experiment=experiment,
+                file_name=upload.name,
+                content=upload.read(),
+                outcome_column=form.cleaned_data["outcome_column"],
+            )
+        except UserFacingError as error:
+            form.add_error("outcomes_file", str(error))
+        else:
+            messages.success(request, _("Outcome data checked and analysed."))
+            return redirect("adaption:experiment", experiment_id=experiment.pk)
+    return render(
+        request, "adaption/experiment_outcomes.html", {"experiment": experiment, "form": form}
     )
 
 

@@ -1,0 +1,233 @@
+"""Analysis of a randomised experiment: published values, properties, the page and the command.
+
+Where each expected number comes from is written beside it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+from django.test import Client
+from scipy import stats
+from typer.testing import CliRunner
+
+from infuse.accounts.models import User
+from infuse.adaption import analysis
+from infuse.adaption.models import Experiment, OutcomeAnalysis
+from infuse.cli import app
+from tests.conftest import CAERPHILLY
+
+# Benjamini & Hochberg (1995), JRSS B 57:289, section 3.2: fifteen p-values from a study of
+# myocardial infarction; at q = 0.05 the procedure rejects the four smallest, while Holm's
+# (and Bonferroni's) rejects three.
+BH_EXAMPLE = [
+    0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459,
+    0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0000,
+]  # fmt: skip
+
+
+def test_benjamini_hochberg_rejects_four_of_the_papers_fifteen() -> None:
+    adjusted = analysis.benjamini_hochberg(BH_EXAMPLE)
+    assert sum(q <= 0.05 for q in adjusted) == 4
+
+
+def test_holm_rejects_three_of_the_same_fifteen() -> None:
+    adjusted = analysis.holm(BH_EXAMPLE)
+    assert sum(p <= 0.05 for p in adjusted) == 3
+    assert adjusted[0] == pytest.approx(15 * 0.0001)
+
+
+def test_adjusted_p_values_keep_the_input_order_and_never_fall() -> None:
+    shuffled = [BH_EXAMPLE[i] for i in (5, 0, 14, 3, 9)]
+    holm = analysis.holm(shuffled)
+    assert holm[1] == min(holm)
+    assert all(a >= p for a, p in zip(holm, shuffled, strict=True))
+
+
+def test_welch_interval_matches_scipys_welch_test_and_hc2_equals_neymans_variance() -> None:
+    rng = np.random.default_rng(7)
+    treated = np.r_[np.ones(40, bool), np.zeros(70, bool)]
+    y = np.where(treated, rng.normal(2.0, 3.0, 110), rng.normal(1.0, 1.0, 110))
+    welch, hc2 = analysis.difference_in_means(y, treated)
+    # Reference implementation: scipy.stats.ttest_ind(equal_var=False), Welch (1947).
+    reference = stats.ttest_ind(y[treated], y[~treated], equal_var=False)
+    assert welch.p_value == pytest.approx(reference.pvalue, rel=1e-9)
+    neyman = np.sqrt(y[treated].var(ddof=1) / 40 + y[~treated].var(ddof=1) / 70)
+    assert hc2.standard_error == pytest.approx(neyman, rel=1e-12)
+
+
+def test_lin_adjustment_recovers_the_effect_and_narrows_the_interval() -> None:
+    rng = np.random.default_rng(11)
+    n = 400
+    baseline = rng.normal(100, 20, n)
+    treated = rng.permutation(np.r_[np.ones(n // 2, bool), np.zeros(n // 2, bool)])
+    y = 0.9 * baseline + 5.0 * treated + rng.normal(0, 5, n)
+    _welch, unadjusted = analysis.difference_in_means(y, treated)
+    adjusted = analysis.lin_adjusted(y, treated, baseline)
+    assert adjusted.ci_low < 5.0 < adjusted.ci_high
+    assert adjusted.standard_error < 0.5 * unadjusted.standard_error
+
+
+def test_randomisation_p_value_matches_the_exact_tea_tasting_count() -> None:
+    # Fisher (1935): 8 cups, 4 with milk first. Of the C(8,4) = 70 ways to pick 4 cups, one
+    # picks all four right and one all four wrong, so the two-sided exact p-value is 2/70.
+    y = [1, 1, 1, 1, 0, 0, 0, 0]
+    treated = [True, True, True, True, False, False, False, False]
+    p = analysis.randomisation_p_value(y, treated, permutations=40_000, seed=1)
+    # Monte Carlo error at 40,000 draws is about 0.0008; allow 4 of them.
+    assert p == pytest.approx(2 / 70, abs=0.0034)
+
+
+def test_checks_count_attrition_and_flag_a_sample_ratio_mismatch() -> None:
+    allocation = pl.DataFrame(
+        {"id": [f"u{i}" for i in range(1000)], "arm": ["control", "intervention"] * 500}
+    )
+    # Half the intervention arm's outcomes are missing: a mismatch with the planned 1:1.
+    outcomes = pl.DataFrame(
+        {
+            "id": [f"u{i}" for i in range(1000) if i % 2 == 0 or i % 4 == 1] + ["stranger"],
+            "outcome": [1.0] * 750 + [2.0],
+        }
+    )
+    checks, analysable = analysis.outcome_checks(
+        allocation,
+        outcomes,
+        id_column="id",
+        arm_column="arm",
+        outcome_column="outcome",
+        planned_ratio={"control": 1, "intervention": 1},
+    )
+    assert checks.missing_by_arm == {"control": 0, "intervention": 250}
+    assert checks.unknown_ids == ["stranger"]
+    assert checks.sample_ratio_mismatch
+    assert analysable.height == 750
+
+
+@pytest.fixture
+def officer(make_user: Any) -> User:
+    return make_user("participant", CAERPHILLY)
+
+
+def _individual_experiment(officer: User, *, outcome_type: str = "continuous") -> Experiment:
+    from infuse.adaption import services
+
+    experiment = services.experiment_create(actor=officer, body=officer.body, title="Texts")
+    services.experiment_update(
+        actor=officer,
+        experiment=experiment,
+        values={
+            "hypothesis": "Texts help",
+            "primary_outcome": "Paid on time",
+            "outcome_type": outcome_type,
+            "outcome_measure": "Ledger",
+            "outcome_timing": "Week 4",
+            "eligibility": "All",
+            "power_summary": "100 per group",
+            "covariates": ["age"],
+        },
+    )
+    units = "id,age\n" + "".join(f"p{n},{20 + n % 50}\n" for n in range(200))
+    services.units_upload(
+        actor=officer, experiment=experiment, file_name="u.csv", content=units.encode()
+    )
+    services.experiment_lock(actor=officer, experiment=experiment)
+    services.experiment_randomise(actor=officer, experiment=experiment)
+    return Experiment.objects.get(pk=experiment.pk)
+
+
+def _outcomes_for(experiment: Experiment, effect: float) -> bytes:
+    with experiment.randomisation.allocation.open("rb") as stored:
+        allocation = pl.read_csv(stored.read())
+    rows = ["id,outcome"]
+    for index, (unit, arm) in enumerate(allocation.select("id", "arm").iter_rows()):
+        if index % 25 == 0:
+            continue  # a few missing outcomes
+        bump = effect if arm == "intervention" else 0.0
+        rows.append(f"{unit},{10 + (index * 7) % 5 + bump}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_outcomes_upload_on_the_page_shows_checks_and_an_effect(officer: User) -> None:
+    experiment = _individual_experiment(officer)
+    client = Client()
+    client.force_login(officer)
+    upload = io.BytesIO(_outcomes_for(experiment, effect=3.0))
+    upload.name = "outcomes.csv"
+    response = client.post(
+        f"/en/adaption/experiments/{experiment.pk}/outcomes/",
+        {"outcomes_file": upload, "outcome_column": "outcome"},
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    record = OutcomeAnalysis.objects.get()
+    primary = record.results["comparisons"][0]["primary"]
+    assert primary["method"] == "lin_hc2"  # the plan named "age", found in the units list
+    assert primary["ci_low"] < 3.0 < primary["ci_high"]
+    assert sum(record.checks["missing_by_arm"].values()) == 8
+    page = client.get(f"/en/adaption/experiments/{experiment.pk}/").content.decode()
+    assert "The interval does not include zero" in page
+    welsh = client.get(f"/cy/adaption/experiments/{experiment.pk}/").content.decode()
+    assert "Canlyniadau" in welsh
+
+
+def test_a_bad_outcome_file_is_refused_with_its_row_and_nothing_is_saved(officer: User) -> None:
+    experiment = _individual_experiment(officer)
+    client = Client()
+    client.force_login(officer)
+    content = _outcomes_for(experiment, effect=1.0).replace(b",10", b",ten", 1)
+    upload = io.BytesIO(content)
+    upload.name = "outcomes.csv"
+    page = client.post(
+        f"/en/adaption/experiments/{experiment.pk}/outcomes/",
+        {"outcomes_file": upload, "outcome_column": "outcome"},
+    )
+    assert page.status_code == 200
+    assert "is not a number" in page.content.decode()
+    assert "Row " in page.content.decode()
+    assert not OutcomeAnalysis.objects.exists()
+
+
+def test_outcome_data_is_refused_before_the_plan_is_locked(officer: User) -> None:
+    from infuse.adaption import services
+    from infuse.adaption.services import AdaptionError
+
+    experiment = services.experiment_create(actor=officer, body=officer.body, title="Draft")
+    with pytest.raises(AdaptionError, match="Lock the plan"):
+        services.outcomes_upload(
+            actor=officer,
+            experiment=experiment,
+            file_name="o.csv",
+            content=b"id,outcome\na,1\n",
+            outcome_column="outcome",
+        )
+
+
+def test_infuse_analyse_rct_from_the_command_line(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    rows = ["unit,arm,paid,age"]
+    for n in range(300):
+        arm = ["control", "letter", "text"][n % 3]
+        chance = {"control": 0.3, "letter": 0.35, "text": 0.6}[arm]
+        rows.append(f"u{n},{arm},{int(rng.random() < chance)},{20 + n % 40}")
+    data = tmp_path / "trial.csv"
+    data.write_text("\n".join(rows) + "\n")
+    result = CliRunner().invoke(
+        app,
+        ["analyse", "rct", str(data), "--outcome", "paid", "--arm", "arm", "--binary",
+         "--control", "control", "--correction", "holm", "--permutations", "2000", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    comparisons = json.loads(result.stdout)["comparisons"]
+    assert [c["arm"] for c in comparisons] == ["letter", "text"]
+    text = comparisons[1]
+    assert text["primary"]["ci_low"] > 0  # a 30-point rise with 100 per arm is clear
+    assert text["risk_ratio"]["ratio"] > 1.4
+    assert text["adjusted_p_value"] >= text["primary"]["p_value"]
+    refused = CliRunner().invoke(app, ["analyse", "rct", str(data), "--outcome", "nope", "--json"])
+    assert refused.exit_code == 1
+    assert "nope" in json.loads(refused.stdout)["error"]
