@@ -96,8 +96,10 @@ def test_demo_builds_every_role_once() -> None:
     assert second["adaption"] == {"innovations": 0, "experiments": 0}
     from infuse.adaption.models import Experiment
 
-    trial = Experiment.objects.get(status="locked")
+    trial = Experiment.objects.get(design="stepped_wedge")
     assert trial.visibility == "public" and trial.randomisation.arm_counts
     assert sum(trial.randomisation.arm_counts.values()) == 40
+    analysed = Experiment.objects.get(design="ab")
+    assert analysed.analyses.get().results["comparisons"][0]["arm"] == "reminder with cost"
     carys = User.objects.get(username="carys")
     assert carys.check_password(first["password"]) and carys.body.code == "W06000018"

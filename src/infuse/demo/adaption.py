@@ -3,7 +3,8 @@
 A library of twelve innovations (``innovations.json``, bilingual); Caerphilly's assessment of
 home energy reports that decided to test first, and the experiment it started: a stepped-wedge
 trial across the wards of five authorities, designed, powered, locked and randomised; Torfaen's
-assessment of Local Area Coordination (adapt); and a draft A/B test in Newport.
+assessment of Local Area Coordination (adapt); and Newport's A/B test of bulky-waste
+reminders, run to the end and analysed.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def demo_adaption() -> dict[str, int]:
         innovations = _library()
         experiments = _caerphilly_trial(innovations["home-energy-reports"])
         _torfaen_assessment(innovations["local-area-coordination"])
-        experiments += _newport_draft()
+        experiments += _newport_trial()
     return {"innovations": len(innovations), "experiments": experiments}
 
 
@@ -150,22 +151,59 @@ def _torfaen_assessment(innovation: Innovation) -> None:
     )
 
 
-def _newport_draft() -> int:
+def _newport_trial() -> int:
+    """Newport's A/B test of bulky-waste reminders, run to the end: outcomes analysed."""
+    import numpy as np
+
     owen = User.objects.get(username="owen")
     experiment = services.experiment_create(
         actor=owen, body=owen.body, title="Bulky-waste collection reminders"
     )
-    services.experiment_update(
+    experiment = services.experiment_update(
         actor=owen,
         experiment=experiment,
         values={
             "hypothesis": "Saying what a missed collection costs cuts missed collections.",
-            "primary_outcome": "Collection missed because the item was not put out (yes/no)",
+            "primary_outcome": "Collection missed because the item was not put out (1 yes, 0 no)",
             "outcome_type": Experiment.OutcomeType.BINARY,
+            "outcome_measure": "Crew reports in the waste management system",
+            "outcome_timing": "On the booked collection day",
             "unit": Experiment.Unit.HOUSEHOLD,
+            "eligibility": "Households booking a bulky-waste collection, January to March",
             "design": Experiment.Design.AB,
             "arms": ["standard reminder", "reminder with cost"],
             "ratio": [1, 1],
+            "covariates": ["items"],
+            "power_summary": "You need 293 people in each group (586 in all) to detect a "
+            "change from 20% to 12% with 80% power.",
+            "stopping_rule": "Ends when 600 households have booked.",
         },
+    )
+    households = "booking,ward,items\n" + "".join(
+        f"B{number:04d},W{number % 20:02d},{1 + number % 4}\n" for number in range(600)
+    )
+    services.units_upload(
+        actor=owen, experiment=experiment, file_name="bookings.csv", content=households.encode()
+    )
+    services.experiment_lock(actor=owen, experiment=experiment)
+    randomisation = services.experiment_randomise(actor=owen, experiment=experiment)
+    with randomisation.allocation.open("rb") as stored:
+        lines = stored.read().decode("utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    booking, arm = header.index("booking"), header.index("arm")
+    rng = np.random.default_rng(2026)
+    outcomes = ["booking,missed"]
+    for line in lines[1:]:
+        cells = line.split(",")
+        chance = 0.12 if cells[arm] == "reminder with cost" else 0.2
+        if rng.random() < 0.03:
+            continue  # the crew report is missing for a few bookings
+        outcomes.append(f"{cells[booking]},{int(rng.random() < chance)}")
+    services.outcomes_upload(
+        actor=owen,
+        experiment=experiment,
+        file_name="collections-jan-mar.csv",
+        content=("\n".join(outcomes) + "\n").encode(),
+        outcome_column="missed",
     )
     return 1
