@@ -192,9 +192,7 @@ class SupplierListEntry(models.Model):
     company_number = models.CharField(_("company number"), max_length=16, blank=True)
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
-    size = models.CharField(
-        _("size"), max_length=8, choices=Size.choices, default=Size.UNKNOWN
-    )
+    size = models.CharField(_("size"), max_length=8, choices=Size.choices, default=Size.UNKNOWN)
     sic_codes = models.JSONField(_("SIC codes"), default=list, blank=True)
 
     class Meta:

@@ -1,0 +1,325 @@
+"""From clustered spellings to the supplier profiles an analyst reads: pure computation.
+
+No Django and no database: the stored decisions come in as :class:`StoredDecision` (plain
+data), the entries of uploaded supplier lists as a Polars frame, and out come one row per
+supplier cluster, the SME share of spend and suggestions of clusters that may be the same
+supplier. The web pages, the API and the command line all read these.
+
+Three steps, each testable alone:
+
+:func:`replay`
+    Replays stored merges and splits over the automatic clusters with
+    :func:`~.suppliers.apply_decisions`, one at a time, finding each merged cluster by a
+    spelling it held when the analyst decided (its *anchor*) and only then by its id. Cluster
+    ids are a hash of a cluster's alphabetically first spelling, so a later ledger that adds
+    ``CWM CIVILS LIMITED`` beside ``Cwm Civils Ltd`` changes that cluster's id; the anchor
+    keeps the decision on the supplier the analyst meant.
+:func:`cluster_profiles`
+    One row per cluster: name, spellings, spend, lines, confidence (the weakest spelling's),
+    evidence, identifiers, flags, and postcode, size and SIC codes from the supplier lists
+    (matched by company number, then VAT number, then normalised name; the newest list wins)
+    or, for the postcode, from the ledger.
+:func:`sme_share`
+    Spend with SMEs, with suppliers known not to be SMEs, with suppliers of unknown size and
+    with withheld payees (individuals and redacted names): four parts of one total, so the
+    unknown share is always shown beside the SME share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from .suppliers import Decision, Merge, Split, SupplierClusters, apply_decisions
+
+__all__ = [
+    "ENTRY_SCHEMA",
+    "REVIEW_CONFIDENCE",
+    "SmeShare",
+    "StoredDecision",
+    "cluster_profiles",
+    "replay",
+    "similar_clusters",
+    "sme_share",
+]
+
+REVIEW_CONFIDENCE = 0.9
+"""Clusters whose weakest spelling joined with less confidence than this (a fuzzy match) are
+listed for an analyst to check."""
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    """A stored merge or split as plain data: ``kind`` is ``merge`` or ``split``; a merge has
+    ``cluster_ids`` (the first is kept) and one ``anchor_names`` spelling per id; a split has
+    ``raw_name``. ``key`` identifies the stored record (its primary key)."""
+
+    key: int
+    kind: str
+    cluster_ids: tuple[str, ...] = ()
+    anchor_names: tuple[str | None, ...] = ()
+    raw_name: str = ""
+
+
+def replay(
+    clusters: SupplierClusters, decisions: Sequence[StoredDecision]
+) -> tuple[SupplierClusters, tuple[int, ...]]:
+    """Apply stored decisions in order; returns the clusters and the keys of the decisions
+    that could not be applied (a spelling no longer in the ledgers, an excluded payee)."""
+    not_applied: list[int] = []
+    for stored in decisions:
+        decision: Decision | None
+        if stored.kind == "split":
+            decision = Split(stored.raw_name)
+        else:
+            decision = _resolved_merge(clusters, stored)
+            if decision is None:
+                # Every named cluster is already one: nothing left to do, nothing wrong.
+                continue
+        before = len(clusters.not_applied)
+        clusters = apply_decisions(clusters, [decision])
+        if len(clusters.not_applied) > before:
+            not_applied.append(stored.key)
+    return SupplierClusters(clusters.assignments), tuple(not_applied)
+
+
+def _resolved_merge(clusters: SupplierClusters, stored: StoredDecision) -> Merge | None:
+    table = clusters.assignments
+    cluster_of = dict(zip(table["name"].to_list(), table["cluster_id"].to_list(), strict=True))
+    present = set(cluster_of.values())
+    resolved: list[str] = []
+    for index, cluster_id in enumerate(stored.cluster_ids):
+        anchor = stored.anchor_names[index] if index < len(stored.anchor_names) else None
+        if anchor is not None and anchor in cluster_of:
+            current = cluster_of[anchor]
+        elif cluster_id in present:
+            current = cluster_id
+        else:
+            # Unknown to this ledger: let apply_decisions report it as not applied.
+            current = cluster_id
+        if current not in resolved:
+            resolved.append(current)
+    if len(resolved) < 2:
+        return None
+    return Merge(tuple(resolved))
+
+
+ENTRY_SCHEMA: dict[str, pl.DataType] = {
+    "list_id": pl.Int64(),
+    "line_number": pl.Int64(),
+    "name": pl.String(),
+    "normalised_name": pl.String(),
+    "company_number": pl.String(),
+    "vat_number": pl.String(),
+    "postcode": pl.String(),
+    "size": pl.String(),
+    "sic_codes": pl.List(pl.String),
+}
+"""Supplier-list entries as :func:`cluster_profiles` takes them (a higher ``list_id`` is a
+newer list)."""
+
+_MATCHES = ("company_number", "vat_number", "normalised_name")
+
+
+def cluster_profiles(
+    clusters: SupplierClusters, entries: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """One row per cluster, most spend first (then id).
+
+    Columns: ``cluster_id``, ``name`` (canonical spelling), ``spellings`` (sorted list),
+    ``spelling_count``, ``amount``, ``lines``, ``confidence`` (0–1, the weakest spelling's),
+    ``evidence`` (sorted distinct evidence of its spellings), ``is_excluded``, ``is_personal``,
+    ``is_redacted``, ``company_numbers``, ``vat_numbers``, ``several_company_numbers`` (an
+    analyst merged different companies), ``needs_review`` (several spellings joined by a
+    fuzzy match no analyst decided), ``postcode`` and ``postcode_source`` (``list``,
+    ``ledger`` or null), ``size`` (``sme``, ``large`` or ``unknown``), ``sic_codes``,
+    ``list_id`` and ``list_match`` (how the list entry was matched, or null), and
+    ``normalised_names``.
+    """
+    table = clusters.assignments
+    grouped = (
+        table.group_by("cluster_id")
+        .agg(
+            name=pl.col("canonical_name").first(),
+            spellings=pl.col("name").drop_nulls().sort(),
+            spelling_count=pl.len(),
+            amount=pl.col("amount").sum(),
+            lines=pl.col("lines").sum(),
+            confidence=pl.col("confidence").min(),
+            evidence=pl.col("evidence").unique().sort(),
+            is_excluded=pl.col("is_excluded").any(),
+            is_personal=pl.col("is_personal").any(),
+            is_redacted=pl.col("is_redacted").any(),
+            company_numbers=pl.col("company_number").drop_nulls().unique().sort(),
+            vat_numbers=pl.col("vat_number").drop_nulls().unique().sort(),
+            normalised_names=pl.col("normalised_name").drop_nulls().unique().sort(),
+            # The postcode of the most-paid spelling that has one.
+            ledger_postcode=pl.col("postcode")
+            .sort_by("amount", descending=True)
+            .drop_nulls()
+            .first(),
+        )
+        .with_columns(
+            several_company_numbers=pl.col("company_numbers").list.len() > 1,
+            needs_review=(pl.col("spelling_count") > 1)
+            & (pl.col("confidence") < REVIEW_CONFIDENCE)
+            & ~pl.col("evidence").list.contains("analyst"),
+        )
+    )
+    matched = _list_matches(table, entries)
+    profiles = grouped.join(matched, on="cluster_id", how="left")
+    return profiles.select(
+        "cluster_id",
+        "name",
+        "spellings",
+        "spelling_count",
+        "amount",
+        "lines",
+        "confidence",
+        "evidence",
+        "is_excluded",
+        "is_personal",
+        "is_redacted",
+        "company_numbers",
+        "vat_numbers",
+        "several_company_numbers",
+        "needs_review",
+        postcode=pl.coalesce("list_postcode", "ledger_postcode"),
+        postcode_source=pl.when(pl.col("list_postcode").is_not_null())
+        .then(pl.lit("list"))
+        .when(pl.col("ledger_postcode").is_not_null())
+        .then(pl.lit("ledger")),
+        size=pl.col("size").fill_null("unknown"),
+        sic_codes=pl.col("sic_codes").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        list_id=pl.col("list_id"),
+        list_match=pl.col("list_match"),
+        normalised_names=pl.col("normalised_names"),
+    ).sort(["amount", "cluster_id"], descending=[True, False])
+
+
+def _list_matches(table: pl.DataFrame, entries: pl.DataFrame | None) -> pl.DataFrame:
+    """The best list entry for each cluster: matched by company number, then VAT number, then
+    normalised name; among equals the newest list, then the earliest line."""
+    empty = pl.DataFrame(
+        schema={
+            "cluster_id": pl.String,
+            "list_postcode": pl.String,
+            "size": pl.String,
+            "sic_codes": pl.List(pl.String),
+            "list_id": pl.Int64,
+            "list_match": pl.String,
+        }
+    )
+    if entries is None or entries.height == 0:
+        return empty
+    # Excluded payees are never enriched: a person is not a supplier with a size.
+    keys = table.filter(~pl.col("is_excluded"))
+    candidates = []
+    for strength, column in enumerate(_MATCHES):
+        pairs = keys.select("cluster_id", column).drop_nulls().unique()
+        joined = pairs.join(
+            entries.drop_nulls(column).select(
+                column,
+                "list_id",
+                "line_number",
+                pl.col("postcode").alias("list_postcode"),
+                "size",
+                "sic_codes",
+            ),
+            on=column,
+            how="inner",
+        ).select(
+            "cluster_id",
+            "list_postcode",
+            "size",
+            "sic_codes",
+            "list_id",
+            "line_number",
+            strength=pl.lit(strength),
+            list_match=pl.lit(column),
+        )
+        candidates.append(joined)
+    return (
+        pl.concat(candidates)
+        .sort(
+            ["cluster_id", "strength", "list_id", "line_number"],
+            descending=[False, False, True, False],
+        )
+        .unique("cluster_id", keep="first", maintain_order=True)
+        .select(empty.columns)
+    )
+
+
+@dataclass(frozen=True)
+class SmeShare:
+    """Spend by supplier size, pounds as published (credit notes included), with each part's
+    share of the total (``None`` when the total is not positive)."""
+
+    total: Decimal
+    sme: Decimal
+    large: Decimal
+    unknown: Decimal
+    withheld: Decimal
+
+    def share(self, part: str) -> float | None:
+        if self.total <= 0:
+            return None
+        return float(getattr(self, part) / self.total)
+
+    @property
+    def known_share(self) -> float | None:
+        """The share of spend whose supplier's size is known (SME or not)."""
+        if self.total <= 0:
+            return None
+        return float((self.sme + self.large) / self.total)
+
+
+def sme_share(profiles: pl.DataFrame) -> SmeShare:
+    """Spend with SMEs, with larger suppliers, with suppliers of unknown size and with withheld
+    payees, from :func:`cluster_profiles`; the four parts add up to the total."""
+
+    def total(frame: pl.DataFrame) -> Decimal:
+        value = frame["amount"].sum() if frame.height else 0
+        return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+    named = profiles.filter(~pl.col("is_excluded"))
+    return SmeShare(
+        total=total(profiles),
+        sme=total(named.filter(pl.col("size") == "sme")),
+        large=total(named.filter(pl.col("size") == "large")),
+        unknown=total(named.filter(pl.col("size") == "unknown")),
+        withheld=total(profiles.filter(pl.col("is_excluded"))),
+    )
+
+
+def similar_clusters(
+    profiles: pl.DataFrame, cluster_id: str, *, limit: int = 5, cutoff: float = 70.0
+) -> list[tuple[str, float]]:
+    """Other clusters whose normalised names are close to this one's but were not joined:
+    ``(cluster_id, score)`` pairs, best first. Scores are RapidFuzz ``token_sort_ratio``
+    (0–100) between normalised names; excluded payees are never suggested."""
+    own = profiles.filter(pl.col("cluster_id") == cluster_id)
+    if own.height == 0:
+        return []
+    queries = own["normalised_names"][0].to_list()
+    others = profiles.filter((pl.col("cluster_id") != cluster_id) & ~pl.col("is_excluded")).explode(
+        "normalised_names"
+    )
+    others = others.drop_nulls("normalised_names")
+    if not queries or others.height == 0:
+        return []
+    choices = others["normalised_names"].to_list()
+    ids = others["cluster_id"].to_list()
+    best: dict[str, float] = {}
+    for query in queries:
+        for _choice, score, index in process.extract(
+            query, choices, scorer=fuzz.token_sort_ratio, limit=limit * 3, score_cutoff=cutoff
+        ):
+            other = ids[index]
+            best[other] = max(best.get(other, 0.0), float(score))
+    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    return ranked[:limit]

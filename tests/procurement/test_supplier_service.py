@@ -1,0 +1,138 @@
+"""Supplier cleaning through the services and selectors, on a real database and store."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from infuse.accounts.models import User
+from infuse.audit.models import AuditEntry
+from infuse.procurement import selectors
+from infuse.procurement.models import SupplierDecision, SupplierList
+from infuse.procurement.services import (
+    SupplierDecisionError,
+    SupplierListRefused,
+    spend_import_run,
+    spend_upload,
+    supplier_confirm,
+    supplier_decision_undo,
+    supplier_list_upload,
+    supplier_list_withdraw,
+    supplier_merge,
+    supplier_split,
+)
+from tests.conftest import CAERPHILLY, NEWPORT
+
+LEDGER = (
+    "Date,Supplier,Amount,Department,Company Number\n"
+    "01/04/2025,Cwm Civils Ltd,1000.00,Highways,\n"
+    "02/04/2025,CWM CIVILS LIMITED,500.00,Highways,\n"
+    "03/04/2025,Cwm Civil Engineering,250.00,Highways,\n"
+    "04/04/2025,Gwent Fleet Services Ltd,800.00,Fleet,01234567\n"
+    "05/04/2025,GFS Vehicle Maintenance,200.00,Fleet,01234567\n"
+    "06/04/2025,Dragon Office Supplies,90.00,Corporate,\n"
+    "07/04/2025,Mr John Smith,300.00,Social Care,\n"
+    "08/04/2025,REDACTED PERSONAL DATA,700.00,Social Care,\n"
+)
+
+
+@pytest.fixture
+def analyst(make_user: Any) -> User:
+    return make_user("analyst", CAERPHILLY, username="dafydd")
+
+
+def imported(analyst: User, content: str, name: str = "april.csv", **options: Any) -> Any:
+    batch = spend_upload(
+        actor=analyst, body=analyst.body, file_name=name, content=content.encode(), **options
+    )
+    return spend_import_run(actor=analyst, batch=batch)
+
+
+def cluster_named(overview: Any, spelling: str) -> dict[str, Any]:
+    for row in overview.profiles.iter_rows(named=True):
+        if spelling in row["spellings"]:
+            return row
+    raise AssertionError(f"{spelling} is in no cluster")
+
+
+def test_spellings_cluster_with_evidence_and_withheld_payees_apart(analyst: User) -> None:
+    imported(analyst, LEDGER)
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    cwm = cluster_named(overview, "Cwm Civils Ltd")
+    assert set(cwm["spellings"]) == {"Cwm Civils Ltd", "CWM CIVILS LIMITED"}
+    assert cwm["amount"] == Decimal("1500.00") and cwm["evidence"] == ["normalised_name"]
+    fleet = cluster_named(overview, "Gwent Fleet Services Ltd")
+    assert "GFS Vehicle Maintenance" in fleet["spellings"]
+    assert fleet["evidence"] == ["company_number"] and fleet["confidence"] == 1.0
+    # The body's own analyst sees the withheld payees, flagged.
+    smith = cluster_named(overview, "Mr John Smith")
+    assert smith["is_excluded"] and smith["is_personal"]
+    assert overview.withheld["amount"] == Decimal("1000.00")
+    assert overview.withheld["payees"] == 2
+
+
+def test_other_bodies_never_see_withheld_payees_by_name(analyst: User, make_user: Any) -> None:
+    imported(analyst, LEDGER)
+    newport = make_user("analyst", NEWPORT)
+    overview = selectors.supplier_overview(newport, analyst.body)
+    assert overview is not None
+    names = {n for spellings in overview.profiles["spellings"] for n in spellings}
+    assert "Mr John Smith" not in names and not overview.profiles["is_excluded"].any()
+    # The total is still whole: the withheld spend is counted, not listed.
+    assert overview.withheld["amount"] == Decimal("1000.00")
+    assert overview.sme.total == Decimal("3840.00")
+    assert not overview.may_change
+
+
+def test_merge_split_undo_replay_and_audit(analyst: User) -> None:
+    imported(analyst, LEDGER)
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    cwm = cluster_named(overview, "Cwm Civils Ltd")
+    engineering = cluster_named(overview, "Cwm Civil Engineering")
+    assert cwm["cluster_id"] != engineering["cluster_id"]
+
+    merge = supplier_merge(
+        actor=analyst,
+        body=analyst.body,
+        cluster_ids=[cwm["cluster_id"], engineering["cluster_id"]],
+    )
+    merged = selectors.supplier_overview(analyst, analyst.body)
+    assert merged is not None
+    row = cluster_named(merged, "Cwm Civil Engineering")
+    assert row["cluster_id"] == cwm["cluster_id"]
+    assert row["amount"] == Decimal("1750.00") and row["evidence"] == ["analyst"]
+
+    split = supplier_split(actor=analyst, body=analyst.body, raw_name="CWM CIVILS LIMITED")
+    after_split = selectors.supplier_overview(analyst, analyst.body)
+    assert after_split is not None
+    assert cluster_named(after_split, "CWM CIVILS LIMITED")["spellings"] == ["CWM CIVILS LIMITED"]
+    assert cluster_named(after_split, "Cwm Civils Ltd")["amount"] == Decimal("1250.00")
+
+    # Undo the merge: the split still stands, the engineering spelling is on its own again.
+    supplier_decision_undo(actor=analyst, decision=merge)
+    undone = selectors.supplier_overview(analyst, analyst.body)
+    assert undone is not None
+    assert cluster_named(undone, "Cwm Civil Engineering")["spellings"] == ["Cwm Civil Engineering"]
+    assert cluster_named(undone, "CWM CIVILS LIMITED")["spellings"] == ["CWM CIVILS LIMITED"]
+    # Undo the split too: the automatic clusters are back.
+    supplier_decision_undo(actor=analyst, decision=split)
+    back = selectors.supplier_overview(analyst, analyst.body)
+    assert back is not None and back.profiles.equals(overview.profiles)
+
+    # Nothing was deleted, and every step is in the audit trail.
+    assert SupplierDecision.objects.count() == 2
+    assert all(d.reverted_at is not None for d in SupplierDecision.objects.all())
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="procurement.supplier").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions.count("procurement.supplier_decision_undo") == 2
+    assert "procurement.supplier_merge" in actions and "procurement.supplier_split" in actions
+    with pytest.raises(SupplierDecisionError):
+        supplier_decision_undo(actor=analyst, decision=merge)
