@@ -6,21 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied
 
 from infuse.accounts.models import User
 from infuse.audit.models import AuditEntry
 from infuse.procurement import selectors
-from infuse.procurement.models import SupplierDecision, SupplierList
+from infuse.procurement.models import SupplierDecision
 from infuse.procurement.services import (
     SupplierDecisionError,
-    SupplierListRefused,
     spend_import_run,
     spend_upload,
-    supplier_confirm,
     supplier_decision_undo,
-    supplier_list_upload,
-    supplier_list_withdraw,
     supplier_merge,
     supplier_split,
 )

@@ -455,3 +455,27 @@ def supplier_lists(user: Any, body: Body) -> QuerySet[SupplierList]:
     return SupplierList.objects.filter(visible_filter(user), owner_body=body).select_related(
         "created_by", "withdrawn_by"
     )
+
+
+def supplier_cluster_spellings(overview: SupplierOverview, cluster_id: str) -> list[dict[str, Any]]:
+    """The spellings of one cluster as the overview's user sees it, most paid first: name,
+    normalised name, trading name, evidence, confidence, identifiers, spend and lines."""
+    clusters, _not_applied = _decided_clusters(overview.body, overview.files)
+    rows = clusters.assignments.filter(pl.col("cluster_id") == cluster_id)
+    if not overview.shows_withheld_names:
+        rows = rows.filter(~pl.col("is_excluded"))
+    return rows.sort(["amount", "name"], descending=[True, False], nulls_last=True).to_dicts()
+
+
+def supplier_decisions_about(body: Body, cluster: dict[str, Any]) -> list[SupplierDecision]:
+    """The body's decisions that touched any spelling now in ``cluster``, newest first."""
+    names = set(cluster["spellings"])
+    found = []
+    for decision in supplier_decisions(body):
+        touched = {n for group in decision.spellings or [] for n in group}
+        touched |= set(decision.anchor_names or [])
+        if decision.raw_name:
+            touched.add(decision.raw_name)
+        if touched & names or cluster["cluster_id"] in (decision.cluster_ids or []):
+            found.append(decision)
+    return found

@@ -296,28 +296,53 @@ def sme_share(profiles: pl.DataFrame) -> SmeShare:
     )
 
 
+_LEGAL_FORM_WORDS = r"\b(?:ltd|plc|llp|cic|co)\b"
+
+
+def _core(names: pl.Expr) -> pl.Expr:
+    """Normalised names without legal-form words (``cwm civils ltd`` → ``cwm civils``)."""
+    return (
+        names.str.replace_all(_LEGAL_FORM_WORDS, "").str.replace_all(r"\s+", " ").str.strip_chars()
+    )
+
+
 def similar_clusters(
-    profiles: pl.DataFrame, cluster_id: str, *, limit: int = 5, cutoff: float = 70.0
+    profiles: pl.DataFrame, cluster_id: str, *, limit: int = 5, cutoff: float = 75.0
 ) -> list[tuple[str, float]]:
-    """Other clusters whose normalised names are close to this one's but were not joined:
-    ``(cluster_id, score)`` pairs, best first. Scores are RapidFuzz ``token_sort_ratio``
-    (0–100) between normalised names; excluded payees are never suggested."""
+    """Other clusters whose names are close to this one's but were not joined:
+    ``(cluster_id, score)`` pairs, best first; excluded payees are never suggested.
+
+    Scores are RapidFuzz ``WRatio`` (0–100) between names without their legal form. WRatio
+    also scores one name contained in another (``Cwm Civils`` in ``Cwm Civil Engineering``),
+    which clustering deliberately does not join on, so these are suggestions for a person to
+    judge, never merges.
+    """
     own = profiles.filter(pl.col("cluster_id") == cluster_id)
     if own.height == 0:
         return []
-    queries = own["normalised_names"][0].to_list()
-    others = profiles.filter((pl.col("cluster_id") != cluster_id) & ~pl.col("is_excluded")).explode(
-        "normalised_names"
+    queries = (
+        own.select(pl.col("normalised_names").explode().alias("name"))
+        .select(_core(pl.col("name")))
+        .drop_nulls()["name"]
+        .unique()
+        .to_list()
     )
-    others = others.drop_nulls("normalised_names")
+    others = (
+        profiles.filter((pl.col("cluster_id") != cluster_id) & ~pl.col("is_excluded"))
+        .select("cluster_id", pl.col("normalised_names").alias("name"))
+        .explode("name")
+        .drop_nulls("name")
+        .with_columns(_core(pl.col("name")))
+        .filter(pl.col("name").str.len_chars() > 0)
+    )
     if not queries or others.height == 0:
         return []
-    choices = others["normalised_names"].to_list()
+    choices = others["name"].to_list()
     ids = others["cluster_id"].to_list()
     best: dict[str, float] = {}
     for query in queries:
         for _choice, score, index in process.extract(
-            query, choices, scorer=fuzz.token_sort_ratio, limit=limit * 3, score_cutoff=cutoff
+            query, choices, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=cutoff
         ):
             other = ids[index]
             best[other] = max(best.get(other, 0.0), float(score))

@@ -1,0 +1,204 @@
+"""Supplier pages through the Django test client: what an officer sees and can do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from infuse.accounts.models import User
+from infuse.procurement import selectors
+from infuse.procurement.models import SupplierDecision, SupplierList
+from infuse.procurement.services import spend_import_run, spend_upload
+from tests.conftest import CAERPHILLY, NEWPORT
+
+from .test_supplier_service import LEDGER, cluster_named
+
+
+@pytest.fixture
+def analyst(make_user: Any) -> User:
+    user = make_user("analyst", CAERPHILLY, username="dafydd")
+    batch = spend_upload(actor=user, body=user.body, file_name="april.csv", content=LEDGER.encode())
+    spend_import_run(actor=user, batch=batch)
+    return user
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_list_shows_clusters_sme_share_and_own_withheld_payees(analyst: User) -> None:
+    page = client_for(analyst).get("/en/procurement/suppliers/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Cwm Civils Ltd" in html and "Gwent Fleet Services Ltd" in html
+    assert "Spend by supplier size (SME share)" in html and "Size unknown" in html
+    # The body's own analyst sees its withheld payees, flagged, and can merge.
+    assert "Mr John Smith" in html and "Individual" in html
+    assert "Merge the chosen suppliers" in html
+
+
+def test_other_bodies_see_no_withheld_payee_and_no_merge_form(
+    analyst: User, make_user: Any
+) -> None:
+    newport = client_for(make_user("analyst", NEWPORT))
+    html = newport.get(f"/en/procurement/suppliers/?body={CAERPHILLY}").content.decode()
+    assert "Cwm Civils Ltd" in html
+    assert "Mr John Smith" not in html and "REDACTED" not in html
+    assert "counted in the totals but not listed" in html
+    assert "Merge the chosen suppliers" not in html
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    smith = cluster_named(overview, "Mr John Smith")["cluster_id"]
+    assert newport.get(f"/en/procurement/suppliers/{CAERPHILLY}/{smith}/").status_code == 404
+    cwm = cluster_named(overview, "Cwm Civils Ltd")["cluster_id"]
+    merge = newport.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/merge/", {"cluster": [cwm, smith]}
+    )
+    assert merge.status_code == 404 and SupplierDecision.objects.count() == 0
+    assert newport.get(f"/en/procurement/suppliers/{CAERPHILLY}/decisions/").status_code == 404
+
+
+def test_search_and_paging(analyst: User) -> None:
+    client = client_for(analyst)
+    html = client.get("/en/procurement/suppliers/?q=fleet").content.decode()
+    assert "Gwent Fleet Services Ltd" in html and "Cwm Civils Ltd" not in html
+    html = client.get("/en/procurement/suppliers/?q=01234567").content.decode()
+    assert "Gwent Fleet Services Ltd" in html
+    assert (
+        "No supplier matches."
+        in client.get("/en/procurement/suppliers/?q=nothing-like-this").content.decode()
+    )
+    # Out-of-range and nonsense page numbers land on a real page.
+    assert client.get("/en/procurement/suppliers/?page=999").status_code == 200
+    assert client.get("/en/procurement/suppliers/?page=-1").status_code == 200
+
+
+def test_merge_then_undo_through_the_pages(analyst: User) -> None:
+    client = client_for(analyst)
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    cwm = cluster_named(overview, "Cwm Civils Ltd")["cluster_id"]
+    engineering = cluster_named(overview, "Cwm Civil Engineering")["cluster_id"]
+    response = client.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/merge/",
+        {"cluster": [engineering], "into": cwm},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/en/procurement/suppliers/{CAERPHILLY}/{cwm}/"
+    assert "1 supplier was merged into" in html and "Cwm Civil Engineering" in html
+    decision = SupplierDecision.objects.get()
+    lines = client.get(
+        f"/en/procurement/spend/lines/?body={CAERPHILLY}&cluster={cwm}"
+    ).content.decode()
+    assert "Cwm Civil Engineering" in lines and "CWM CIVILS LIMITED" in lines
+    assert "Gwent Fleet" not in lines
+    undo = client.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/decisions/{decision.pk}/undo/", follow=True
+    )
+    assert "The decision was undone." in undo.content.decode()
+    decision.refresh_from_db()
+    assert decision.reverted_at is not None
+    history = client.get(f"/en/procurement/suppliers/{CAERPHILLY}/decisions/").content.decode()
+    assert "Undone" in history
+
+
+def test_merging_one_supplier_or_a_withheld_payee_is_refused_with_a_message(
+    analyst: User,
+) -> None:
+    client = client_for(analyst)
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    cwm = cluster_named(overview, "Cwm Civils Ltd")["cluster_id"]
+    smith = cluster_named(overview, "Mr John Smith")["cluster_id"]
+    one = client.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/merge/", {"cluster": [cwm]}, follow=True
+    )
+    assert "Choose at least two suppliers to merge." in one.content.decode()
+    person = client.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/merge/", {"cluster": [cwm, smith]}, follow=True
+    )
+    assert "cannot be merged with suppliers" in person.content.decode()
+    assert SupplierDecision.objects.count() == 0
+
+
+def test_split_and_confirm_buttons(analyst: User) -> None:
+    client = client_for(analyst)
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    cwm = cluster_named(overview, "Cwm Civils Ltd")["cluster_id"]
+    detail = client.get(f"/en/procurement/suppliers/{CAERPHILLY}/{cwm}/").content.decode()
+    assert "Split off" in detail and "Confirm these spellings are one supplier" in detail
+    assert "Cwm Civil Engineering" in detail  # a similar name, offered for merging
+    client.post(f"/en/procurement/suppliers/{CAERPHILLY}/{cwm}/confirm/")
+    detail = client.get(f"/en/procurement/suppliers/{CAERPHILLY}/{cwm}/").content.decode()
+    assert "Confirmed" in detail
+    client.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/{cwm}/split/", {"name": "CWM CIVILS LIMITED"}
+    )
+    after = selectors.supplier_overview(analyst, analyst.body)
+    assert after is not None
+    assert cluster_named(after, "CWM CIVILS LIMITED")["spellings"] == ["CWM CIVILS LIMITED"]
+    # The confirmation covered two spellings; one has left since.
+    assert after.confirmations[cwm]["removed_since"] == ["CWM CIVILS LIMITED"]
+
+
+SUPPLIER_LIST = (
+    "Supplier Name,Company Number,Post Code,SME,SIC\n"
+    "Cwm Civils Limited,,CF83 3GW,Yes,42110\n"
+    "Gwent Fleet Svcs,1234567,NP20 2JG,No,45200\n"
+    ",,,,\n"
+    "Nameless Row Co,,,maybe,\n"
+)
+
+
+def test_supplier_list_upload_adds_postcode_size_and_sic(analyst: User) -> None:
+    client = client_for(analyst)
+    response = client.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/lists/",
+        {
+            "supplier_list": SimpleUploadedFile("suppliers.csv", SUPPLIER_LIST.encode()),
+            "visibility": "regional",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "suppliers.csv: 3 suppliers read." in html
+    assert "is not understood" in html  # the unreadable size is reported against its line
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    cwm = cluster_named(overview, "Cwm Civils Ltd")
+    assert (cwm["size"], cwm["postcode"], cwm["sic_codes"]) == ("sme", "CF83 3GW", ["42110"])
+    fleet = cluster_named(overview, "GFS Vehicle Maintenance")
+    assert fleet["size"] == "large" and fleet["list_match"] == "company_number"
+    assert overview.sme.sme == cwm["amount"] and overview.sme.large == fleet["amount"]
+    assert overview.sme.unknown + overview.sme.withheld + overview.sme.sme + overview.sme.large == (
+        overview.sme.total
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The submitted file is empty."),
+        (b"Supplier Name\nAcme Ltd\n", "no column Infuse can add"),
+        (b"Colour,Shape\nred,round\n", "No column of supplier names was found"),
+        (b"Supplier,SME\n", "but no suppliers"),
+        (b"\x00\x01\x02\x03binary\xff\xfe" * 50, "binary data"),
+    ],
+)
+def test_bad_supplier_lists_are_refused_with_a_clear_message_and_change_nothing(
+    analyst: User, content: bytes, message: str
+) -> None:
+    response = client_for(analyst).post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/lists/",
+        {"supplier_list": SimpleUploadedFile("suppliers.csv", content), "visibility": "regional"},
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert SupplierList.objects.count() == 0
