@@ -6,16 +6,21 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from infuse.accounts.models import User
 from infuse.audit.models import AuditEntry
 from infuse.procurement import selectors
-from infuse.procurement.models import SupplierDecision
+from infuse.procurement.models import SupplierDecision, SupplierList
 from infuse.procurement.services import (
     SupplierDecisionError,
+    SupplierListRefused,
     spend_import_run,
     spend_upload,
+    supplier_confirm,
     supplier_decision_undo,
+    supplier_list_upload,
+    supplier_list_withdraw,
     supplier_merge,
     supplier_split,
 )
@@ -131,3 +136,143 @@ def test_merge_split_undo_replay_and_audit(analyst: User) -> None:
     assert "procurement.supplier_merge" in actions and "procurement.supplier_split" in actions
     with pytest.raises(SupplierDecisionError):
         supplier_decision_undo(actor=analyst, decision=merge)
+
+
+def test_a_new_ledger_that_changes_cluster_ids_keeps_the_merge_on_its_supplier(
+    analyst: User,
+) -> None:
+    imported(analyst, LEDGER)
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    office = cluster_named(overview, "Dragon Office Supplies")["cluster_id"]
+    fleet = cluster_named(overview, "Gwent Fleet Services Ltd")["cluster_id"]
+    supplier_merge(actor=analyst, body=analyst.body, cluster_ids=[fleet, office])
+    # May's file spells Dragon in capitals: that spelling sorts first, so the automatic
+    # cluster's id changes. The merge must still find it by the spelling it was made on.
+    may = (
+        "Date,Supplier,Amount,Department,Company Number\n"
+        "01/05/2025,DRAGON OFFICE SUPPLIES,10.00,Corporate,\n"
+    )
+    imported(analyst, may, name="may.csv")
+    after = selectors.supplier_overview(analyst, analyst.body)
+    assert after is not None
+    dragon = cluster_named(after, "DRAGON OFFICE SUPPLIES")
+    assert dragon["cluster_id"] == fleet
+    assert "Dragon Office Supplies" in dragon["spellings"] and not after.not_applied
+
+
+def test_decisions_on_spellings_no_longer_in_the_ledgers_are_reported_not_applied(
+    analyst: User,
+) -> None:
+    batch = imported(analyst, LEDGER)
+    split = supplier_split(actor=analyst, body=analyst.body, raw_name="CWM CIVILS LIMITED")
+    # The April file is replaced by one without that spelling.
+    corrected = LEDGER.replace("CWM CIVILS LIMITED", "Cwm Civils Ltd")
+    replacement = spend_upload(
+        actor=analyst, body=analyst.body, file_name="april-2.csv", content=corrected.encode()
+    )
+    spend_import_run(actor=analyst, batch=replacement, confirm_replace=True)
+    batch.refresh_from_db()
+    assert batch.status == "replaced"
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None and overview.not_applied == (split.pk,)
+    assert cluster_named(overview, "Cwm Civils Ltd")["amount"] == Decimal("1500.00")
+
+
+def test_confirming_twice_changes_nothing_and_refusals_change_nothing(analyst: User) -> None:
+    imported(analyst, LEDGER)
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    cwm = cluster_named(overview, "Cwm Civils Ltd")["cluster_id"]
+    smith = cluster_named(overview, "Mr John Smith")["cluster_id"]
+    first = supplier_confirm(actor=analyst, body=analyst.body, cluster_id=cwm)
+    again = supplier_confirm(actor=analyst, body=analyst.body, cluster_id=cwm)
+    assert first.pk == again.pk
+    audits = AuditEntry.objects.count()
+    for attempt in (
+        lambda: supplier_merge(actor=analyst, body=analyst.body, cluster_ids=[cwm, smith]),
+        lambda: supplier_merge(actor=analyst, body=analyst.body, cluster_ids=[cwm, cwm]),
+        lambda: supplier_merge(actor=analyst, body=analyst.body, cluster_ids=[cwm, "Sdeadbeef"]),
+        lambda: supplier_split(actor=analyst, body=analyst.body, raw_name="Mr John Smith"),
+        lambda: supplier_split(actor=analyst, body=analyst.body, raw_name="Dragon Office Supplies"),
+        lambda: supplier_split(actor=analyst, body=analyst.body, raw_name="Nobody Ltd"),
+        lambda: supplier_confirm(actor=analyst, body=analyst.body, cluster_id=smith),
+    ):
+        with pytest.raises(SupplierDecisionError):
+            attempt()
+    assert SupplierDecision.objects.count() == 1 and AuditEntry.objects.count() == audits
+
+
+def test_other_bodies_and_assessors_may_not_decide(analyst: User, make_user: Any) -> None:
+    imported(analyst, LEDGER)
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    cwm = cluster_named(overview, "Cwm Civils Ltd")["cluster_id"]
+    decision = supplier_confirm(actor=analyst, body=analyst.body, cluster_id=cwm)
+    for outsider in (
+        make_user("analyst", NEWPORT),
+        make_user("assessor", CAERPHILLY),
+        make_user("programme_manager", None),
+    ):
+        with pytest.raises(PermissionDenied):
+            supplier_confirm(actor=outsider, body=analyst.body, cluster_id=cwm)
+        with pytest.raises(PermissionDenied):
+            supplier_decision_undo(actor=outsider, decision=decision)
+        with pytest.raises(PermissionDenied):
+            supplier_list_upload(
+                actor=outsider,
+                body=analyst.body,
+                file_name="s.csv",
+                content=b"Supplier,SME\nAcme,yes\n",
+            )
+    # A participant of the body may; so may the programme's administrators.
+    supplier_decision_undo(actor=make_user("participant", CAERPHILLY), decision=decision)
+    supplier_confirm(actor=make_user("administrator", None), body=analyst.body, cluster_id=cwm)
+
+
+def test_supplier_lists_newest_wins_withdrawal_restores_and_private_lists_stay_private(
+    analyst: User, make_user: Any
+) -> None:
+    imported(analyst, LEDGER)
+    older = supplier_list_upload(
+        actor=analyst,
+        body=analyst.body,
+        file_name="old.csv",
+        content=b"Supplier name,SME,Postcode\nCwm Civils Ltd,no,CF10 1AA\n",
+    )
+    again = supplier_list_upload(
+        actor=analyst,
+        body=analyst.body,
+        file_name="old-copy.csv",
+        content=b"Supplier name,SME,Postcode\nCwm Civils Ltd,no,CF10 1AA\n",
+    )
+    assert again.pk == older.pk and SupplierList.objects.count() == 1
+    newer = supplier_list_upload(
+        actor=analyst,
+        body=analyst.body,
+        file_name="new.csv",
+        content=b"Supplier name,Size\nCWM CIVILS LIMITED,Small\n",
+        visibility="private",
+    )
+    mine = selectors.supplier_overview(analyst, analyst.body)
+    assert mine is not None
+    cwm = cluster_named(mine, "Cwm Civils Ltd")
+    assert cwm["size"] == "sme" and cwm["list_id"] == newer.pk
+    # The postcode comes from the list that gives one; size from the newest.
+    assert mine.sme.sme == Decimal("1500.00")
+    # Newport sees Caerphilly's spend but not its private list: the older one applies.
+    theirs = selectors.supplier_overview(make_user("analyst", NEWPORT), analyst.body)
+    assert theirs is not None
+    assert cluster_named(theirs, "Cwm Civils Ltd")["size"] == "large"
+    supplier_list_withdraw(actor=analyst, supplier_list=newer)
+    back = selectors.supplier_overview(analyst, analyst.body)
+    assert back is not None and cluster_named(back, "Cwm Civils Ltd")["size"] == "large"
+    assert AuditEntry.objects.filter(action="procurement.supplier_list_withdraw").exists()
+
+
+def test_a_bad_supplier_list_is_refused_and_changes_nothing(analyst: User) -> None:
+    with pytest.raises(SupplierListRefused, match="No column of supplier names"):
+        supplier_list_upload(
+            actor=analyst, body=analyst.body, file_name="x.csv", content=b"a,b\n1,2\n"
+        )
+    assert SupplierList.objects.count() == 0
