@@ -202,3 +202,46 @@ def test_bad_supplier_lists_are_refused_with_a_clear_message_and_change_nothing(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert SupplierList.objects.count() == 0
+
+
+def test_the_api_lists_suppliers_under_the_same_policy(analyst: User, make_user: Any) -> None:
+    from infuse.accounts.services import api_token_create
+
+    _token, own = api_token_create(actor=analyst, user=analyst, name="t")
+    newport_user = make_user("analyst", NEWPORT)
+    _token, other = api_token_create(actor=newport_user, user=newport_user, name="t")
+    client = Client()
+
+    mine = client.get(
+        "/api/procurement/suppliers", headers={"authorization": f"Bearer {own}"}
+    ).json()
+    assert mine["body"] == CAERPHILLY
+    names = {c["name"]: c for c in mine["clusters"]}
+    assert names["Cwm Civils Ltd"]["spelling_count"] == 2
+    assert names["Mr John Smith"]["withheld"] is True
+    assert mine["sme_share"]["unknown_share"] == pytest.approx(2840 / 3840)
+    theirs = client.get(
+        f"/api/procurement/suppliers?body={CAERPHILLY}&show=withheld",
+        headers={"authorization": f"Bearer {other}"},
+    ).json()
+    assert all(not c["withheld"] for c in theirs["clusters"])
+    assert "Mr John Smith" not in str(theirs)
+    assert theirs["withheld"] == {"amount": "1000.00", "lines": 2, "payees": 2}
+    search = client.get(
+        "/api/procurement/suppliers?q=FLEET", headers={"authorization": f"Bearer {own}"}
+    ).json()
+    assert [c["name"] for c in search["clusters"]] == ["Gwent Fleet Services Ltd"]
+    assert (
+        client.get(
+            "/api/procurement/suppliers?body=W06000999",
+            headers={"authorization": f"Bearer {own}"},
+        ).status_code
+        == 404
+    )
+    assert client.get("/api/procurement/suppliers?show=nonsense").status_code in (401, 422)
+    assert client.get("/api/procurement/suppliers").status_code == 401
+
+
+def test_the_welsh_page_keeps_ledger_names_as_published(analyst: User) -> None:
+    html = client_for(analyst).get("/cy/procurement/suppliers/").content.decode()
+    assert "Cwm Civils Ltd" in html and 'lang="cy"' in html

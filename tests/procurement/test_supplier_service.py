@@ -276,3 +276,28 @@ def test_a_bad_supplier_list_is_refused_and_changes_nothing(analyst: User) -> No
             actor=analyst, body=analyst.body, file_name="x.csv", content=b"a,b\n1,2\n"
         )
     assert SupplierList.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_command_line_lists_suppliers_without_withheld_names(reference: Any, tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from infuse.cli import app
+
+    runner = CliRunner()
+    ledger = tmp_path / "april.csv"
+    ledger.write_text(LEDGER)
+    assert runner.invoke(app, ["import-spend", str(ledger), "--body", CAERPHILLY]).exit_code == 0
+    result = runner.invoke(app, ["suppliers", "--body", CAERPHILLY, "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    names = [c["name"] for c in payload["clusters"]]
+    assert names[0] == "Cwm Civils Ltd" and "Mr John Smith" not in result.stdout
+    assert payload["withheld"]["payees"] == 2
+    assert Decimal(payload["sme_share"]["total"]) == Decimal("3840.00")
+    human = runner.invoke(app, ["suppliers", "--body", CAERPHILLY, "--limit", "3"])
+    assert human.exit_code == 0 and "size unknown" in human.output
+    missing = runner.invoke(app, ["suppliers", "--body", NEWPORT, "--json"])
+    assert missing.exit_code == 1 and "No spend" in json.loads(missing.stdout)["error"]
