@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from typing import Literal
 
 import polars as pl
 from django.http import HttpRequest
@@ -246,14 +247,8 @@ class SuppliersOut(Schema):
 class SuppliersIn(Schema):
     body: str | None = None
     q: str | None = None
-    show: str = "all"
-
-    @field_validator("show")
-    @classmethod
-    def known_view(cls, value: str) -> str:
-        if value not in ("all", "review", "confirmed", "unknown_size", "withheld"):
-            raise ValueError("use all, review, confirmed, unknown_size or withheld")
-        return value
+    # Declared as an enumeration, so the OpenAPI description says which views exist.
+    show: Literal["all", "review", "confirmed", "unknown_size", "withheld"] = "all"
 
 
 def supplier_cluster_out(row: dict[str, object], confirmed: bool) -> dict[str, object]:
