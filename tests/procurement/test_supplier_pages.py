@@ -245,3 +245,51 @@ def test_the_api_lists_suppliers_under_the_same_policy(analyst: User, make_user:
 def test_the_welsh_page_keeps_ledger_names_as_published(analyst: User) -> None:
     html = client_for(analyst).get("/cy/procurement/suppliers/").content.decode()
     assert "Cwm Civils Ltd" in html and 'lang="cy"' in html
+
+
+def test_undoing_a_split_from_the_split_off_suppliers_page_lands_on_a_real_page(
+    analyst: User,
+) -> None:
+    client = client_for(analyst)
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    cwm = cluster_named(overview, "Cwm Civils Ltd")["cluster_id"]
+    client.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/{cwm}/split/", {"name": "CWM CIVILS LIMITED"}
+    )
+    after = selectors.supplier_overview(analyst, analyst.body)
+    assert after is not None
+    split_off = cluster_named(after, "CWM CIVILS LIMITED")["cluster_id"]
+    page = f"/en/procurement/suppliers/{CAERPHILLY}/{split_off}/"
+    assert "Split CWM CIVILS LIMITED off Cwm Civils Ltd" in client.get(page).content.decode()
+    decision = SupplierDecision.objects.get()
+    response = client.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/decisions/{decision.pk}/undo/",
+        {"next": page},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"/en/procurement/suppliers/{CAERPHILLY}/{cwm}/"
+    # An address elsewhere is never followed.
+    other = client.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/decisions/{decision.pk}/undo/",
+        {"next": "https://example.com/"},
+    )
+    assert other["Location"] == f"/en/procurement/suppliers/{CAERPHILLY}/decisions/"
+
+
+def test_merging_different_companies_is_allowed_and_flagged(analyst: User) -> None:
+    from infuse.procurement.services import supplier_merge
+
+    extra = "Date,Supplier,Amount,Company Number\n09/05/2025,Fleet Two Ltd,10.00,07654321\n"
+    batch = spend_upload(
+        actor=analyst, body=analyst.body, file_name="may.csv", content=extra.encode()
+    )
+    spend_import_run(actor=analyst, batch=batch)
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    fleet = cluster_named(overview, "Gwent Fleet Services Ltd")["cluster_id"]
+    two = cluster_named(overview, "Fleet Two Ltd")["cluster_id"]
+    supplier_merge(actor=analyst, body=analyst.body, cluster_ids=[fleet, two])
+    html = client_for(analyst).get(f"/en/procurement/suppliers/{CAERPHILLY}/{fleet}/")
+    assert "Several company numbers" in html.content.decode()

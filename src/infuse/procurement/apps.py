@@ -77,7 +77,8 @@ class ProcurementConfig(AppConfig):
                 spend_batch_fail(actor=None, batch=batch, reason=reason)
 
         from .models import SupplierList
-        from .services import supplier_list_read, supplier_list_upload
+        from .services import supplier_list_upload
+        from .supplier_list_reading import supplier_list_read
 
         def apply_supplier_list(actor: Any, body: Any, parsed: ParsedLedger) -> Any:
             return supplier_list_upload(

@@ -36,7 +36,11 @@ from .importing import (
 )
 from .ledger_display import heading_signature, inspection_as_json, translate_problem
 from .models import ColumnMapping, SpendBatch, SupplierDecision, SupplierList, SupplierListEntry
-from .supplier_lists import SupplierListError, SupplierListRead, read_supplier_list
+
+# Refusals of a supplier list are raised by the upload service too: callers catch them here.
+from .supplier_list_reading import SupplierListRefused as SupplierListRefused
+from .supplier_list_reading import supplier_list_read
+from .supplier_lists import SupplierListRead
 
 logger = logging.getLogger(__name__)
 
@@ -352,10 +356,6 @@ class SupplierDecisionError(UserFacingError):
     """A merge, split, confirmation or undo that cannot be made; the message says why."""
 
 
-class SupplierListRefused(UserFacingError):
-    """A supplier list that cannot be used; the message says why, and nothing was changed."""
-
-
 def _require_supplier_change(actor: Any, body: Any) -> None:
     # ``None`` is the system itself (the demo, the command line); a person must be allowed.
     if actor is not None and not selectors.may_change_suppliers(actor, body):
@@ -531,22 +531,6 @@ def supplier_decision_undo(*, actor: Any, decision: SupplierDecision) -> Supplie
         after={"reverted_at": locked.reverted_at, "kind": locked.kind},
     )
     return locked
-
-
-MAX_SUPPLIER_LIST_BYTES = 20 * 1024 * 1024
-
-
-def supplier_list_read(content: bytes) -> SupplierListRead:
-    """Read a supplier list, or raise :class:`SupplierListRefused` with the reason in the
-    user's language. Reads only: the upload service and the importer register use it."""
-    if not content:
-        raise SupplierListRefused(_("The file is empty."))
-    if len(content) > MAX_SUPPLIER_LIST_BYTES:
-        raise SupplierListRefused(_("The file is larger than 20 MB."))
-    try:
-        return read_supplier_list(content)
-    except SupplierListError as error:
-        raise SupplierListRefused(translate_problem(error.problem)) from error
 
 
 @audited

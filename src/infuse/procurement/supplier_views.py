@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -216,15 +217,41 @@ def supplier_decision_undo(request: HttpRequest, body_code: str, decision_id: in
     decision = SupplierDecision.objects.filter(pk=decision_id, owner_body=body).first()
     if decision is None:
         raise Http404
+    user = signed_in_user(request)
     try:
-        services.supplier_decision_undo(actor=signed_in_user(request), decision=decision)
+        services.supplier_decision_undo(actor=user, decision=decision)
     except UserFacingError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The decision was undone."))
-    return redirect(
-        _back(request, reverse("procurement:supplier-decisions", kwargs={"body_code": body.code}))
+    target = _back(
+        request, reverse("procurement:supplier-decisions", kwargs={"body_code": body.code})
     )
+    return redirect(_still_there(request, user, body, decision, target))
+
+
+def _still_there(
+    request: HttpRequest, user: Any, body: Body, decision: SupplierDecision, target: str
+) -> str:
+    """Undoing a split from the split-off supplier's own page removes that supplier: go to
+    the supplier its spelling is back in, rather than to a page that no longer exists."""
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return target
+    if match.view_name != "procurement:supplier":
+        return target
+    overview = selectors.supplier_overview(user, body)
+    if overview is None or overview.cluster(match.kwargs["cluster_id"]) is not None:
+        return target
+    for name in [decision.raw_name, *(decision.anchor_names or [])]:
+        for row in overview.profiles.iter_rows(named=True):
+            if name and name in row["spellings"]:
+                return reverse(
+                    "procurement:supplier",
+                    kwargs={"body_code": body.code, "cluster_id": row["cluster_id"]},
+                )
+    return f"{reverse('procurement:suppliers')}?body={body.code}"
 
 
 @page_rule("procurement.suppliers")
