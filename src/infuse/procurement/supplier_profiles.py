@@ -315,7 +315,9 @@ def similar_clusters(
     Scores are RapidFuzz ``WRatio`` (0–100) between names without their legal form. WRatio
     also scores one name contained in another (``Cwm Civils`` in ``Cwm Civil Engineering``),
     which clustering deliberately does not join on, so these are suggestions for a person to
-    judge, never merges.
+    judge, never merges. Because it scores a shared word alone highly (``Taff Care`` in
+    ``Heads of the Valleys Grounds Care``), a suggestion must also start with the same word or
+    have a word-order-free ``token_sort_ratio`` of at least ``cutoff``.
     """
     own = profiles.filter(pl.col("cluster_id") == cluster_id)
     if own.height == 0:
@@ -341,9 +343,15 @@ def similar_clusters(
     ids = others["cluster_id"].to_list()
     best: dict[str, float] = {}
     for query in queries:
-        for _choice, score, index in process.extract(
+        first_word = query.split(" ", 1)[0]
+        for choice, score, index in process.extract(
             query, choices, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=cutoff
         ):
+            if (
+                choice.split(" ", 1)[0] != first_word
+                and fuzz.token_sort_ratio(query, choice) < cutoff
+            ):
+                continue
             other = ids[index]
             best[other] = max(best.get(other, 0.0), float(score))
     ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
