@@ -293,3 +293,13 @@ def test_merging_different_companies_is_allowed_and_flagged(analyst: User) -> No
     supplier_merge(actor=analyst, body=analyst.body, cluster_ids=[fleet, two])
     html = client_for(analyst).get(f"/en/procurement/suppliers/{CAERPHILLY}/{fleet}/")
     assert "Several company numbers" in html.content.decode()
+
+
+def test_the_spend_overview_links_to_the_suppliers_with_the_sme_share(analyst: User) -> None:
+    client = client_for(analyst)
+    html = client.get(f"/en/procurement/spend/?body={CAERPHILLY}").content.decode()
+    assert "suppliers once spellings are grouped" in html and "size unknown: 74%" in html
+    narrowed = client.get(
+        f"/en/procurement/spend/?body={CAERPHILLY}&department=Fleet"
+    ).content.decode()
+    assert "suppliers once spellings are grouped" not in narrowed

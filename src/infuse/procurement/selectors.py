@@ -179,6 +179,12 @@ class SupplierOverview:
     shows_withheld_names: bool
     may_change: bool
 
+    @property
+    def supplier_count(self) -> int:
+        """Clusters shown (templates cannot ask a Polars frame for its height: Django looks
+        ``height`` up as a column first)."""
+        return self.profiles.height
+
     def cluster(self, cluster_id: str) -> dict[str, Any] | None:
         rows = self.profiles.filter(pl.col("cluster_id") == cluster_id)
         return rows.row(0, named=True) if rows.height else None

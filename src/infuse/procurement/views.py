@@ -197,8 +197,25 @@ def spend_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "procurement/spend_overview.html",
-        {"form": form, "overview": overview, "query": query, "bodies": bodies, "spend": spend},
+        {
+            "form": form,
+            "overview": overview,
+            "query": query,
+            "bodies": bodies,
+            "spend": spend,
+            "suppliers": _suppliers_summary(user, spend),
+        },
     )
+
+
+def _suppliers_summary(user: Any, spend: SpendFilter) -> Any:
+    """One body's supplier overview, for its SME share beside the spend figures; only when
+    nothing narrows the spend, since the suppliers cover all of the body's imported spend."""
+    narrowed = (spend.date_from, spend.date_to, spend.department, spend.category, spend.supplier)
+    if len(spend.bodies) != 1 or any(narrowed):
+        return None
+    body = selectors.supplier_bodies(user).filter(code=spend.bodies[0]).first()
+    return selectors.supplier_overview(user, body) if body is not None else None
 
 
 @page_rule("procurement.spend")
