@@ -303,3 +303,39 @@ def test_the_spend_overview_links_to_the_suppliers_with_the_sme_share(analyst: U
         f"/en/procurement/spend/?body={CAERPHILLY}&department=Fleet"
     ).content.decode()
     assert "suppliers once spellings are grouped" not in narrowed
+
+
+def test_many_suppliers_are_paged_fifty_at_a_time_keeping_the_search(make_user: Any) -> None:
+    user = make_user("analyst", CAERPHILLY)
+    rows = "".join(
+        f"01/04/2025,Supplier Number {index:03d} Ltd,{1000 + index}.00\n" for index in range(120)
+    )
+    batch = spend_upload(
+        actor=user,
+        body=user.body,
+        file_name="many.csv",
+        content=("Date,Supplier,Amount\n" + rows).encode(),
+    )
+    spend_import_run(actor=user, batch=batch)
+    client = client_for(user)
+    first = client.get("/en/procurement/suppliers/?q=number").content.decode()
+    assert "120 suppliers match." in first and "Page 1 of 3" in first
+    assert "Supplier Number 119 Ltd" in first and "Supplier Number 069 Ltd" not in first
+    assert "q=number&amp;page=2" in first
+    last = client.get("/en/procurement/suppliers/?q=number&page=3").content.decode()
+    assert "Page 3 of 3" in last and "Supplier Number 000 Ltd" in last
+
+
+def test_supplier_names_are_shown_as_text_never_as_markup(make_user: Any) -> None:
+    user = make_user("analyst", CAERPHILLY)
+    ledger = 'Date,Supplier,Amount\n01/04/2025,"<script>alert(1)</script> Ltd",10.00\n'
+    batch = spend_upload(actor=user, body=user.body, file_name="x.csv", content=ledger.encode())
+    spend_import_run(actor=user, batch=batch)
+    client = client_for(user)
+    html = client.get("/en/procurement/suppliers/").content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    overview = selectors.supplier_overview(user, user.body)
+    assert overview is not None
+    cluster = overview.profiles["cluster_id"][0]
+    detail = client.get(f"/en/procurement/suppliers/{CAERPHILLY}/{cluster}/").content.decode()
+    assert "<script>alert(1)" not in detail

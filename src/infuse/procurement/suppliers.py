@@ -315,8 +315,9 @@ def cluster_suppliers(
     Method: spellings are joined, in this order of strength, by (1) the same company number,
     (2) the same VAT number, (3) the same normalised name (:func:`normalise_supplier_names`),
     (4) a RapidFuzz ``token_sort_ratio`` of at least ``fuzzy_threshold`` between core names
-    (legal form removed), compared all-pairs with ``process.cdist`` only inside blocks of
-    names that share their first word, which keeps the work near-linear. A join that would put
+    (legal form removed) that hold the same numbers (``Flat 12`` is not ``Flat 13``), compared
+    all-pairs with ``process.cdist`` only inside blocks of names that share their first word,
+    which keeps the work near-linear. A join that would put
     two different company numbers in one cluster is refused. Redacted and personal payees
     (and names with nothing left after normalisation) each stay alone, flagged
     ``is_excluded``. The result does not depend on the order of the input rows.
@@ -484,7 +485,10 @@ def _fuzzy_edges(eligible: pl.DataFrame, threshold: float) -> pl.DataFrame:
     cores = (
         eligible.group_by("core_name")
         .agg(row=pl.col("row").min())
-        .with_columns(words=pl.col("core_name").str.split(" "))
+        .with_columns(
+            words=pl.col("core_name").str.split(" "),
+            numbers=pl.col("core_name").str.extract_all(r"\d+").list.join(" "),
+        )
         .with_columns(block=pl.col("words").list.first())
         .with_columns(
             block=pl.when(pl.len().over("block") > MAX_BLOCK_SIZE)
@@ -515,6 +519,11 @@ def _fuzzy_edges(eligible: pl.DataFrame, threshold: float) -> pl.DataFrame:
             workers=-1,
         )
         left_index, right_index = np.nonzero(np.triu(matrix, k=1))
+        # Names that differ only in a number are different suppliers (``Flat 12 Management``,
+        # ``Flat 13 Management``; ``A1 Taxis``, ``A2 Taxis``), however close the spelling.
+        numbers = block["numbers"].to_numpy()
+        same_numbers = numbers[left_index] == numbers[right_index]
+        left_index, right_index = left_index[same_numbers], right_index[same_numbers]
         rows = block["row"].to_numpy()
         lefts.append(rows[left_index])
         rights.append(rows[right_index])
