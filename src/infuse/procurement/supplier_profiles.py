@@ -9,11 +9,9 @@ Three steps, each testable alone:
 
 :func:`replay`
     Replays stored merges and splits over the automatic clusters with
-    :func:`~.suppliers.apply_decisions`, one at a time, finding each merged cluster by a
-    spelling it held when the analyst decided (its *anchor*) and only then by its id. Cluster
-    ids are a hash of a cluster's alphabetically first spelling, so a later ledger that adds
-    ``CWM CIVILS LIMITED`` beside ``Cwm Civils Ltd`` changes that cluster's id; the anchor
-    keeps the decision on the supplier the analyst meant.
+    :func:`~.suppliers.apply_decisions`, which finds each merged cluster by a spelling it held
+    when the analyst decided (its *anchor*) and only then by its id, and reports by key the
+    decisions that no longer fit.
 :func:`cluster_profiles`
     One row per cluster: name, spellings, spend, lines, confidence (the weakest spelling's),
     evidence, identifiers, flags, and postcode, size and SIC codes from the supplier lists
@@ -70,42 +68,21 @@ def replay(
 ) -> tuple[SupplierClusters, tuple[int, ...]]:
     """Apply stored decisions in order; returns the clusters and the keys of the decisions
     that could not be applied (a spelling no longer in the ledgers, an excluded payee)."""
-    not_applied: list[int] = []
-    for stored in decisions:
-        decision: Decision | None
-        if stored.kind == "split":
-            decision = Split(stored.raw_name)
-        else:
-            decision = _resolved_merge(clusters, stored)
-            if decision is None:
-                # Every named cluster is already one: nothing left to do, nothing wrong.
-                continue
-        before = len(clusters.not_applied)
-        clusters = apply_decisions(clusters, [decision])
-        if len(clusters.not_applied) > before:
-            not_applied.append(stored.key)
-    return SupplierClusters(clusters.assignments), tuple(not_applied)
-
-
-def _resolved_merge(clusters: SupplierClusters, stored: StoredDecision) -> Merge | None:
-    table = clusters.assignments
-    cluster_of = dict(zip(table["name"].to_list(), table["cluster_id"].to_list(), strict=True))
-    present = set(cluster_of.values())
-    resolved: list[str] = []
-    for index, cluster_id in enumerate(stored.cluster_ids):
-        anchor = stored.anchor_names[index] if index < len(stored.anchor_names) else None
-        if anchor is not None and anchor in cluster_of:
-            current = cluster_of[anchor]
-        elif cluster_id in present:
-            current = cluster_id
-        else:
-            # Unknown to this ledger: let apply_decisions report it as not applied.
-            current = cluster_id
-        if current not in resolved:
-            resolved.append(current)
-    if len(resolved) < 2:
-        return None
-    return Merge(tuple(resolved))
+    plain: list[tuple[int, Decision]] = [
+        (
+            stored.key,
+            Split(stored.raw_name)
+            if stored.kind == "split"
+            else Merge(stored.cluster_ids, stored.anchor_names),
+        )
+        for stored in decisions
+        if stored.kind == "split" or len(stored.cluster_ids) >= 2
+    ]
+    decided = apply_decisions(clusters, [decision for _key, decision in plain])
+    # Decisions are compared by identity: two stored decisions may be equal as data.
+    skipped = {id(decision) for decision in decided.not_applied}
+    not_applied = tuple(key for key, decision in plain if id(decision) in skipped)
+    return SupplierClusters(decided.assignments), not_applied
 
 
 ENTRY_SCHEMA: dict[str, pl.DataType] = {
