@@ -339,3 +339,21 @@ def test_supplier_names_are_shown_as_text_never_as_markup(make_user: Any) -> Non
     cluster = overview.profiles["cluster_id"][0]
     detail = client.get(f"/en/procurement/suppliers/{CAERPHILLY}/{cluster}/").content.decode()
     assert "<script>alert(1)" not in detail
+
+
+def test_a_column_named_twice_is_noted_on_the_lists_page(analyst: User) -> None:
+    client = client_for(analyst)
+    client.post(
+        f"/en/procurement/suppliers/{CAERPHILLY}/lists/",
+        {
+            "supplier_list": SimpleUploadedFile(
+                "twice.csv", b"Supplier,SME,Business size\nCwm Civils Ltd,yes,large\n"
+            ),
+            "visibility": "private",
+        },
+    )
+    html = client.get(f"/en/procurement/suppliers/{CAERPHILLY}/lists/").content.decode()
+    assert "both look like the size (SME or not); SME was used" in html
+    overview = selectors.supplier_overview(analyst, analyst.body)
+    assert overview is not None
+    assert cluster_named(overview, "Cwm Civils Ltd")["size"] == "sme"

@@ -39,7 +39,7 @@ from .models import ColumnMapping, SpendBatch, SupplierDecision, SupplierList, S
 
 # Refusals of a supplier list are raised by the upload service too: callers catch them here.
 from .supplier_list_reading import SupplierListRefused as SupplierListRefused
-from .supplier_list_reading import supplier_list_read
+from .supplier_list_reading import supplier_list_read, translate_list_problem
 from .supplier_lists import SupplierListRead
 
 logger = logging.getLogger(__name__)
@@ -564,10 +564,10 @@ def supplier_list_upload(
         columns=read.columns,
         rows_read=read.entries.height,
         rejected=[
-            {"line": line, "reason": translate_problem(problem)}
+            {"line": line, "reason": translate_list_problem(problem)}
             for line, problem in (*read.rejected, *read.line_notes)
         ][:5000],
-        notes=[translate_problem(problem) for problem in read.notes],
+        notes=[translate_list_problem(problem) for problem in read.notes],
     )
     SupplierListEntry.objects.bulk_create(
         [

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from infuse.errors import UserFacingError
 
 from .ledger_display import translate_problem
-from .supplier_lists import SupplierListError, SupplierListRead, read_supplier_list
+from .ledger_messages import Problem
+from .supplier_lists import ROLE_NAMES, SupplierListError, SupplierListRead, read_supplier_list
 
 MAX_SUPPLIER_LIST_BYTES = 20 * 1024 * 1024
 
@@ -27,4 +28,14 @@ def supplier_list_read(content: bytes) -> SupplierListRead:
     try:
         return read_supplier_list(content)
     except SupplierListError as error:
-        raise SupplierListRefused(translate_problem(error.problem)) from error
+        raise SupplierListRefused(translate_list_problem(error.problem)) from error
+
+
+def translate_list_problem(problem: Problem) -> str:
+    """A supplier-list message in the active language, with the column roles it names (its
+    ``role`` parameter) translated too."""
+    params = dict(problem.params)
+    role = params.get("role")
+    if isinstance(role, str) and role in ROLE_NAMES.values():
+        params["role"] = _(role)
+    return translate_problem(Problem(problem.code, problem.template, params))
