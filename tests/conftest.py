@@ -68,3 +68,14 @@ def isolated_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> A
     settings.WAREHOUSE_DIR = root / "warehouse"
     settings.MEDIA_ROOT = root / "uploads"
     return root
+
+
+@pytest.fixture(autouse=True)
+def language_reset() -> Any:
+    """Each test starts in the default language: a request to a ``/cy/`` page leaves Welsh
+    active in the thread (LocaleMiddleware activates it and nothing deactivates it), which
+    would otherwise change the messages later tests in the same worker see."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -101,6 +101,12 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
             Sample(str(world["experiment"].pk), owner_body=CAERPHILLY, marker="Walker experiment")
         ],
         "design": lambda: [Sample("stepped-wedge")],
+        # A body's supplier pages: its decision history and lists are its own; a cluster
+        # found only in its private file (Acme Ltd) is seen by no other body.
+        "body_code": lambda: [Sample(CAERPHILLY, owner_body=CAERPHILLY)],
+        "cluster_id": lambda: [Sample(world["cluster_id"], owner_body=CAERPHILLY)],
+        "decision_id": lambda: [Sample(str(world["decision"].pk), owner_body=CAERPHILLY)],
+        "list_id": lambda: [Sample(str(world["supplier_list"].pk), owner_body=CAERPHILLY)],
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
         "language": lambda: [Sample("cy")],
@@ -154,12 +160,39 @@ def world(reference: Any, django_capture_on_commit_callbacks: Any) -> dict[str, 
     token, _secret = api_token_create(
         actor=users["carys"], user=users["carys"], name="walker-token"
     )
+    batch = private_spend_file(users["dafydd"])
     return {
         "users": users,
         "job": job,
         "token": token,
-        "batch": private_spend_file(users["dafydd"]),
+        "batch": batch,
+        **supplier_samples(users["dafydd"]),
         **private_experiment(users["carys"]),
+    }
+
+
+def supplier_samples(analyst: User) -> dict[str, Any]:
+    """The demo's supplier decision and list for Caerphilly, and the cluster of a supplier
+    only a private (live) file of Caerphilly pays."""
+    from infuse.procurement.models import SupplierDecision, SupplierList
+    from infuse.procurement.selectors import supplier_clusters_of_body
+    from infuse.procurement.services import spend_import_run, spend_upload
+
+    body = analyst.body
+    private = spend_upload(
+        actor=analyst,
+        body=body,
+        file_name="caerphilly-private-2024.csv",
+        content=b"Date,Supplier,Amount\n01/01/2024,Acme Ltd,99.00\n",
+        visibility="private",
+    )
+    assert spend_import_run(actor=analyst, batch=private).status == "live"
+    clusters, _files = supplier_clusters_of_body(body)
+    acme = clusters.assignments.filter(clusters.assignments["name"] == "Acme Ltd")
+    return {
+        "cluster_id": acme["cluster_id"][0],
+        "decision": SupplierDecision.objects.filter(owner_body=body).earliest("pk"),
+        "supplier_list": SupplierList.objects.filter(owner_body=body).earliest("pk"),
     }
 
 

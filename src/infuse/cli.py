@@ -714,6 +714,64 @@ def spend_summary(
     console.print(table)
 
 
+@app.command("suppliers")
+def suppliers(
+    body: Annotated[str, typer.Option(help="ONS code (or other code) of the body")],
+    search: Annotated[
+        str,
+        typer.Option(
+            "--search", help="Only clusters with a spelling, number or postcode containing this"
+        ),
+    ] = "",
+    limit: Annotated[int, typer.Option(help="At most this many clusters (0 for all)")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """A body's suppliers: spellings clustered, with spend, confidence, evidence, size and the
+    SME share. Individuals and redacted names are given as one withheld total, never by name."""
+    _setup()
+    from infuse.procurement.api import suppliers_out
+    from infuse.procurement.selectors import supplier_overview_for_system, supplier_rows
+    from infuse.reference.selectors import body_by_code
+
+    owner = body_by_code(body)
+    if owner is None:
+        _fail(f"No public body has the code {body!r}. Run 'infuse load-reference' first.", as_json)
+        return
+    overview = supplier_overview_for_system(owner)
+    if overview is None:
+        _fail(f"No spend is imported for {body}.", as_json)
+        return
+    rows = supplier_rows(overview, search=search)
+    result = suppliers_out(overview, rows, 0, limit if limit > 0 else rows.height)
+    if as_json:
+        _emit(True, result)
+        return
+    sme = result["sme_share"]
+    assert isinstance(sme, dict)
+
+    def share(part: str) -> str:
+        value = overview.sme.share(part)
+        return "unknown" if value is None else f"{value:.1%}"
+
+    console.print(
+        f"{body}: {result['matching']} suppliers; spend £{sme['total']:,} — SMEs "
+        f"{share('sme')}, not SMEs {share('large')}, size unknown {share('unknown')}, "
+        f"withheld {share('withheld')}"
+    )
+    table = Table("supplier", "spellings", "£", "grouped by", "size", title="Suppliers")
+    clusters = result["clusters"]
+    assert isinstance(clusters, list)
+    for cluster in clusters[: limit if limit > 0 else 20]:
+        table.add_row(
+            str(cluster["name"]),
+            str(cluster["spelling_count"]),
+            f"{cluster['amount']:,}",
+            ", ".join(cluster["evidence"]),
+            cluster["size"],
+        )
+    console.print(table)
+
+
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     add_help_option=False,

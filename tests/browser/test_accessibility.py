@@ -56,6 +56,18 @@ def _analyst_with_spend(make_user: Any) -> Any:
         content=b"Date,Supplier,Amount,Date Paid\n01/05/2025,Acme Ltd,100.00,02/05/2025\n",
     )
     user.sample_mapping = spend_import_run(actor=user, batch=unsure).pk
+    from infuse.procurement.selectors import supplier_clusters_of_body
+    from infuse.procurement.services import supplier_list_upload
+
+    clusters, _files = supplier_clusters_of_body(user.body)
+    names = clusters.assignments["name"].to_list()
+    user.sample_cluster = clusters.assignments["cluster_id"][names.index("Acme Ltd")]
+    supplier_list_upload(
+        actor=user,
+        body=user.body,
+        file_name="suppliers.csv",
+        content=b"Supplier name,SME,Postcode\nAcme Ltd,yes,CF83 3GW\nNobody,maybe,\n",
+    )
     return user
 
 
@@ -249,6 +261,37 @@ PAGES = [
         "There is a problem",
         id="adaption-power-error",
     ),
+    pytest.param(
+        _analyst_with_spend,
+        "/en/procurement/suppliers/",
+        200,
+        "Merge the chosen suppliers",
+        id="suppliers",
+    ),
+    pytest.param(
+        _analyst_with_spend, "/cy/procurement/suppliers/", 200, "Caerffili", id="suppliers-cy"
+    ),
+    pytest.param(
+        _analyst_with_spend,
+        f"/en/procurement/suppliers/{CAERPHILLY}/{{cluster}}/",
+        200,
+        "Spellings in the spend files",
+        id="supplier",
+    ),
+    pytest.param(
+        _analyst_with_spend,
+        f"/en/procurement/suppliers/{CAERPHILLY}/decisions/",
+        200,
+        "Decisions about suppliers",
+        id="supplier-decisions",
+    ),
+    pytest.param(
+        _analyst_with_spend,
+        f"/en/procurement/suppliers/{CAERPHILLY}/lists/",
+        200,
+        "Add a supplier list",
+        id="supplier-lists",
+    ),
 ]
 
 
@@ -277,7 +320,15 @@ def test_page_has_no_serious_accessibility_failures(
     page = axe_context.new_page()
     samples = {
         name: getattr(user, f"sample_{name}", "")
-        for name in ("batch", "mapping", "innovation", "assessment", "experiment", "draft")
+        for name in (
+            "batch",
+            "mapping",
+            "cluster",
+            "innovation",
+            "assessment",
+            "experiment",
+            "draft",
+        )
     }
     path = path.format(**samples)
     response = page.goto(path)

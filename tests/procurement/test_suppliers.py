@@ -260,6 +260,25 @@ def test_fuzzy_match_joins_near_spellings_but_not_distinct_suppliers() -> None:
     assert all(0.8 < value < 0.9 for value in joined["confidence"])
 
 
+def test_names_that_differ_only_in_a_number_are_never_joined_by_a_close_spelling() -> None:
+    clusters = cluster_suppliers(
+        spellings(
+            [
+                *({"name": f"Supplier Number {index:03d} Ltd"} for index in range(12)),
+                {"name": "Flat 12 Management Ltd"},
+                {"name": "Flat 13 Management Ltd"},
+                {"name": "FLAT 12 MANAGEMENT LIMITED"},
+                {"name": "Flat 12 Managment Ltd"},
+            ]
+        )
+    )
+    assert clusters.assignments["cluster_id"].n_unique() == 12 + 2
+    flat = cluster_of(clusters, "Flat 12 Management Ltd")
+    assert cluster_of(clusters, "FLAT 12 MANAGEMENT LIMITED") == flat
+    assert cluster_of(clusters, "Flat 12 Managment Ltd") == flat  # a typo, same number
+    assert cluster_of(clusters, "Flat 13 Management Ltd") != flat
+
+
 def test_redacted_and_personal_payees_are_flagged_and_never_clustered() -> None:
     clusters = cluster_suppliers(
         spellings(

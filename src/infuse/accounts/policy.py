@@ -170,6 +170,15 @@ class BodyWorkspace:
     created_by_id: int | None = None
 
 
+def may_see_withheld_payees(user: Any, owner_body_id: int) -> bool:
+    """Whether ``user`` may see, by name, the payees a body's ledgers flag as individuals or
+    redacted: only members of that body, who published them. Everyone else (other bodies,
+    the delivery team, the API of another body) sees them only as one withheld total, so no
+    person's name reaches a list shared beyond the body (UK GDPR data minimisation)."""
+    who = facts_of(user)
+    return who.signed_in and who.body_id == owner_body_id
+
+
 # --- Page and endpoint rules -----------------------------------------------------------------
 
 
@@ -212,6 +221,14 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     "reference.manage": _delivery_team_roles(Role.ADMINISTRATOR),
     # Spend analysis: any signed-in user; which files they see is decided per record.
     "procurement.spend": _signed_in,
+    # Supplier clusters: any signed-in user; which bodies' suppliers they see follows the
+    # spend files they may see, and only a body's members see its withheld payees by name.
+    "procurement.suppliers": _signed_in,
+    # Merging, splitting and confirming suppliers and uploading supplier lists: those who work
+    # with data; ``can(CHANGE, BodyWorkspace)`` then limits it to the body's own members.
+    "procurement.suppliers_change": _roles(
+        Role.PARTICIPANT, Role.ANALYST, Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
+    ),
     # Loading spend files: everyone who works with data, not assessors (who only score bids).
     "procurement.spend_upload": _roles(
         Role.PARTICIPANT, Role.ANALYST, Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR

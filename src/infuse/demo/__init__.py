@@ -53,10 +53,93 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     """
     result = _demo_people(actor)
     result["spend_files"] = _demo_spend(ledger_months)
+    result["suppliers"] = _demo_suppliers()
     from .adaption import demo_adaption
 
     result["adaption"] = demo_adaption()
     return result
+
+
+DEMO_SUPPLIER_BODY = "W06000018"  # Caerphilly, where Carys and Dafydd work
+# Spellings an analyst would merge by hand (the engine does not join them by itself).
+DEMO_MERGES = (
+    ("Gwent Fleet Services Ltd", "Gwent Fleet Svcs"),
+    ("Taff Care Partnership Ltd", "Taff Care"),
+)
+
+
+def demo_supplier_list() -> bytes:
+    """Caerphilly's list of its regional suppliers, as a finance system exports it (invented
+    numbers); local suppliers are left out, so part of the spend stays of unknown size."""
+    from .ledgers import REGIONAL_SUPPLIERS
+
+    sizes = ["Yes", "No", "Yes", "Small", "Medium", "Micro", "Yes", "", "Yes", "Yes", "Large", "Y"]
+    sic = [
+        "42110",
+        "38110",
+        "87100",
+        "45200",
+        "35140",
+        "47620",
+        "41201",
+        "56290",
+        "62012",
+        "49390",
+        "78200",
+        "81300",
+    ]
+    lines = ["Supplier Name,Company Reg No,VAT Number,Postcode,SME (Y/N),SIC Codes"]
+    for index, (name, _department, _category, postcode) in enumerate(REGIONAL_SUPPLIERS):
+        lines.append(f'"{name}",{90000001 + index},,{postcode},{sizes[index]},{sic[index]}')
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _demo_suppliers() -> dict[str, int]:
+    """A couple of confirmed merges and a supplier list for Caerphilly, made through the
+    services an analyst's clicks use. Nothing is done twice."""
+    from infuse.procurement.models import SupplierDecision
+    from infuse.procurement.selectors import supplier_clusters_of_body
+    from infuse.procurement.services import (
+        supplier_confirm,
+        supplier_list_upload,
+        supplier_merge,
+    )
+
+    counts = {"merges": 0, "confirmations": 0, "lists": 0}
+    body = Body.objects.filter(code=DEMO_SUPPLIER_BODY).first()
+    analyst = User.objects.filter(username="dafydd", body=body).first()
+    if body is None or analyst is None:
+        return counts
+    clusters, files = supplier_clusters_of_body(body)
+    if not files:
+        return counts
+    supplier_list_upload(
+        actor=analyst,
+        body=body,
+        file_name="caerphilly-suppliers.csv",
+        content=demo_supplier_list(),
+        visibility="regional",
+    )
+    counts["lists"] = 1
+    if SupplierDecision.objects.filter(owner_body=body).exists():
+        return counts
+    cluster_of = dict(
+        zip(
+            clusters.assignments["name"].to_list(),
+            clusters.assignments["cluster_id"].to_list(),
+            strict=True,
+        )
+    )
+    for keep, other in DEMO_MERGES:
+        if keep not in cluster_of or other not in cluster_of:
+            continue
+        merge = supplier_merge(
+            actor=analyst, body=body, cluster_ids=[cluster_of[keep], cluster_of[other]]
+        )
+        supplier_confirm(actor=analyst, body=body, cluster_id=merge.cluster_ids[0])
+        counts["merges"] += 1
+        counts["confirmations"] += 1
+    return counts
 
 
 def _demo_spend(months: int) -> dict[str, int]:

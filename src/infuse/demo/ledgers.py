@@ -4,8 +4,9 @@ Invented payments (no real supplier or person), shaped like the councils' real "
 files: a year of monthly files for each of the ten authorities, each authority in its own
 layout, with the quirks real files have — byte-order marks, a title line, pound signs and
 thousands separators, bracketed credits, day-first dates, month-only periods, redacted names of
-individuals, credit notes, the odd payment made twice. The same regional suppliers appear in
-several authorities' files, so the cross-authority pages have something to find.
+individuals, credit notes, the odd payment made twice, a few suppliers spelt several ways. The
+same regional suppliers appear in several authorities' files, so the cross-authority pages have
+something to find.
 
 Deterministic: the same seed gives the same files, so the demo looks the same for everyone.
 """
@@ -35,6 +36,16 @@ REGIONAL_SUPPLIERS = [
     ("South Wales Agency Staff Ltd", "Social Services", "Staffing: Agency", "CF14 3UZ"),
     ("Heads of the Valleys Grounds Care Ltd", "Parks", "Grounds Maintenance", "NP22 3AU"),
 ]
+# Other spellings of a few regional suppliers, as different clerks and systems type them: some
+# the supplier-cleaning engine joins by itself (case, Ltd/Limited, a trading name), some only
+# an analyst can (an abbreviation, a dropped legal form and word).
+SPELLING_VARIANTS = {
+    "Cwm Civils Ltd": ("CWM CIVILS LIMITED", "Cwm Civils Ltd."),
+    "Valleys Waste & Recycling Ltd": ("Valleys Waste and Recycling Limited",),
+    "Dragon Office Supplies Ltd": ("Dragon Office Supplies Ltd T/A Dragon Stationery",),
+    "Gwent Fleet Services Ltd": ("Gwent Fleet Svcs",),
+    "Taff Care Partnership Ltd": ("Taff Care",),
+}
 LOCAL_SUPPLIER_WORDS = [
     "Cwmni",
     "Siop",
@@ -114,6 +125,8 @@ def demo_ledgers(body_codes: list[str], *, months: int = 12, seed: int = 2026) -
     files: list[DemoLedger] = []
     for index, code in enumerate(body_codes):
         rng = np.random.default_rng([seed, index])
+        # A generator of its own for spellings, so adding them changed no other figure.
+        spelling_rng = np.random.default_rng([seed, index, 1])
         layout = LAYOUTS[index % len(LAYOUTS)]
         suppliers = _authority_suppliers(rng, code)
         weights = np.array(
@@ -131,6 +144,9 @@ def demo_ledgers(body_codes: list[str], *, months: int = 12, seed: int = 2026) -
                     int(rng.choice(len(suppliers), p=weights))
                 ]
                 amount = float(np.round(np.exp(rng.normal(7.6, 1.1)) + 500, 2))
+                variants = SPELLING_VARIANTS.get(supplier, ())
+                if variants and spelling_rng.random() < 0.3:
+                    supplier = variants[int(spelling_rng.integers(len(variants)))]
                 day = first + datetime.timedelta(days=int(rng.integers(0, 28)))
                 transaction += 1
                 if rng.random() < 0.03:

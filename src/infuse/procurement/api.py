@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from typing import Literal
 
+import polars as pl
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -195,3 +197,133 @@ def spend_lines(
     spend = _filter(request, filters)
     start = min(max(offset, 0), 10**9)
     return selectors.spend_lines(signed_in_user(request), spend, limit=500, offset=start)
+
+
+class SupplierClusterOut(Schema):
+    id: str
+    name: str | None
+    spellings: list[str]
+    spelling_count: int
+    amount: Decimal
+    lines: int
+    confidence: float
+    evidence: list[str]
+    company_numbers: list[str]
+    vat_numbers: list[str]
+    postcode: str | None
+    postcode_source: str | None
+    size: str
+    sic_codes: list[str]
+    needs_review: bool
+    confirmed: bool
+    withheld: bool
+
+
+class SmeShareOut(Schema):
+    total: Decimal
+    sme: Decimal
+    large: Decimal
+    unknown: Decimal
+    withheld: Decimal
+    sme_share: float | None
+    unknown_share: float | None
+
+
+class WithheldOut(Schema):
+    amount: Decimal
+    lines: int
+    payees: int
+
+
+class SuppliersOut(Schema):
+    body: str
+    matching: int
+    clusters: list[SupplierClusterOut]
+    sme_share: SmeShareOut
+    withheld: WithheldOut
+    decisions_not_applied: int
+
+
+class SuppliersIn(Schema):
+    body: str | None = None
+    q: str | None = None
+    # Declared as an enumeration, so the OpenAPI description says which views exist.
+    show: Literal["all", "review", "confirmed", "unknown_size", "withheld"] = "all"
+
+
+def supplier_cluster_out(row: dict[str, object], confirmed: bool) -> dict[str, object]:
+    return {
+        "id": row["cluster_id"],
+        "name": row["name"],
+        "spellings": row["spellings"],
+        "spelling_count": row["spelling_count"],
+        "amount": row["amount"],
+        "lines": row["lines"],
+        "confidence": row["confidence"],
+        "evidence": row["evidence"],
+        "company_numbers": row["company_numbers"],
+        "vat_numbers": row["vat_numbers"],
+        "postcode": row["postcode"],
+        "postcode_source": row["postcode_source"],
+        "size": row["size"],
+        "sic_codes": row["sic_codes"],
+        "needs_review": row["needs_review"],
+        "confirmed": confirmed,
+        "withheld": row["is_excluded"],
+    }
+
+
+def suppliers_out(
+    overview: selectors.SupplierOverview, rows: pl.DataFrame, offset: int, limit: int
+) -> dict[str, object]:
+    """The API's and the command line's shape of a body's suppliers."""
+    sme = overview.sme
+    return {
+        "body": overview.body.code,
+        "matching": rows.height,
+        "clusters": [
+            supplier_cluster_out(row, row["cluster_id"] in overview.confirmations)
+            for row in rows.slice(offset, limit).iter_rows(named=True)
+        ],
+        "sme_share": {
+            "total": sme.total,
+            "sme": sme.sme,
+            "large": sme.large,
+            "unknown": sme.unknown,
+            "withheld": sme.withheld,
+            "sme_share": sme.share("sme"),
+            "unknown_share": sme.share("unknown"),
+        },
+        "withheld": overview.withheld,
+        "decisions_not_applied": len(overview.not_applied),
+    }
+
+
+@router.get(
+    "/suppliers",
+    response={200: SuppliersOut, **AUTH_ERRORS, **NOT_FOUND},
+    summary=gettext_noop("Suppliers"),
+    description=gettext_noop(
+        "A body's suppliers: the spellings grouped into clusters with their spend, confidence "
+        "and evidence, identifiers, postcode, size and SIC codes, and the SME share of spend "
+        "(with the unknown share). Payees that are individuals or redacted are listed only "
+        "for members of the body; others get their total. 500 clusters at a time (use offset)."
+    ),
+)
+def suppliers_list(
+    request: HttpRequest, filters: Query[SuppliersIn], offset: int = 0
+) -> dict[str, object]:
+    user = signed_in_user(request)
+    visible = selectors.supplier_bodies(user)
+    code = filters.body or (user.body.code if user.body is not None else "")
+    body = visible.filter(code=code).first() if code else visible.first()
+    if body is None:
+        raise HttpError(404, _("No spend you may see is imported for that body."))
+    overview = selectors.supplier_overview(user, body)
+    if overview is None:
+        raise HttpError(404, _("No spend you may see is imported for that body."))
+    show = filters.show
+    if show == "withheld" and not overview.shows_withheld_names:
+        show = "all"
+    rows = selectors.supplier_rows(overview, search=filters.q or "", show=show)
+    return suppliers_out(overview, rows, min(max(offset, 0), 10**9), 500)

@@ -13,6 +13,12 @@ EXAMPLE_LEDGER = (
     b"12/04/2025,Cwmni Cyf,-60.50,Education,C-9\n"
 )
 
+EXAMPLE_SUPPLIER_LIST = (
+    b"Supplier Name,Company Number,VAT Number,Postcode,SME,SIC Codes\n"
+    b"Acme Ltd,01234567,GB123456789,CF83 3GW,Yes,42110\n"
+    b'Cwmni Cyf,,,NP20 2JG,No,"62020; 62090"\n'
+)
+
 
 @dataclass(frozen=True)
 class ParsedLedger:
@@ -69,6 +75,37 @@ class ProcurementConfig(AppConfig):
         def interrupted(job: Any, reason: str) -> None:
             for batch in SpendBatch.objects.filter(job=job, status=SpendBatch.Status.WAITING):
                 spend_batch_fail(actor=None, batch=batch, reason=reason)
+
+        from .models import SupplierList
+        from .services import supplier_list_upload
+        from .supplier_list_reading import supplier_list_read
+
+        def apply_supplier_list(actor: Any, body: Any, parsed: ParsedLedger) -> Any:
+            return supplier_list_upload(
+                actor=actor,
+                body=body,
+                file_name=parsed.file_name,
+                content=parsed.content,
+                parsed=supplier_list_read(parsed.content),
+            )
+
+        def parse_supplier_list(content: bytes, file_name: str) -> ParsedLedger:
+            supplier_list_read(content)
+            return ParsedLedger(content, file_name)
+
+        importer_register(
+            Importer(
+                name="procurement.supplier_list",
+                parse=parse_supplier_list,
+                apply=apply_supplier_list,
+                example=lambda: (EXAMPLE_SUPPLIER_LIST, "suppliers.csv"),
+                live_state=lambda: sorted(
+                    SupplierList.objects.filter(withdrawn_at__isnull=True).values_list(
+                        "pk", "file_sha256", "rows_read"
+                    )
+                ),
+            )
+        )
 
         interruption_handler_register("procurement.spend_import", interrupted)
         live_paths_register(

@@ -154,3 +154,63 @@ class ColumnMappingForm(forms.Form):
 def _first_upper(text: str) -> str:
     """Capitalise the first letter only, so abbreviations such as VAT or TAW stay as they are."""
     return text[:1].upper() + text[1:]
+
+
+class SupplierFilterForm(forms.Form):
+    """Which body's suppliers, narrowed by a search and a view."""
+
+    SHOW_CHOICES = (
+        ("all", gettext_lazy("All suppliers")),
+        ("review", gettext_lazy("To check: joined by a close match")),
+        ("confirmed", gettext_lazy("Confirmed by an analyst")),
+        ("unknown_size", gettext_lazy("Size unknown")),
+    )
+
+    body = forms.ChoiceField(label=gettext_lazy("Public body"), required=False)
+    q = forms.CharField(
+        label=gettext_lazy("Search suppliers"),
+        help_text=gettext_lazy("Any spelling of the name, a company or VAT number, or a postcode"),
+        required=False,
+        max_length=200,
+    )
+    show = forms.ChoiceField(
+        label=gettext_lazy("Show"), choices=SHOW_CHOICES, required=False, initial="all"
+    )
+
+    def __init__(
+        self, *args: Any, bodies: list[tuple[str, str]], withheld: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = bodies  # type: ignore[attr-defined]
+        if withheld:
+            self.fields["show"].choices = [  # type: ignore[attr-defined]
+                *self.SHOW_CHOICES,
+                ("withheld", _("Withheld: individuals and redacted names")),
+            ]
+
+
+class SupplierListUploadForm(forms.Form):
+    supplier_list = forms.FileField(
+        label=gettext_lazy("Supplier list"),
+        help_text=gettext_lazy(
+            "A CSV, XLSX or ODS file, up to 20 MB, with one row per supplier: a column of "
+            "supplier names and at least one of company number, VAT number, postcode, SME "
+            "(yes or no) and SIC codes."
+        ),
+    )
+    visibility = forms.ChoiceField(
+        label=gettext_lazy("Who can see what the list adds"),
+        choices=Visibility.choices,
+        initial=Visibility.REGIONAL,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_supplier_list(self) -> Any:
+        upload = self.cleaned_data["supplier_list"]
+        if not upload.name.lower().endswith(ALLOWED_SUFFIXES):
+            raise forms.ValidationError(
+                _("%(file)s is not a CSV, XLSX or ODS file.") % {"file": upload.name}
+            )
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("%(file)s is larger than 20 MB.") % {"file": upload.name})
+        return upload

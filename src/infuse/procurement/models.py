@@ -85,3 +85,126 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_body_id}:{self.heading_signature[:8]}"
+
+
+class SupplierDecision(OwnedRecord):
+    """An analyst's decision about a body's supplier clusters: a merge, a split or a
+    confirmation. Decisions are replayed in order over the automatic clusters
+    (``suppliers.apply_decisions``); undoing one marks it reverted and replays the rest, so
+    nothing is ever deleted and the history shows who decided what, and who undid it."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("Merge")
+        SPLIT = "split", _("Split")
+        CONFIRM = "confirm", _("Confirm")
+
+    kind = models.CharField(_("decision"), max_length=16, choices=Kind.choices)
+    # Cluster ids as the analyst saw them (a merge keeps the first) and, for each, one spelling
+    # in it: ids are derived from a cluster's alphabetically first spelling, which a new ledger
+    # can change, so replay finds each cluster by its spelling first and by its id second.
+    cluster_ids = models.JSONField(default=list, blank=True)
+    anchor_names = models.JSONField(default=list, blank=True)
+    # A split's spelling; empty for merges and confirmations.
+    raw_name = models.CharField(_("spelling"), max_length=500, blank=True)
+    # The spellings each cluster held when the decision was made, for the history and to tell
+    # when a confirmed cluster has gained spellings since.
+    spellings = models.JSONField(default=list, blank=True)
+    label = models.CharField(_("supplier"), max_length=500, blank=True)
+    reverted_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("supplier decision")
+        verbose_name_plural = _("supplier decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["merge", "split", "confirm"]),
+                name="supplier_decision_kind_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.label or self.raw_name}"[:300]
+
+    @property
+    def active(self) -> bool:
+        return self.reverted_at is None
+
+
+class SupplierList(OwnedRecord):
+    """An uploaded list of a body's suppliers (CSV or spreadsheet) that adds what ledgers
+    rarely say: postcode, size (SME or not) and SIC codes. Withdrawing a list marks it, so its
+    entries stop counting and the upload stays on record."""
+
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    columns = models.JSONField(_("columns recognised"), default=dict, blank=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    rejected = models.JSONField(_("rejected rows"), default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("supplier list")
+        verbose_name_plural = _("supplier lists")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class SupplierListEntry(models.Model):
+    """One supplier of an uploaded list. It attaches to whichever cluster holds its company
+    number, VAT number or normalised name when the clusters are read, so it follows merges
+    and splits without being rewritten."""
+
+    class Size(models.TextChoices):
+        SME = "sme", _("SME")
+        LARGE = "large", _("Not an SME")
+        UNKNOWN = "unknown", _("Size unknown")
+
+    supplier_list = models.ForeignKey(
+        SupplierList, on_delete=models.CASCADE, related_name="entries"
+    )
+    line_number = models.PositiveIntegerField()
+    name = models.CharField(_("supplier"), max_length=500)
+    normalised_name = models.CharField(max_length=500, db_index=True)
+    company_number = models.CharField(_("company number"), max_length=16, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    size = models.CharField(_("size"), max_length=8, choices=Size.choices, default=Size.UNKNOWN)
+    sic_codes = models.JSONField(_("SIC codes"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["supplier_list", "line_number"]
+        verbose_name = _("supplier list entry")
+        verbose_name_plural = _("supplier list entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__in=["sme", "large", "unknown"]),
+                name="supplier_size_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

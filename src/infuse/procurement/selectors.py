@@ -7,18 +7,28 @@ Which lines a person may analyse is decided by the permission policy on the spen
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 
-from infuse.accounts.policy import visible_filter
+from infuse.accounts.policy import (
+    Action,
+    BodyWorkspace,
+    can,
+    may_open,
+    may_see_withheld_payees,
+    visible_filter,
+)
 from infuse.reference.models import Body
 from infuse.warehouse.store import default_store
 
-from . import spend_queries
-from .models import SpendBatch
+from . import spend_queries, supplier_profiles, suppliers
+from .models import SpendBatch, SupplierDecision, SupplierList, SupplierListEntry
 from .spend_queries import SpendFilter
 
 
@@ -144,3 +154,334 @@ def spend_batches_needing_action(user: Any) -> QuerySet[SpendBatch]:
         owner_body_id=user.body_id,
         status__in=[SpendBatch.Status.NEEDS_MAPPING, SpendBatch.Status.NEEDS_CONFIRMATION],
     )
+
+
+# --- suppliers ------------------------------------------------------------------------------
+
+
+@dataclass
+class SupplierOverview:
+    """A body's suppliers as one user sees them.
+
+    ``profiles`` has one row per cluster (``supplier_profiles.cluster_profiles``); for users
+    outside the body, withheld payees (individuals, redacted names) are left out of it and
+    appear only in ``withheld``. ``not_applied`` lists stored decisions that no longer fit
+    the ledgers; ``confirmations`` maps a cluster id to its latest standing confirmation.
+    """
+
+    body: Body
+    files: list[str]
+    profiles: pl.DataFrame
+    withheld: dict[str, Any]
+    sme: supplier_profiles.SmeShare
+    not_applied: tuple[int, ...]
+    confirmations: dict[str, dict[str, Any]]
+    shows_withheld_names: bool
+    may_change: bool
+
+    @property
+    def supplier_count(self) -> int:
+        """Clusters shown (templates cannot ask a Polars frame for its height: Django looks
+        ``height`` up as a column first)."""
+        return self.profiles.height
+
+    def cluster(self, cluster_id: str) -> dict[str, Any] | None:
+        rows = self.profiles.filter(pl.col("cluster_id") == cluster_id)
+        return rows.row(0, named=True) if rows.height else None
+
+
+def supplier_bodies(user: Any) -> QuerySet[Body]:
+    """The bodies whose suppliers ``user`` may see: those with live spend files they see."""
+    return bodies_with_spend(user)
+
+
+def may_change_suppliers(user: Any, body: Body) -> bool:
+    return may_open(user, "procurement.suppliers_change") and can(
+        user, Action.CHANGE, BodyWorkspace(owner_body_id=body.pk)
+    )
+
+
+def supplier_overview(user: Any, body: Body) -> SupplierOverview | None:
+    """``body``'s supplier clusters from the spend files ``user`` may see (``None`` when they
+    see none), with the body's decisions replayed and its supplier lists applied."""
+    files = live_files(user, (body.code,))
+    if not files:
+        return None
+    # Decisions shape how the body's own suppliers are grouped for everyone who sees its
+    # spend, so all of them are replayed; who made them is shown only to those who may see
+    # the body's workspace (the history page). Lists follow their own visibility.
+    lists = SupplierList.objects.filter(
+        visible_filter(user), owner_body=body, withdrawn_at__isnull=True
+    )
+    profiles, not_applied = _body_profiles(body, files, list(lists.values_list("pk", flat=True)))
+    shows_names = may_see_withheld_payees(user, body.pk)
+    return _supplier_overview(user, body, files, profiles, not_applied, shows_names)
+
+
+def supplier_overview_for_system(body: Body) -> SupplierOverview | None:
+    """``body``'s suppliers from all its live files and lists, for the command line (which
+    runs as the system): withheld payees stay withheld, as for other bodies."""
+    files = list(
+        SpendBatch.objects.filter(owner_body=body, status=SpendBatch.Status.LIVE)
+        .order_by("pk")
+        .values_list("parquet_path", flat=True)
+    )
+    if not files:
+        return None
+    lists = SupplierList.objects.filter(owner_body=body, withdrawn_at__isnull=True)
+    profiles, not_applied = _body_profiles(body, files, list(lists.values_list("pk", flat=True)))
+    return _supplier_overview(None, body, files, profiles, not_applied, False)
+
+
+def supplier_clusters_of_body(body: Body) -> tuple[suppliers.SupplierClusters, list[str]]:
+    """The body's clusters from all its live files with its decisions replayed, and the
+    files: what the services check a new decision against."""
+    files = list(
+        SpendBatch.objects.filter(owner_body=body, status=SpendBatch.Status.LIVE)
+        .order_by("pk")
+        .values_list("parquet_path", flat=True)
+    )
+    clusters, _not_applied = _decided_clusters(body, files)
+    return clusters, files
+
+
+def _stored_decisions(body: Body) -> list[supplier_profiles.StoredDecision]:
+    rows = SupplierDecision.objects.filter(
+        owner_body=body,
+        reverted_at__isnull=True,
+        kind__in=[SupplierDecision.Kind.MERGE, SupplierDecision.Kind.SPLIT],
+    ).order_by("pk")
+    return [
+        supplier_profiles.StoredDecision(
+            key=row.pk,
+            kind=row.kind,
+            cluster_ids=tuple(row.cluster_ids or ()),
+            anchor_names=tuple(row.anchor_names or ()),
+            raw_name=row.raw_name,
+        )
+        for row in rows
+    ]
+
+
+def _automatic_clusters(body: Body, files: list[str]) -> suppliers.SupplierClusters:
+    key = _cache_key("supplier-clusters", files, SpendFilter(bodies=(body.code,)))
+    clusters = cache.get(key)
+    if clusters is None:
+        spellings = spend_queries.supplier_spellings(default_store(), files, (body.code,))
+        frame = pl.from_arrow(spellings)
+        assert isinstance(frame, pl.DataFrame)
+        clusters = suppliers.cluster_suppliers(frame)
+        cache.set(key, clusters, CACHE_SECONDS)
+    return clusters
+
+
+def _decided_clusters(
+    body: Body, files: list[str]
+) -> tuple[suppliers.SupplierClusters, tuple[int, ...]]:
+    decisions = _stored_decisions(body)
+    key = _cache_key("supplier-decided", files, SpendFilter(bodies=(body.code,)), repr(decisions))
+    found = cache.get(key)
+    if found is None:
+        found = supplier_profiles.replay(_automatic_clusters(body, files), decisions)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _body_profiles(
+    body: Body, files: list[str], list_ids: list[int]
+) -> tuple[pl.DataFrame, tuple[int, ...]]:
+    """Profiles are kept until the live files, the standing decisions or the lists change
+    (every one of them is in the key)."""
+    decisions = _stored_decisions(body)
+    key = _cache_key(
+        "supplier-profiles",
+        files,
+        SpendFilter(bodies=(body.code,)),
+        repr(decisions),
+        repr(sorted(list_ids)),
+    )
+    found = cache.get(key)
+    if found is None:
+        clusters, not_applied = _decided_clusters(body, files)
+        profiles = supplier_profiles.cluster_profiles(clusters, _list_entries(list_ids))
+        found = (profiles, not_applied)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _list_entries(list_ids: list[int]) -> pl.DataFrame | None:
+    if not list_ids:
+        return None
+    rows = SupplierListEntry.objects.filter(supplier_list_id__in=list_ids).values_list(
+        "supplier_list_id",
+        "line_number",
+        "name",
+        "normalised_name",
+        "company_number",
+        "vat_number",
+        "postcode",
+        "size",
+        "sic_codes",
+    )
+    columns = list(supplier_profiles.ENTRY_SCHEMA)
+    frame = pl.DataFrame(
+        [dict(zip(columns, row, strict=True)) for row in rows],
+        schema=supplier_profiles.ENTRY_SCHEMA,
+        orient="row",
+    )
+    # Blank identifiers are stored as empty text; they match nothing.
+    return frame.with_columns(
+        pl.col(c).replace("", None) for c in ("company_number", "vat_number", "postcode")
+    )
+
+
+def _supplier_overview(
+    user: Any,
+    body: Body,
+    files: list[str],
+    profiles: pl.DataFrame,
+    not_applied: tuple[int, ...],
+    shows_names: bool,
+) -> SupplierOverview:
+    excluded = profiles.filter(pl.col("is_excluded"))
+    withheld = {
+        "amount": Decimal(str(excluded["amount"].sum() or 0)).quantize(Decimal("0.01")),
+        "lines": int(excluded["lines"].sum() or 0),
+        "payees": excluded.height,
+    }
+    sme = supplier_profiles.sme_share(profiles)
+    visible = profiles if shows_names else profiles.filter(~pl.col("is_excluded"))
+    return SupplierOverview(
+        body=body,
+        files=files,
+        profiles=visible,
+        withheld=withheld,
+        sme=sme,
+        not_applied=not_applied,
+        confirmations=_confirmations(body, visible),
+        shows_withheld_names=shows_names,
+        may_change=user is not None and may_change_suppliers(user, body),
+    )
+
+
+def _confirmations(body: Body, profiles: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    """Each cluster's latest standing confirmation, found by the spelling it was given for;
+    with the spellings the cluster gained since (a new ledger, a merge), which an analyst may
+    want to check again."""
+    confirms = list(
+        SupplierDecision.objects.filter(
+            owner_body=body, kind=SupplierDecision.Kind.CONFIRM, reverted_at__isnull=True
+        )
+        .select_related("created_by")
+        .order_by("pk")
+    )
+    if not confirms:
+        return {}
+    spelling_to_cluster = dict(
+        profiles.select("cluster_id", "spellings")
+        .explode("spellings")
+        .drop_nulls("spellings")
+        .select("spellings", "cluster_id")
+        .iter_rows()
+    )
+    spellings_of = dict(profiles.select("cluster_id", "spellings").iter_rows())
+    found: dict[str, dict[str, Any]] = {}
+    for decision in confirms:
+        anchors = [a for a in (decision.anchor_names or []) if a]
+        cluster_id = next(
+            (spelling_to_cluster[a] for a in anchors if a in spelling_to_cluster),
+            None,
+        )
+        if cluster_id is None:
+            continue
+        confirmed = {name for group in decision.spellings or [] for name in group}
+        found[cluster_id] = {
+            "decision": decision,
+            "added_since": sorted(set(spellings_of[cluster_id]) - confirmed),
+            "removed_since": sorted(confirmed - set(spellings_of[cluster_id])),
+        }
+    return found
+
+
+def supplier_rows(
+    overview: SupplierOverview, *, search: str = "", show: str = "all"
+) -> pl.DataFrame:
+    """The overview's clusters narrowed by a search (any spelling, company or VAT number or
+    postcode, ignoring case) and by ``show``: ``all``, ``review`` (joined by a fuzzy match,
+    not yet confirmed), ``confirmed``, ``unknown_size`` or ``withheld``."""
+    rows = overview.profiles
+    term = search.strip().lower()
+    if term:
+        rows = rows.filter(
+            pl.col("spellings")
+            .list.eval(pl.element().str.to_lowercase().str.contains(term, literal=True))
+            .list.any()
+            | pl.col("company_numbers")
+            .list.eval(pl.element().str.to_lowercase().str.contains(term, literal=True))
+            .list.any()
+            | pl.col("vat_numbers")
+            .list.eval(pl.element().str.to_lowercase().str.contains(term, literal=True))
+            .list.any()
+            | pl.col("postcode")
+            .str.to_lowercase()
+            .str.contains(term, literal=True)
+            .fill_null(False)
+        )
+    confirmed = list(overview.confirmations)
+    if show == "review":
+        rows = rows.filter(pl.col("needs_review") & ~pl.col("cluster_id").is_in(confirmed))
+    elif show == "confirmed":
+        rows = rows.filter(pl.col("cluster_id").is_in(confirmed))
+    elif show == "unknown_size":
+        rows = rows.filter((pl.col("size") == "unknown") & ~pl.col("is_excluded"))
+    elif show == "withheld":
+        rows = rows.filter(pl.col("is_excluded"))
+    return rows
+
+
+def supplier_similar(overview: SupplierOverview, cluster_id: str) -> list[dict[str, Any]]:
+    """Clusters that may be the same supplier as ``cluster_id`` (close names not joined)."""
+    found = []
+    for other, score in supplier_profiles.similar_clusters(overview.profiles, cluster_id):
+        row = overview.cluster(other)
+        if row is not None:
+            found.append({**row, "score": score})
+    return found
+
+
+def supplier_decisions(body: Body) -> QuerySet[SupplierDecision]:
+    return (
+        SupplierDecision.objects.filter(owner_body=body)
+        .select_related("created_by", "reverted_by")
+        .order_by("-pk")
+    )
+
+
+def supplier_lists(user: Any, body: Body) -> QuerySet[SupplierList]:
+    return SupplierList.objects.filter(visible_filter(user), owner_body=body).select_related(
+        "created_by", "withdrawn_by"
+    )
+
+
+def supplier_cluster_spellings(overview: SupplierOverview, cluster_id: str) -> list[dict[str, Any]]:
+    """The spellings of one cluster as the overview's user sees it, most paid first: name,
+    normalised name, trading name, evidence, confidence, identifiers, spend and lines."""
+    clusters, _not_applied = _decided_clusters(overview.body, overview.files)
+    rows = clusters.assignments.filter(pl.col("cluster_id") == cluster_id)
+    if not overview.shows_withheld_names:
+        rows = rows.filter(~pl.col("is_excluded"))
+    return rows.sort(["amount", "name"], descending=[True, False], nulls_last=True).to_dicts()
+
+
+def supplier_decisions_about(body: Body, cluster: dict[str, Any]) -> list[SupplierDecision]:
+    """The body's decisions that touched any spelling now in ``cluster``, newest first."""
+    names = set(cluster["spellings"])
+    found = []
+    for decision in supplier_decisions(body):
+        touched = {n for group in decision.spellings or [] for n in group}
+        touched |= set(decision.anchor_names or [])
+        if decision.raw_name:
+            touched.add(decision.raw_name)
+        if touched & names or cluster["cluster_id"] in (decision.cluster_ids or []):
+            found.append(decision)
+    return found

@@ -1,27 +1,31 @@
-"""Every write of the Procurement Lab's spend import: upload, import, map, replace."""
+"""Every write of the Procurement Lab: spend import (upload, import, map, replace) and
+supplier cleaning (merge, split, confirm, undo; supplier lists)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pyarrow as pa
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infuse.accounts.models import Visibility
 from infuse.audit.trail import audit_record, audited
 from infuse.errors import UserFacingError
 from infuse.warehouse.store import Store, default_store
 
-from . import spend_queries
+from . import selectors, spend_queries
 from .importing import (
     LedgerFileError,
     LedgerImport,
@@ -31,7 +35,12 @@ from .importing import (
     inspect_ledger,
 )
 from .ledger_display import heading_signature, inspection_as_json, translate_problem
-from .models import ColumnMapping, SpendBatch
+from .models import ColumnMapping, SpendBatch, SupplierDecision, SupplierList, SupplierListEntry
+
+# Refusals of a supplier list are raised by the upload service too: callers catch them here.
+from .supplier_list_reading import SupplierListRefused as SupplierListRefused
+from .supplier_list_reading import supplier_list_read, translate_list_problem
+from .supplier_lists import SupplierListRead
 
 logger = logging.getLogger(__name__)
 
@@ -338,3 +347,277 @@ def spend_import_or_fail(*, actor: Any, batch: SpendBatch, **options: Any) -> Sp
             reason=_("The import stopped because of an unexpected error. Nothing was changed."),
         )
         raise
+
+
+# --- suppliers ------------------------------------------------------------------------------
+
+
+class SupplierDecisionError(UserFacingError):
+    """A merge, split, confirmation or undo that cannot be made; the message says why."""
+
+
+def _require_supplier_change(actor: Any, body: Any) -> None:
+    # ``None`` is the system itself (the demo, the command line); a person must be allowed.
+    if actor is not None and not selectors.may_change_suppliers(actor, body):
+        raise PermissionDenied
+
+
+def _current_clusters(body: Any) -> pl.DataFrame:
+    clusters, _files = selectors.supplier_clusters_of_body(body)
+    return clusters.assignments
+
+
+def _cluster_rows(assignments: pl.DataFrame, cluster_id: str) -> pl.DataFrame:
+    return assignments.filter(pl.col("cluster_id") == cluster_id)
+
+
+def _created_by(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@audited
+@transaction.atomic
+def supplier_merge(*, actor: Any, body: Any, cluster_ids: Sequence[str]) -> SupplierDecision:
+    """Record that the clusters ``cluster_ids`` of ``body`` are one supplier; the merged
+    cluster keeps the first id. Refused (nothing changed) for fewer than two distinct known
+    clusters or a withheld payee (an individual or a redacted name)."""
+    _require_supplier_change(actor, body)
+    wanted = list(dict.fromkeys(cid for cid in cluster_ids if cid))
+    if len(wanted) < 2:
+        raise SupplierDecisionError(_("Choose at least two suppliers to merge."))
+    assignments = _current_clusters(body)
+    anchors: list[str] = []
+    spellings: list[list[str]] = []
+    for cluster_id in wanted:
+        rows = _cluster_rows(assignments, cluster_id)
+        if rows.height == 0:
+            raise SupplierDecisionError(
+                _("One of the suppliers chosen is no longer in the spend files; reload the page.")
+            )
+        if rows["is_excluded"].any():
+            raise SupplierDecisionError(
+                _("Payments to individuals and redacted names cannot be merged with suppliers.")
+            )
+        anchors.append(str(rows["canonical_name"][0]))
+        spellings.append(sorted(n for n in rows["name"].to_list() if n is not None))
+    decision = SupplierDecision.objects.create(
+        owner_body=body,
+        visibility=Visibility.PRIVATE,
+        created_by=_created_by(actor),
+        kind=SupplierDecision.Kind.MERGE,
+        cluster_ids=wanted,
+        anchor_names=anchors,
+        spellings=spellings,
+        label=anchors[0][:500],
+    )
+    audit_record(
+        actor=actor,
+        action="procurement.supplier_merge",
+        target=decision,
+        body=body,
+        after={"cluster_ids": wanted, "names": anchors, "spellings": spellings},
+    )
+    return decision
+
+
+@audited
+@transaction.atomic
+def supplier_split(*, actor: Any, body: Any, raw_name: str) -> SupplierDecision:
+    """Record that the spelling ``raw_name`` is not the supplier it is clustered with: it
+    becomes a supplier of its own. Refused for an unknown spelling, a withheld payee, or a
+    spelling already alone."""
+    _require_supplier_change(actor, body)
+    assignments = _current_clusters(body)
+    row = assignments.filter(pl.col("name") == raw_name)
+    if row.height == 0:
+        raise SupplierDecisionError(
+            _("The spelling %(name)s is not in the spend files.") % {"name": raw_name}
+        )
+    if row["is_excluded"][0]:
+        raise SupplierDecisionError(
+            _("Payments to individuals and redacted names are never grouped, so cannot be split.")
+        )
+    cluster_id = str(row["cluster_id"][0])
+    members = _cluster_rows(assignments, cluster_id)
+    if members.height < 2:
+        raise SupplierDecisionError(
+            _("%(name)s is already a supplier on its own.") % {"name": raw_name}
+        )
+    decision = SupplierDecision.objects.create(
+        owner_body=body,
+        visibility=Visibility.PRIVATE,
+        created_by=_created_by(actor),
+        kind=SupplierDecision.Kind.SPLIT,
+        cluster_ids=[cluster_id],
+        anchor_names=[str(members["canonical_name"][0])],
+        raw_name=raw_name[:500],
+        spellings=[sorted(n for n in members["name"].to_list() if n is not None)],
+        label=str(members["canonical_name"][0])[:500],
+    )
+    audit_record(
+        actor=actor,
+        action="procurement.supplier_split",
+        target=decision,
+        body=body,
+        after={"raw_name": raw_name, "from_cluster": cluster_id},
+    )
+    return decision
+
+
+@audited
+@transaction.atomic
+def supplier_confirm(*, actor: Any, body: Any, cluster_id: str) -> SupplierDecision:
+    """Record that an analyst checked the cluster's spellings and they are one supplier.
+
+    Confirming a cluster again with the same spellings changes nothing (the standing
+    confirmation is returned)."""
+    _require_supplier_change(actor, body)
+    rows = _cluster_rows(_current_clusters(body), cluster_id)
+    if rows.height == 0:
+        raise SupplierDecisionError(
+            _("That supplier is no longer in the spend files; reload the page.")
+        )
+    if rows["is_excluded"].any():
+        raise SupplierDecisionError(
+            _("Payments to individuals and redacted names are not suppliers to confirm.")
+        )
+    names = sorted(n for n in rows["name"].to_list() if n is not None)
+    anchor = str(rows["canonical_name"][0])
+    standing = SupplierDecision.objects.filter(
+        owner_body=body, kind=SupplierDecision.Kind.CONFIRM, reverted_at__isnull=True
+    ).order_by("-pk")
+    for earlier in standing:
+        if earlier.anchor_names == [anchor] and earlier.spellings == [names]:
+            return earlier
+    decision = SupplierDecision.objects.create(
+        owner_body=body,
+        visibility=Visibility.PRIVATE,
+        created_by=_created_by(actor),
+        kind=SupplierDecision.Kind.CONFIRM,
+        cluster_ids=[cluster_id],
+        anchor_names=[anchor],
+        spellings=[names],
+        label=anchor[:500],
+    )
+    audit_record(
+        actor=actor,
+        action="procurement.supplier_confirm",
+        target=decision,
+        body=body,
+        after={"cluster_id": cluster_id, "spellings": names},
+    )
+    return decision
+
+
+@audited
+@transaction.atomic
+def supplier_decision_undo(*, actor: Any, decision: SupplierDecision) -> SupplierDecision:
+    """Undo a merge, split or confirmation: it is marked undone (never deleted) and the body's
+    other decisions are replayed without it."""
+    body = decision.owner_body
+    _require_supplier_change(actor, body)
+    locked = SupplierDecision.objects.select_for_update().get(pk=decision.pk)
+    if locked.reverted_at is not None:
+        raise SupplierDecisionError(_("This decision has already been undone."))
+    locked.reverted_at = timezone.now()
+    locked.reverted_by = _created_by(actor)
+    locked.save(update_fields=["reverted_at", "reverted_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="procurement.supplier_decision_undo",
+        target=locked,
+        body=body,
+        before={"reverted_at": None},
+        after={"reverted_at": locked.reverted_at, "kind": locked.kind},
+    )
+    return locked
+
+
+@audited
+@transaction.atomic
+def supplier_list_upload(
+    *,
+    actor: Any,
+    body: Any,
+    file_name: str,
+    content: bytes,
+    visibility: str = Visibility.REGIONAL,
+    parsed: SupplierListRead | None = None,
+) -> SupplierList:
+    """Keep a supplier list's entries for ``body``: postcode, size and SIC codes for the
+    suppliers they match. All or nothing; a bad file is refused with the reason and changes
+    nothing. The same file uploaded again while its first copy stands changes nothing."""
+    _require_supplier_change(actor, body)
+    read = parsed if parsed is not None else supplier_list_read(content)
+    digest = hashlib.sha256(content).hexdigest()
+    standing = SupplierList.objects.filter(
+        owner_body=body, file_sha256=digest, withdrawn_at__isnull=True
+    ).first()
+    if standing is not None:
+        return standing
+    supplier_list = SupplierList.objects.create(
+        owner_body=body,
+        visibility=visibility,
+        created_by=_created_by(actor),
+        file_name=Path(file_name).name[:255] or "suppliers.csv",
+        file_sha256=digest,
+        columns=read.columns,
+        rows_read=read.entries.height,
+        rejected=[
+            {"line": line, "reason": translate_list_problem(problem)}
+            for line, problem in (*read.rejected, *read.line_notes)
+        ][:5000],
+        notes=[translate_list_problem(problem) for problem in read.notes],
+    )
+    SupplierListEntry.objects.bulk_create(
+        [
+            SupplierListEntry(
+                supplier_list=supplier_list,
+                line_number=row["line_number"],
+                name=row["name"][:500],
+                normalised_name=row["normalised_name"][:500],
+                company_number=(row["company_number"] or "")[:16],
+                vat_number=(row["vat_number"] or "")[:20],
+                postcode=(row["postcode"] or "")[:10],
+                size=row["size"],
+                sic_codes=list(row["sic_codes"] or []),
+            )
+            for row in read.entries.iter_rows(named=True)
+        ],
+        batch_size=2000,
+    )
+    audit_record(
+        actor=actor,
+        action="procurement.supplier_list_upload",
+        target=supplier_list,
+        body=body,
+        after={
+            "file_name": supplier_list.file_name,
+            "sha256": digest,
+            "suppliers": supplier_list.rows_read,
+            "columns": read.columns,
+        },
+    )
+    return supplier_list
+
+
+@audited
+@transaction.atomic
+def supplier_list_withdraw(*, actor: Any, supplier_list: SupplierList) -> SupplierList:
+    """Stop using a supplier list (it stays on record, marked withdrawn)."""
+    _require_supplier_change(actor, supplier_list.owner_body)
+    locked = SupplierList.objects.select_for_update().get(pk=supplier_list.pk)
+    if locked.withdrawn_at is not None:
+        return locked
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = _created_by(actor)
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="procurement.supplier_list_withdraw",
+        target=locked,
+        body=locked.owner_body,
+        before={"withdrawn_at": None},
+        after={"withdrawn_at": locked.withdrawn_at},
+    )
+    return locked

@@ -39,6 +39,8 @@ class SpendFilter:
     department: str = ""
     category: str = ""
     supplier: str = ""
+    # The spellings of one supplier cluster (see ``supplier_profiles``), as published.
+    supplier_names: tuple[str, ...] = ()
 
     def where(self) -> tuple[str, list[Any]]:
         """A SQL condition over the ``lines`` view and its parameters."""
@@ -62,6 +64,12 @@ class SpendFilter:
         if self.supplier:
             clauses.append(f"{SUPPLIER} = ?")
             params.append(self.supplier)
+        if self.supplier_names:
+            # Withheld payees are never clustered with a named supplier, so their lines never
+            # belong to a cluster's spellings.
+            marks = ", ".join("?" for _ in self.supplier_names)
+            clauses.append(f"supplier_name IN ({marks}) AND NOT (is_personal OR is_redacted)")
+            params.extend(self.supplier_names)
         return " AND ".join(clauses), params
 
 
@@ -474,3 +482,55 @@ def shared_across_bodies(
         )
         for r in rows
     ]
+
+
+def supplier_spellings(store: LinesSource, files: Sequence[str], bodies: Sequence[str]) -> pa.Table:
+    """One row per distinct supplier spelling of the bodies' lines, as
+    :func:`infuse.procurement.suppliers.supplier_spellings` gives it from a ledger (the same
+    columns and rules: each identifier is the spelling's most frequent one, ties the smallest;
+    flags are true when any line has them), computed by DuckDB over the store so no ledger is
+    loaded into memory."""
+    if not files:
+        return pa.table(
+            {
+                "name": pa.array([], pa.string()),
+                "supplier_id": pa.array([], pa.string()),
+                "company_number": pa.array([], pa.string()),
+                "vat_number": pa.array([], pa.string()),
+                "postcode": pa.array([], pa.string()),
+                "amount": pa.array([], pa.decimal128(38, 2)),
+                "lines": pa.array([], pa.int64()),
+                "is_redacted": pa.array([], pa.bool_()),
+                "is_personal": pa.array([], pa.bool_()),
+            }
+        )
+    marks = ", ".join("?" for _ in bodies)
+    most_frequent = "\n".join(
+        f"""LEFT JOIN (
+            SELECT name, first({column} ORDER BY n DESC, {column}) AS {column}
+            FROM (SELECT name, {column}, count(*) AS n FROM l
+                  WHERE {column} IS NOT NULL GROUP BY name, {column})
+            GROUP BY name
+        ) AS {column}_mode ON {column}_mode.name IS NOT DISTINCT FROM s.name"""
+        for column in ("supplier_id", "company_number", "vat_number", "postcode")
+    )
+    return store.query(
+        f"""
+        WITH l AS (
+            SELECT supplier_name AS name, supplier_id, company_number, vat_number, postcode,
+                   amount_gbp, is_redacted, is_personal
+            FROM lines WHERE body_code IN ({marks})
+        ), s AS (
+            SELECT name, sum(amount_gbp) AS amount, count(*) AS lines,
+                   bool_or(is_redacted) AS is_redacted, bool_or(is_personal) AS is_personal
+            FROM l GROUP BY name
+        )
+        SELECT s.name, supplier_id_mode.supplier_id, company_number_mode.company_number,
+               vat_number_mode.vat_number, postcode_mode.postcode, s.amount,
+               s.lines::BIGINT AS lines, s.is_redacted, s.is_personal
+        FROM s {most_frequent}
+        ORDER BY s.name NULLS FIRST
+        """,
+        files,
+        list(bodies),
+    )

@@ -49,6 +49,7 @@ __all__ = [
     "apply_decisions",
     "cluster_suppliers",
     "normalise_supplier_names",
+    "split_cluster_id",
     "supplier_spellings",
 ]
 
@@ -248,9 +249,16 @@ def supplier_spellings(ledger: pl.DataFrame | pa.Table) -> pl.DataFrame:
 @dataclass(frozen=True)
 class Merge:
     """An analyst's decision that these clusters are one supplier. The merged cluster keeps the
-    first id listed; ids not present when replayed make the decision not applied."""
+    first id listed; ids not present when replayed make the decision not applied.
+
+    ``anchor_names`` (optional) gives, for each id, a spelling the cluster held when the
+    analyst decided: replay finds the cluster by that spelling first and by its id only when
+    the spelling is gone. An id is a hash of its cluster's alphabetically first spelling, so a
+    later ledger adding ``CWM CIVILS LIMITED`` beside ``Cwm Civils Ltd`` changes the id; the
+    spelling keeps the decision on the supplier the analyst meant."""
 
     cluster_ids: tuple[str, ...]
+    anchor_names: tuple[str | None, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.cluster_ids) < 2:
@@ -315,8 +323,9 @@ def cluster_suppliers(
     Method: spellings are joined, in this order of strength, by (1) the same company number,
     (2) the same VAT number, (3) the same normalised name (:func:`normalise_supplier_names`),
     (4) a RapidFuzz ``token_sort_ratio`` of at least ``fuzzy_threshold`` between core names
-    (legal form removed), compared all-pairs with ``process.cdist`` only inside blocks of
-    names that share their first word, which keeps the work near-linear. A join that would put
+    (legal form removed) that hold the same numbers (``Flat 12`` is not ``Flat 13``), compared
+    all-pairs with ``process.cdist`` only inside blocks of names that share their first word,
+    which keeps the work near-linear. A join that would put
     two different company numbers in one cluster is refused. Redacted and personal payees
     (and names with nothing left after normalisation) each stay alone, flagged
     ``is_excluded``. The result does not depend on the order of the input rows.
@@ -396,39 +405,51 @@ def apply_decisions(clusters: SupplierClusters, decisions: Iterable[Decision]) -
 
     Input: the automatic clusters and the stored :class:`Merge`/:class:`Split` records (plain
     data; the Django layer stores them in order). Every spelling a decision touches gets
-    evidence ``analyst`` and confidence 1; canonical names are recomputed. A decision naming
-    an unknown cluster or spelling, or touching a redacted or personal payee, is skipped and
-    listed in ``not_applied``. Undoing a decision is replaying the list without it on the
-    same automatic clusters.
+    evidence ``analyst`` and confidence 1; canonical names are recomputed. A merge finds its
+    clusters by their anchor spellings when given (see :class:`Merge`); a merge whose clusters
+    are already one changes nothing. A decision naming an unknown cluster or spelling, or
+    touching a redacted or personal payee, is skipped and listed in ``not_applied``. Undoing a
+    decision is replaying the list without it on the same automatic clusters.
     """
     assignments = clusters.assignments
     cluster_of = dict(
         zip(assignments["name"].to_list(), assignments["cluster_id"].to_list(), strict=True)
     )
+    # Members of each cluster, so a decision costs the size of the clusters it touches, not
+    # the number of spellings (hundreds of decisions over tens of thousands of spellings).
+    members: dict[str, set[str | None]] = {}
+    for name, cluster_id in cluster_of.items():
+        members.setdefault(cluster_id, set()).add(name)
     excluded_clusters = set(assignments.filter(pl.col("is_excluded"))["cluster_id"].to_list())
     touched: set[str | None] = set()
     not_applied = list(clusters.not_applied)
     for decision in decisions:
         if isinstance(decision, Merge):
-            current = set(cluster_of.values())
-            wanted = decision.cluster_ids
-            if any(cid not in current or cid in excluded_clusters for cid in wanted):
+            wanted = _resolved_ids(decision, cluster_of)
+            if any(cid not in members or cid in excluded_clusters for cid in wanted):
                 not_applied.append(decision)
                 continue
-            merged = set(wanted)
-            for name, cid in cluster_of.items():
-                if cid in merged:
-                    cluster_of[name] = wanted[0]
-                    touched.add(name)
+            keep = wanted[0]
+            for cluster_id in wanted[1:]:
+                for name in members.pop(cluster_id):
+                    cluster_of[name] = keep
+                    members[keep].add(name)
+            if len(wanted) > 1:
+                touched.update(members[keep])
         else:
             name = decision.raw_name
             if name not in cluster_of or cluster_of[name] in excluded_clusters:
                 not_applied.append(decision)
                 continue
-            cluster_of[name] = _cluster_ids(pl.Series([f"split\x1f{name}"]))[0]
+            previous = cluster_of[name]
+            members[previous].discard(name)
+            if not members[previous]:
+                del members[previous]
+            cluster_of[name] = split_cluster_id(name)
+            members.setdefault(cluster_of[name], set()).add(name)
             touched.add(name)
-    # The loops above run once per decision over a dictionary keyed by spelling; the frame
-    # itself is updated once, by a join.
+    # The loop above runs once per decision over dictionaries; the frame itself is updated
+    # once, by a join.
     decided = pl.DataFrame(
         {
             "name": list(cluster_of),
@@ -447,6 +468,23 @@ def apply_decisions(clusters: SupplierClusters, decisions: Iterable[Decision]) -
         .drop("decided_cluster_id", "decided", "canonical_name")
     )
     return SupplierClusters(_finish(updated), tuple(not_applied))
+
+
+def split_cluster_id(raw_name: str) -> str:
+    """The id of the cluster a :class:`Split` gives its spelling (stable, like every id)."""
+    return str(_cluster_ids(pl.Series([f"split\x1f{raw_name}"]))[0])
+
+
+def _resolved_ids(merge: Merge, cluster_of: dict[str | None, str]) -> tuple[str, ...]:
+    """The merge's clusters as they are now: each found by its anchor spelling when that is
+    still present, else by its id; clusters named twice are named once."""
+    resolved: list[str] = []
+    for index, cluster_id in enumerate(merge.cluster_ids):
+        anchor = merge.anchor_names[index] if index < len(merge.anchor_names) else None
+        current = cluster_of.get(anchor, cluster_id) if anchor is not None else cluster_id
+        if current not in resolved:
+            resolved.append(current)
+    return tuple(resolved)
 
 
 # --- internals ------------------------------------------------------------------------------
@@ -484,7 +522,10 @@ def _fuzzy_edges(eligible: pl.DataFrame, threshold: float) -> pl.DataFrame:
     cores = (
         eligible.group_by("core_name")
         .agg(row=pl.col("row").min())
-        .with_columns(words=pl.col("core_name").str.split(" "))
+        .with_columns(
+            words=pl.col("core_name").str.split(" "),
+            numbers=pl.col("core_name").str.extract_all(r"\d+").list.join(" "),
+        )
         .with_columns(block=pl.col("words").list.first())
         .with_columns(
             block=pl.when(pl.len().over("block") > MAX_BLOCK_SIZE)
@@ -515,6 +556,11 @@ def _fuzzy_edges(eligible: pl.DataFrame, threshold: float) -> pl.DataFrame:
             workers=-1,
         )
         left_index, right_index = np.nonzero(np.triu(matrix, k=1))
+        # Names that differ only in a number are different suppliers (``Flat 12 Management``,
+        # ``Flat 13 Management``; ``A1 Taxis``, ``A2 Taxis``), however close the spelling.
+        numbers = block["numbers"].to_numpy()
+        same_numbers = numbers[left_index] == numbers[right_index]
+        left_index, right_index = left_index[same_numbers], right_index[same_numbers]
         rows = block["row"].to_numpy()
         lefts.append(rows[left_index])
         rights.append(rows[right_index])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import supplier_views, views
 
 app_name = "procurement"
 
@@ -19,5 +19,38 @@ urlpatterns = [
         "spend/files/<int:batch_id>/replace/",
         views.spend_file_confirm_replace,
         name="spend-file-replace",
+    ),
+    path("suppliers/", supplier_views.suppliers, name="suppliers"),
+    path("suppliers/<str:body_code>/merge/", supplier_views.supplier_merge, name="supplier-merge"),
+    path(
+        "suppliers/<str:body_code>/decisions/",
+        supplier_views.supplier_decisions,
+        name="supplier-decisions",
+    ),
+    path(
+        "suppliers/<str:body_code>/decisions/<int:decision_id>/undo/",
+        supplier_views.supplier_decision_undo,
+        name="supplier-decision-undo",
+    ),
+    path("suppliers/<str:body_code>/lists/", supplier_views.supplier_lists, name="supplier-lists"),
+    path(
+        "suppliers/<str:body_code>/lists/<int:list_id>/withdraw/",
+        supplier_views.supplier_list_withdraw,
+        name="supplier-list-withdraw",
+    ),
+    path(
+        "suppliers/<str:body_code>/<str:cluster_id>/",
+        supplier_views.supplier_detail,
+        name="supplier",
+    ),
+    path(
+        "suppliers/<str:body_code>/<str:cluster_id>/split/",
+        supplier_views.supplier_split,
+        name="supplier-split",
+    ),
+    path(
+        "suppliers/<str:body_code>/<str:cluster_id>/confirm/",
+        supplier_views.supplier_confirm,
+        name="supplier-confirm",
     ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +28,7 @@ from .spend_queries import SpendFilter
 from .tasks import spend_import
 from .templatetags.spend import spend_label
 
-FILTER_FIELDS = ("body", "date_from", "date_to", "department", "category", "supplier")
+FILTER_FIELDS = ("body", "date_from", "date_to", "department", "category", "supplier", "cluster")
 
 
 def _batch_or_404(request: HttpRequest, batch_id: int, action: Action = Action.VIEW) -> SpendBatch:
@@ -196,8 +197,25 @@ def spend_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "procurement/spend_overview.html",
-        {"form": form, "overview": overview, "query": query, "bodies": bodies, "spend": spend},
+        {
+            "form": form,
+            "overview": overview,
+            "query": query,
+            "bodies": bodies,
+            "spend": spend,
+            "suppliers": _suppliers_summary(user, spend),
+        },
     )
+
+
+def _suppliers_summary(user: Any, spend: SpendFilter) -> Any:
+    """One body's supplier overview, for its SME share beside the spend figures; only when
+    nothing narrows the spend, since the suppliers cover all of the body's imported spend."""
+    narrowed = (spend.date_from, spend.date_to, spend.department, spend.category, spend.supplier)
+    if len(spend.bodies) != 1 or any(narrowed):
+        return None
+    body = selectors.supplier_bodies(user).filter(code=spend.bodies[0]).first()
+    return selectors.supplier_overview(user, body) if body is not None else None
 
 
 @page_rule("procurement.spend")
@@ -231,9 +249,28 @@ def spend_chart(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
+def _with_cluster(
+    request: HttpRequest, spend: SpendFilter
+) -> tuple[SpendFilter, dict[str, Any] | None]:
+    """The filter narrowed to one supplier cluster's spellings (``?body=…&cluster=…``, the
+    supplier page's drill-down), and the cluster; unchanged when no cluster is asked for."""
+    cluster_id = request.GET.get("cluster", "")
+    if not cluster_id:
+        return spend, None
+    if len(spend.bodies) != 1:
+        raise Http404
+    body = selectors.supplier_bodies(signed_in_user(request)).filter(code=spend.bodies[0]).first()
+    overview = selectors.supplier_overview(signed_in_user(request), body) if body else None
+    cluster = overview.cluster(cluster_id) if overview else None
+    if cluster is None or cluster["is_excluded"]:
+        raise Http404
+    return replace(spend, supplier_names=tuple(cluster["spellings"])), cluster
+
+
 @page_rule("procurement.spend")
 def spend_lines(request: HttpRequest) -> HttpResponse:
     form, spend, bodies = _filter_from(request)
+    spend, cluster = _with_cluster(request, spend)
     user = signed_in_user(request)
     export = request.GET.get("export", "")
     if export in ("csv", "xlsx"):
@@ -255,6 +292,7 @@ def spend_lines(request: HttpRequest) -> HttpResponse:
             "has_next": len(rows) > 100,
             "page_number": page_number,
             "query": _query(request),
+            "cluster": cluster,
         },
     )
 

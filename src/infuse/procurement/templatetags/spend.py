@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -29,3 +31,55 @@ def spend_label(label: str) -> str:
 @register.filter
 def get_item(mapping: dict[str, str], key: str) -> str:
     return mapping.get(key, "")
+
+
+# How a spelling joined its supplier cluster (``suppliers.EVIDENCE_CONFIDENCE``).
+EVIDENCE_LABELS = {
+    "company_number": gettext_noop("Same company number"),
+    "vat_number": gettext_noop("Same VAT number"),
+    "normalised_name": gettext_noop("Same name once tidied"),
+    "fuzzy": gettext_noop("Close spelling"),
+    "singleton": gettext_noop("One spelling"),
+    "analyst": gettext_noop("Analyst's decision"),
+    "excluded": gettext_noop("Withheld payee"),
+}
+SIZE_LABELS = {
+    "sme": gettext_noop("SME"),
+    "large": gettext_noop("Not an SME"),
+    "unknown": gettext_noop("Unknown"),
+}
+SOURCE_LABELS = {
+    "list": gettext_noop("supplier list"),
+    "ledger": gettext_noop("spend files"),
+}
+
+
+@register.filter
+def evidence_label(code: str) -> str:
+    known = EVIDENCE_LABELS.get(code)
+    return _(known) if known else code
+
+
+@register.filter
+def size_label(code: str) -> str:
+    return _(SIZE_LABELS.get(code, SIZE_LABELS["unknown"]))
+
+
+@register.filter
+def source_label(code: str | None) -> str:
+    known = SOURCE_LABELS.get(code or "")
+    return _(known) if known else ""
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A share 0–1 as a whole percentage (``—`` when there is none)."""
+    if value is None:
+        return "—"
+    return f"{round(value * 100)}%"
+
+
+@register.filter
+def sme_part(sme: Any, part: str) -> float | None:
+    """One part's share of an ``SmeShare`` total (``None`` when the total is not positive)."""
+    return sme.share(part) if sme is not None else None
