@@ -107,6 +107,10 @@ def test_an_officer_goes_from_innovation_to_a_locked_randomised_experiment(
     assert assessment.decision == "test_first"
     assert assessment.fit["welsh_language"]["rating"] == "partial"
 
+    # The seed stays hidden until the plan is locked (with it, the allocation could be known).
+    draft_page = browser.get(f"/en/adaption/experiments/{experiment.pk}/").content.decode()
+    assert str(experiment.seed) not in draft_page
+
     # The plan cannot be locked while it is incomplete.
     refused = browser.post(f"/en/adaption/experiments/{experiment.pk}/lock/")
     assert refused.status_code == 200

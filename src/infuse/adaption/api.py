@@ -222,7 +222,10 @@ def _experiment_out(experiment: Any) -> dict[str, Any]:
         "body": experiment.owner_body.code,
         "status": experiment.status,
         "design": experiment.design,
-        "plan": experiment.locked_plan or selectors.plan_of(experiment),
+        # A draft's seed stays hidden: with it and the units list, anyone could work out the
+        # allocation before the plan is locked.
+        "plan": experiment.locked_plan
+        or {k: v for k, v in selectors.plan_of(experiment).items() if k != "seed"},
         "locked_at": experiment.locked_at,
         "locked_sha256": experiment.locked_sha256,
         "amendments": list(experiment.amendments.all()),
