@@ -68,6 +68,31 @@ def _officer_with_experiments(make_user: Any) -> Any:
     return user
 
 
+def _officer_with_data_question(make_user: Any) -> Any:
+    from infuse.datalab import services
+    from tests.datalab.support import data_question
+
+    user = make_user("participant", CAERPHILLY, first_name="Carys", last_name="Price")
+    question = data_question(user)
+    services.ethics_area_save(
+        actor=user, question=question, area="rights", answer="Open licence", status="complete"
+    )
+    services.ethics_action_add(
+        actor=user, question=question, area="rights", text="Check", owner="IG lead", priority="high"
+    )
+    user.sample_question = question.pk
+    return user
+
+
+def _facilitator_reviewing(make_user: Any) -> Any:
+    from tests.datalab.support import data_question
+
+    officer = make_user("participant", CAERPHILLY)
+    user = make_user("facilitator", None, first_name="Rhian", last_name="Evans")
+    user.sample_question = data_question(officer).pk
+    return user
+
+
 def _administrator(make_user: Any) -> Any:
     return make_user("administrator", None, first_name="Alex", last_name="Bowen")
 
@@ -235,6 +260,49 @@ PAGES = [
         "There is a problem",
         id="adaption-power-error",
     ),
+    pytest.param(_officer_with_data_question, "/en/datalab/", 200, "Data questions", id="datalab"),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/new/",
+        200,
+        "Start a data question",
+        id="datalab-question-new",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/{question}/",
+        200,
+        "Energy advice targeting",
+        id="datalab-question",
+    ),
+    pytest.param(
+        _facilitator_reviewing,
+        "/en/datalab/questions/{question}/",
+        200,
+        "Mark as ready",
+        id="datalab-question-review",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/{question}/edit/",
+        200,
+        "Change a data question",
+        id="datalab-question-edit",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/{question}/ethics/",
+        200,
+        "Open Data Institute",
+        id="datalab-ethics",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/cy/datalab/questions/{question}/ethics/rights/",
+        200,
+        "IG lead",
+        id="datalab-ethics-area-cy",
+    ),
 ]
 
 
@@ -263,7 +331,15 @@ def test_page_has_no_serious_accessibility_failures(
     page = axe_context.new_page()
     samples = {
         name: getattr(user, f"sample_{name}", "")
-        for name in ("batch", "mapping", "innovation", "assessment", "experiment", "draft")
+        for name in (
+            "batch",
+            "mapping",
+            "innovation",
+            "assessment",
+            "experiment",
+            "draft",
+            "question",
+        )
     }
     path = path.format(**samples)
     response = page.goto(path)

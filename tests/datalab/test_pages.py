@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from infuse.datalab.models import DataQuestion, DataQuestionComment, EthicsAction, EthicsArea
-from infuse.reference.models import Theme
+from infuse.reference.models import Theme, WellbeingGoal
 from tests.conftest import CAERPHILLY, NEWPORT
 
 from .support import QUESTION_VALUES, data_question
@@ -29,13 +29,20 @@ def test_an_officer_starts_a_question_and_sees_it_listed(officer: Any) -> None:
     client = client_for(officer)
     page = client.get("/en/datalab/")
     assert "Start a data question" in page.content.decode()
+    form = client.get("/en/datalab/questions/new/").content.decode()
+    # Themes and goals are tick boxes (more than one may apply), not radios.
+    assert 'name="themes" type="checkbox"' in form and 'name="goals" type="checkbox"' in form
     theme = Theme.objects.get(slug="decarbonisation")
+    goals = list(WellbeingGoal.objects.filter(number__in=[2, 7]))
     response = client.post(
-        "/en/datalab/questions/new/", {**QUESTION_VALUES, "themes": [theme.pk]}, follow=True
+        "/en/datalab/questions/new/",
+        {**QUESTION_VALUES, "themes": [theme.pk], "goals": [goal.pk for goal in goals]},
+        follow=True,
     )
     assert "Data question saved." in response.content.decode()
     question = DataQuestion.objects.get()
     assert question.owner_body == officer.body and list(question.themes.all()) == [theme]
+    assert set(question.goals.all()) == set(goals)
     listing = client.get("/en/datalab/").content.decode()
     assert "Energy advice targeting" in listing and "Draft" in listing
 
