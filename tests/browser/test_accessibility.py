@@ -70,6 +70,7 @@ def _officer_with_experiments(make_user: Any) -> Any:
 
 def _officer_with_data_question(make_user: Any) -> Any:
     from infuse.datalab import services
+    from infuse.datalab.dpia import QUESTION_KEYS
     from tests.datalab.support import data_question
 
     user = make_user("participant", CAERPHILLY, first_name="Carys", last_name="Price")
@@ -80,6 +81,8 @@ def _officer_with_data_question(make_user: Any) -> Any:
     services.ethics_action_add(
         actor=user, question=question, area="rights", text="Check", owner="IG lead", priority="high"
     )
+    answers = {key: key == "tracking" for key in QUESTION_KEYS}
+    services.dpia_screening_save(actor=user, question=question, answers=answers)
     user.sample_question = question.pk
     return user
 
@@ -302,6 +305,13 @@ PAGES = [
         200,
         "IG lead",
         id="datalab-ethics-area-cy",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/{question}/dpia/",
+        200,
+        "DPIA required",
+        id="datalab-dpia",
     ),
 ]
 

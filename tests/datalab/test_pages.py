@@ -159,3 +159,22 @@ def test_the_pages_speak_welsh(officer: Any) -> None:
     response = client_for(officer).get(f"/cy/datalab/questions/{question.pk}/")
     assert response.status_code == 200
     assert 'lang="cy"' in response.content.decode()
+
+
+def test_dpia_screening_through_the_page(officer: Any) -> None:
+    from infuse.datalab.dpia import QUESTION_KEYS
+
+    question = data_question(officer)
+    client = client_for(officer)
+    url = f"/en/datalab/questions/{question.pk}/dpia/"
+    answers = {key: "no" for key in QUESTION_KEYS}
+    partial = client.post(url, {**answers, "biometrics": ""})
+    text = partial.content.decode()
+    assert "There is a problem" in text and "Answer yes or no." in text
+    assert not question.dpia_screenings.exists()
+    response = client.post(url, {**answers, "data_matching": "yes"}, follow=True)
+    text = response.content.decode()
+    assert "DPIA required" in text
+    assert "Matching or combining datasets from different sources." in text
+    detail = client.get(f"/en/datalab/questions/{question.pk}/").content.decode()
+    assert "DPIA required" in detail

@@ -142,3 +142,26 @@ def test_ethics_input_is_checked(make_user: Any) -> None:
             actor=officer, question=question, area="rights", text="Do it", owner="", priority="low"
         )
     assert not EthicsArea.objects.exists() and not EthicsAction.objects.exists()
+
+
+def test_each_dpia_screening_is_kept_and_audited(make_user: Any) -> None:
+    from infuse.datalab.dpia import QUESTION_KEYS
+
+    officer = make_user("participant", CAERPHILLY)
+    question = data_question(officer)
+    answers = {key: False for key in QUESTION_KEYS}
+    first = services.dpia_screening_save(actor=officer, question=question, answers=answers)
+    second = services.dpia_screening_save(
+        actor=officer, question=question, answers={**answers, "tracking": True}
+    )
+    assert (first.outcome, first.reasons) == ("not_indicated", [])
+    assert (second.outcome, second.reasons) == ("required", ["tracking"])
+    assert list(question.dpia_screenings.all()) == [second, first]
+    assert AuditEntry.objects.filter(action="datalab.dpia_screened").count() == 2
+    with pytest.raises(PermissionDenied):
+        services.dpia_screening_save(
+            actor=make_user("participant", NEWPORT), question=question, answers=answers
+        )
+    with pytest.raises(DatalabError, match="every screening question"):
+        services.dpia_screening_save(actor=officer, question=question, answers={"tracking": True})
+    assert question.dpia_screenings.count() == 2

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy
 
 from infuse.accounts.models import Visibility
 
-from .models import DataKind, DataQuestion, DataType, EthicsAction, EthicsAreaStatus
+from .dpia import QUESTION_KEYS
+from .models import DPIA_QUESTIONS, DataKind, DataQuestion, DataType, EthicsAction, EthicsAreaStatus
 
 
 class QuestionForm(forms.ModelForm):
@@ -122,3 +123,25 @@ class EthicsActionForm(forms.Form):
         widget=forms.RadioSelect,
         initial=EthicsAction.Priority.MEDIUM,
     )
+
+
+class DpiaForm(forms.Form):
+    """The DPIA screening: one yes/no question per criterion, every one answered."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key in QUESTION_KEYS:
+            self.fields[key] = forms.TypedChoiceField(
+                label=DPIA_QUESTIONS[key][0],
+                choices=[("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
+                coerce=lambda value: value == "yes",
+                widget=forms.RadioSelect,
+                error_messages={"required": gettext_lazy("Answer yes or no.")},
+            )
+
+    @staticmethod
+    def initial_from(answers: dict[str, bool]) -> dict[str, str]:
+        return {key: "yes" if value else "no" for key, value in answers.items()}
+
+    def answers(self) -> dict[str, bool]:
+        return {key: bool(self.cleaned_data[key]) for key in QUESTION_KEYS}

@@ -274,3 +274,110 @@ class EthicsAction(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+#: The DPIA screening questions (our own words) and the reason shown when answered yes; keys
+#: and sources are in :mod:`infuse.datalab.dpia`.
+DPIA_QUESTIONS: dict[str, tuple[Any, Any]] = {
+    "personal_data": (
+        _("Will you use personal data: information about people who can be identified?"),
+        _("The work uses personal data."),
+    ),
+    "major_project": (
+        _("Is this a major project: large, long-running or changing how a service works?"),
+        _("A major project that uses personal data."),
+    ),
+    "automated_evaluation": (
+        _(
+            "Will a computer systematically assess people (for example score or profile them), "
+            "and will decisions based on it have legal or similarly serious effects on them?"
+        ),
+        _("Systematic, automated assessment of people with significant effects."),
+    ),
+    "large_scale_special": (
+        _(
+            "Will you use special category data (such as health, ethnicity or religion) or "
+            "data about crimes and convictions, about a large number of people?"
+        ),
+        _("Large-scale use of special category or criminal offence data."),
+    ),
+    "public_monitoring": (
+        _(
+            "Will you systematically watch or record a public place on a large scale, for "
+            "example with cameras or sensors?"
+        ),
+        _("Large-scale, systematic monitoring of a public place."),
+    ),
+    "innovative_technology": (
+        _("Will you use a new technology, or a known one in a new way (for example AI)?"),
+        _("New technology, or technology used in a new way."),
+    ),
+    "denial_of_service": (
+        _("Will the results decide whether someone gets a service, a benefit or an opportunity?"),
+        _("Decisions about access to a service, benefit or opportunity."),
+    ),
+    "large_scale_profiling": (
+        _("Will you build profiles of a large number of people?"),
+        _("Profiling people on a large scale."),
+    ),
+    "biometrics": (
+        _("Will you use biometric data, such as fingerprints or face images, to identify people?"),
+        _("Biometric data."),
+    ),
+    "genetic": (
+        _("Will you use genetic data?"),
+        _("Genetic data."),
+    ),
+    "data_matching": (
+        _("Will you match or combine datasets from different sources about the same people?"),
+        _("Matching or combining datasets from different sources."),
+    ),
+    "invisible_processing": (
+        _(
+            "Will you use personal data you did not collect from the people themselves, "
+            "without telling them?"
+        ),
+        _("Personal data used without telling the people it is about."),
+    ),
+    "tracking": (
+        _("Will you track where people go or what they do, online or offline?"),
+        _("Tracking people's location or behaviour."),
+    ),
+    "children_vulnerable": (
+        _(
+            "Will you profile, target or make automated decisions about children or other "
+            "vulnerable people?"
+        ),
+        _("Profiling or targeting children or other vulnerable people."),
+    ),
+    "physical_harm": (
+        _("Could a leak or misuse of the data put someone's health or safety at risk?"),
+        _("A breach could put someone's physical health or safety at risk."),
+    ),
+}
+
+
+class DpiaScreening(models.Model):
+    """One DPIA screening of a data question; each new screening is kept beside the last."""
+
+    class Outcome(models.TextChoices):
+        REQUIRED = "required", _("DPIA required")
+        RECOMMENDED = "recommended", _("DPIA recommended")
+        NOT_INDICATED = "not_indicated", _("DPIA not indicated")
+
+    question = models.ForeignKey(
+        DataQuestion, on_delete=models.CASCADE, related_name="dpia_screenings"
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    reasons = models.JSONField(_("reasons"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.outcome}"

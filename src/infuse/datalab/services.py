@@ -18,12 +18,14 @@ from infuse.accounts.policy import Action, BodyWorkspace, can_review, require
 from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
 
+from .dpia import QUESTION_KEYS, dpia_screen
 from .models import (
     ETHICS_AREA_KEYS,
     DataKind,
     DataQuestion,
     DataQuestionComment,
     DataType,
+    DpiaScreening,
     EthicsAction,
     EthicsArea,
     EthicsAreaStatus,
@@ -235,3 +237,32 @@ def ethics_action_add(
         after=snapshot(action, ("area", "text", "owner", "priority")),
     )
     return action
+
+
+@audited
+@transaction.atomic
+def dpia_screening_save(
+    *, actor: Any, question: DataQuestion, answers: Mapping[str, bool]
+) -> DpiaScreening:
+    """Screen ``question`` for a DPIA from yes/no ``answers`` (see :mod:`.dpia`); each
+    screening is a new record, so earlier answers stay on file."""
+    _require(actor, Action.CHANGE, question)
+    missing = [key for key in QUESTION_KEYS if not isinstance(answers.get(key), bool)]
+    if missing or set(answers) - set(QUESTION_KEYS):
+        raise DatalabError(_("Answer yes or no to every screening question."))
+    result = dpia_screen(answers)
+    screening = DpiaScreening.objects.create(
+        question=question,
+        answers={key: answers[key] for key in QUESTION_KEYS},
+        outcome=str(result.outcome),
+        reasons=[criterion.key for criterion in result.reasons],
+        created_by=_creator(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="datalab.dpia_screened",
+        target=screening,
+        body=question.owner_body,
+        after=snapshot(screening, ("answers", "outcome", "reasons")),
+    )
+    return screening

@@ -21,8 +21,8 @@ from infuse.accounts.policy import (
 from infuse.errors import UserFacingError
 
 from . import selectors, services
-from .forms import CommentForm, EthicsActionForm, EthicsAreaForm, QuestionForm
-from .models import ETHICS_AREAS, ODI_CREDIT, DataQuestion, EthicsArea
+from .forms import CommentForm, DpiaForm, EthicsActionForm, EthicsAreaForm, QuestionForm
+from .models import DPIA_QUESTIONS, ETHICS_AREAS, ODI_CREDIT, DataQuestion, EthicsArea
 
 
 def _may_write(request: HttpRequest) -> bool:
@@ -93,6 +93,7 @@ def question_detail(request: HttpRequest, question_id: int) -> HttpResponse:
             "may_change": can(request.user, Action.CHANGE, question),
             "may_review": can_review(request.user, question),
             "comment_form": CommentForm(),
+            "dpia": question.dpia_screenings.first(),
             "ethics_complete": complete,
             "ethics_total": total,
         },
@@ -131,6 +132,7 @@ def question_comment(request: HttpRequest, question_id: int) -> HttpResponse:
             "may_change": can(request.user, Action.CHANGE, question),
             "may_review": True,
             "comment_form": form,
+            "dpia": question.dpia_screenings.first(),
             "ethics_complete": complete,
             "ethics_total": total,
         },
@@ -244,5 +246,40 @@ def ethics_area(request: HttpRequest, question_id: int, area: str) -> HttpRespon
             "actions": question.ethics_actions.filter(area=area),
             "has_errors": bool(area_form.errors or action_form.errors),
             "odi_credit": ODI_CREDIT,
+        },
+    )
+
+
+@page_rule("datalab.lab")
+def dpia_screening(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = _question_or_404(request, question_id)
+    may_change = can(request.user, Action.CHANGE, question)
+    screenings = list(question.dpia_screenings.select_related("created_by"))
+    latest = screenings[0] if screenings else None
+    initial = DpiaForm.initial_from(latest.answers) if latest else None
+    form = DpiaForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not may_change:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.dpia_screening_save(
+                    actor=signed_in_user(request), question=question, answers=form.answers()
+                )
+            except UserFacingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Screening saved."))
+                return redirect("datalab:dpia", question_id=question.pk)
+    return render(
+        request,
+        "datalab/dpia.html",
+        {
+            "question": question,
+            "form": form,
+            "may_change": may_change,
+            "latest": latest,
+            "reasons": [DPIA_QUESTIONS[key][1] for key in latest.reasons] if latest else [],
+            "earlier": screenings[1:],
         },
     )

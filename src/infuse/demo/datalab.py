@@ -2,7 +2,8 @@
 
 Caerphilly asks which households to offer energy advice first, using smart-meter readings;
 the question is shared with the region, a facilitator has commented on it, and its data ethics
-canvas is partly filled in with actions agreed.
+canvas is partly filled in with actions agreed, and a DPIA screening finds a DPIA required
+because the area figures would be matched with the council's housing records.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.db import transaction
 
 from infuse.accounts.models import User
 from infuse.datalab import services
+from infuse.datalab.dpia import QUESTION_KEYS
 from infuse.datalab.models import DataQuestion, EthicsAreaStatus
 from infuse.reference.models import Theme, WellbeingGoal
 
@@ -113,5 +115,15 @@ def _caerphilly_energy_question() -> DataQuestion:
         text="Add prepayment meter counts to the ward ranking.",
         owner="Energy advice team leader",
         priority="medium",
+    )
+    # Area-level statistics alone would not need a DPIA; matching them with the council's own
+    # housing records for targeting does, so the screening says "required" and why.
+    services.dpia_screening_save(
+        actor=officer,
+        question=question,
+        answers={
+            key: key in {"personal_data", "major_project", "data_matching", "denial_of_service"}
+            for key in QUESTION_KEYS
+        },
     )
     return question
