@@ -83,6 +83,14 @@ def _officer_with_data_question(make_user: Any) -> Any:
     )
     answers = {key: key == "tracking" for key in QUESTION_KEYS}
     services.dpia_screening_save(actor=user, question=question, answers=answers)
+    for transparency in (1, 3):
+        services.def_assessment_save(
+            actor=user,
+            question=question,
+            scores={"transparency": transparency, "accountability": 2, "fairness": 2},
+            rationales={"transparency": "a", "accountability": "b", "fairness": "c"},
+            actions="Publish the method.",
+        )
     user.sample_question = question.pk
     return user
 
@@ -312,6 +320,13 @@ PAGES = [
         200,
         "DPIA required",
         id="datalab-dpia",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/{question}/ethics-framework/",
+        200,
+        "Scores over time",
+        id="datalab-ethics-framework",
     ),
 ]
 

@@ -178,3 +178,30 @@ def test_dpia_screening_through_the_page(officer: Any) -> None:
     assert "Matching or combining datasets from different sources." in text
     detail = client.get(f"/en/datalab/questions/{question.pk}/").content.decode()
     assert "DPIA required" in detail
+
+
+def test_ethics_framework_versions_show_as_a_table_of_scores(officer: Any) -> None:
+    question = data_question(officer)
+    client = client_for(officer)
+    url = f"/en/datalab/questions/{question.pk}/ethics-framework/"
+    good = {
+        "transparency_score": "1",
+        "transparency_rationale": "Nothing published yet",
+        "accountability_score": "3",
+        "accountability_rationale": "Head of Housing owns it",
+        "fairness_score": "2",
+        "fairness_rationale": "Not checked for bias",
+        "actions": "",
+    }
+    bad = client.post(url, {**good, "fairness_score": "9", "accountability_rationale": ""})
+    text = bad.content.decode()
+    assert "There is a problem" in text and "Say why you gave this score." in text
+    assert "Select a valid choice" in text
+    assert not question.def_assessments.exists()
+    client.post(url, good)
+    response = client.post(url, {**good, "transparency_score": "4"}, follow=True)
+    text = response.content.decode()
+    assert "Self-assessment saved as a new version." in text
+    assert [v.transparency_score for v in question.def_assessments.all()] == [1, 4]
+    table = text[text.index("Scores over time") :]
+    assert table.index(">1</th>") < table.index(">2</th>")

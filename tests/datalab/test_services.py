@@ -165,3 +165,55 @@ def test_each_dpia_screening_is_kept_and_audited(make_user: Any) -> None:
     with pytest.raises(DatalabError, match="every screening question"):
         services.dpia_screening_save(actor=officer, question=question, answers={"tracking": True})
     assert question.dpia_screenings.count() == 2
+
+
+def test_each_ethics_framework_save_is_a_new_version_and_old_ones_stay(make_user: Any) -> None:
+    officer = make_user("participant", CAERPHILLY)
+    question = data_question(officer)
+    reasons = {
+        "transparency": "Nothing published",
+        "accountability": "Owner named",
+        "fairness": "?",
+    }
+    first = services.def_assessment_save(
+        actor=officer,
+        question=question,
+        scores={"transparency": 1, "accountability": 3, "fairness": 2},
+        rationales=reasons,
+    )
+    second = services.def_assessment_save(
+        actor=officer,
+        question=question,
+        scores={"transparency": 4, "accountability": 3, "fairness": 3},
+        rationales={**reasons, "transparency": "Method published"},
+        actions="Publish the ward ranking method.",
+    )
+    first.refresh_from_db()
+    assert (first.version, first.transparency_score) == (1, 1)
+    assert first.transparency_rationale == "Nothing published"
+    assert (second.version, second.transparency_score) == (2, 4)
+    audits = AuditEntry.objects.filter(action="datalab.def_assessment_saved").order_by("pk")
+    assert [entry.after["version"] for entry in audits] == [1, 2]
+
+
+def test_ethics_framework_scores_must_be_0_to_5_with_reasons(make_user: Any) -> None:
+    officer = make_user("participant", CAERPHILLY)
+    question = data_question(officer)
+    scores = {"transparency": 1, "accountability": 3, "fairness": 2}
+    reasons = {"transparency": "a", "accountability": "b", "fairness": "c"}
+    with pytest.raises(DatalabError, match="Fairness from 0 to 5"):
+        services.def_assessment_save(
+            actor=officer, question=question, scores={**scores, "fairness": 6}, rationales=reasons
+        )
+    with pytest.raises(DatalabError, match="Say why"):
+        services.def_assessment_save(
+            actor=officer, question=question, scores=scores, rationales={**reasons, "fairness": ""}
+        )
+    with pytest.raises(PermissionDenied):
+        services.def_assessment_save(
+            actor=make_user("participant", NEWPORT),
+            question=question,
+            scores=scores,
+            rationales=reasons,
+        )
+    assert not question.def_assessments.exists()

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy
 from infuse.accounts.models import Visibility
 
 from .dpia import QUESTION_KEYS
-from .models import DPIA_QUESTIONS, DataKind, DataQuestion, DataType, EthicsAction, EthicsAreaStatus
+from .models import (
+    DEF_PRINCIPLES,
+    DEF_SCORES,
+    DPIA_QUESTIONS,
+    DataKind,
+    DataQuestion,
+    DataType,
+    EthicsAction,
+    EthicsAreaStatus,
+)
 
 
 class QuestionForm(forms.ModelForm):
@@ -145,3 +154,41 @@ class DpiaForm(forms.Form):
 
     def answers(self) -> dict[str, bool]:
         return {key: bool(self.cleaned_data[key]) for key in QUESTION_KEYS}
+
+
+class DefAssessmentForm(forms.Form):
+    """A Data Ethics Framework self-assessment: each principle scored 0 to 5, with a reason."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label, prompt in DEF_PRINCIPLES:
+            self.fields[f"{key}_score"] = forms.TypedChoiceField(
+                label=label,
+                help_text=prompt,
+                choices=[(str(score), str(score)) for score in DEF_SCORES],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": gettext_lazy("Choose a score from 0 to 5.")},
+            )
+            self.fields[f"{key}_rationale"] = forms.CharField(
+                label=gettext_lazy("Why this score?"),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                max_length=4000,
+                error_messages={"required": gettext_lazy("Say why you gave this score.")},
+            )
+        self.fields["actions"] = forms.CharField(
+            label=gettext_lazy("Specific actions"),
+            help_text=gettext_lazy("What you will do to raise the scores, and who will do it."),
+            widget=forms.Textarea(attrs={"rows": 4}),
+            required=False,
+            max_length=4000,
+        )
+
+    def principles(self) -> list[tuple[Any, Any]]:
+        return [(self[f"{key}_score"], self[f"{key}_rationale"]) for key, _l, _p in DEF_PRINCIPLES]
+
+    def scores(self) -> dict[str, int]:
+        return {key: self.cleaned_data[f"{key}_score"] for key, _l, _p in DEF_PRINCIPLES}
+
+    def rationales(self) -> dict[str, str]:
+        return {key: self.cleaned_data[f"{key}_rationale"] for key, _l, _p in DEF_PRINCIPLES}

@@ -381,3 +381,69 @@ class DpiaScreening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question}: {self.outcome}"
+
+
+#: The three overarching principles of the UK Data Ethics Framework (Central Digital and Data
+#: Office, 2020), each scored 0–5 in a self-assessment; the prompts are our own words.
+DEF_PRINCIPLES: tuple[tuple[str, Any, Any], ...] = (
+    (
+        "transparency",
+        _("Transparency"),
+        _(
+            "Could someone outside the team find out what data you use, how and why, and "
+            "understand it?"
+        ),
+    ),
+    (
+        "accountability",
+        _("Accountability"),
+        _("Is it clear who answers for this work and its effects, and is there proper oversight?"),
+    ),
+    (
+        "fairness",
+        _("Fairness"),
+        _(
+            "Have you checked that the work will not treat people or groups unfairly, or lead to "
+            "discriminatory results?"
+        ),
+    ),
+)
+DEF_SCORES = range(0, 6)
+
+
+class DefAssessment(models.Model):
+    """One version of a data question's UK Data Ethics Framework self-assessment.
+
+    Each save is a new version; earlier versions are never changed, so progress shows over time.
+    """
+
+    question = models.ForeignKey(
+        DataQuestion, on_delete=models.CASCADE, related_name="def_assessments"
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    transparency_score = models.PositiveSmallIntegerField(_("transparency score"))
+    transparency_rationale = models.TextField(_("why this transparency score"))
+    accountability_score = models.PositiveSmallIntegerField(_("accountability score"))
+    accountability_rationale = models.TextField(_("why this accountability score"))
+    fairness_score = models.PositiveSmallIntegerField(_("fairness score"))
+    fairness_rationale = models.TextField(_("why this fairness score"))
+    actions = models.TextField(_("specific actions"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "version"], name="datalab_def_version"),
+            models.CheckConstraint(
+                condition=models.Q(transparency_score__lte=5)
+                & models.Q(accountability_score__lte=5)
+                & models.Q(fairness_score__lte=5),
+                name="datalab_def_scores_0_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: version {self.version}"

@@ -20,11 +20,14 @@ from infuse.errors import UserFacingError
 
 from .dpia import QUESTION_KEYS, dpia_screen
 from .models import (
+    DEF_PRINCIPLES,
+    DEF_SCORES,
     ETHICS_AREA_KEYS,
     DataKind,
     DataQuestion,
     DataQuestionComment,
     DataType,
+    DefAssessment,
     DpiaScreening,
     EthicsAction,
     EthicsArea,
@@ -266,3 +269,59 @@ def dpia_screening_save(
         after=snapshot(screening, ("answers", "outcome", "reasons")),
     )
     return screening
+
+
+DEF_FIELDS = (
+    "version",
+    "transparency_score",
+    "transparency_rationale",
+    "accountability_score",
+    "accountability_rationale",
+    "fairness_score",
+    "fairness_rationale",
+    "actions",
+)
+
+
+@audited
+@transaction.atomic
+def def_assessment_save(
+    *,
+    actor: Any,
+    question: DataQuestion,
+    scores: Mapping[str, int],
+    rationales: Mapping[str, str],
+    actions: str = "",
+) -> DefAssessment:
+    """Add a new version of ``question``'s Data Ethics Framework self-assessment.
+
+    ``scores`` and ``rationales`` are keyed by principle (transparency, accountability,
+    fairness); scores are whole numbers from 0 to 5. Earlier versions are left as they were.
+    """
+    _require(actor, Action.CHANGE, question)
+    values: dict[str, Any] = {"actions": actions.strip()}
+    for key, label, _prompt in DEF_PRINCIPLES:
+        score = scores.get(key)
+        if not isinstance(score, int) or score not in DEF_SCORES:
+            raise DatalabError(_("Score %(principle)s from 0 to 5.") % {"principle": label})
+        rationale = str(rationales.get(key) or "").strip()
+        if not rationale:
+            raise DatalabError(
+                _("Say why you gave %(principle)s that score.") % {"principle": label}
+            )
+        values[f"{key}_score"] = score
+        values[f"{key}_rationale"] = rationale
+    # Locking the question's row serialises two saves at once, so versions never collide.
+    DataQuestion.objects.select_for_update().filter(pk=question.pk).first()
+    last = question.def_assessments.order_by("-version").values_list("version", flat=True).first()
+    assessment = DefAssessment.objects.create(
+        question=question, version=(last or 0) + 1, created_by=_creator(actor), **values
+    )
+    audit_record(
+        actor=actor,
+        action="datalab.def_assessment_saved",
+        target=assessment,
+        body=question.owner_body,
+        after=snapshot(assessment, DEF_FIELDS),
+    )
+    return assessment

@@ -14,5 +14,6 @@ urlpatterns = [
     path("questions/<int:question_id>/question.pdf", views.question_pdf, name="question-pdf"),
     path("questions/<int:question_id>/ethics/", views.ethics_canvas, name="ethics"),
     path("questions/<int:question_id>/dpia/", views.dpia_screening, name="dpia"),
+    path("questions/<int:question_id>/ethics-framework/", views.def_assessment, name="def"),
     path("questions/<int:question_id>/ethics/<str:area>/", views.ethics_area, name="ethics-area"),
 ]

@@ -21,7 +21,14 @@ from infuse.accounts.policy import (
 from infuse.errors import UserFacingError
 
 from . import selectors, services
-from .forms import CommentForm, DpiaForm, EthicsActionForm, EthicsAreaForm, QuestionForm
+from .forms import (
+    CommentForm,
+    DefAssessmentForm,
+    DpiaForm,
+    EthicsActionForm,
+    EthicsAreaForm,
+    QuestionForm,
+)
 from .models import DPIA_QUESTIONS, ETHICS_AREAS, ODI_CREDIT, DataQuestion, EthicsArea
 
 
@@ -281,5 +288,46 @@ def dpia_screening(request: HttpRequest, question_id: int) -> HttpResponse:
             "latest": latest,
             "reasons": [DPIA_QUESTIONS[key][1] for key in latest.reasons] if latest else [],
             "earlier": screenings[1:],
+        },
+    )
+
+
+@page_rule("datalab.lab")
+def def_assessment(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = _question_or_404(request, question_id)
+    may_change = can(request.user, Action.CHANGE, question)
+    versions = list(question.def_assessments.select_related("created_by"))
+    latest = versions[-1] if versions else None
+    initial = None
+    if latest is not None:
+        # A new version starts from the last one, so only what changed needs typing.
+        initial = {name: getattr(latest, name) for name in services.DEF_FIELDS if name != "version"}
+    form = DefAssessmentForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not may_change:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.def_assessment_save(
+                    actor=signed_in_user(request),
+                    question=question,
+                    scores=form.scores(),
+                    rationales=form.rationales(),
+                    actions=form.cleaned_data["actions"],
+                )
+            except UserFacingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Self-assessment saved as a new version."))
+                return redirect("datalab:def", question_id=question.pk)
+    return render(
+        request,
+        "datalab/def_assessment.html",
+        {
+            "question": question,
+            "form": form,
+            "may_change": may_change,
+            "versions": versions,
+            "latest": latest,
         },
     )

@@ -3,7 +3,8 @@
 Caerphilly asks which households to offer energy advice first, using smart-meter readings;
 the question is shared with the region, a facilitator has commented on it, and its data ethics
 canvas is partly filled in with actions agreed, and a DPIA screening finds a DPIA required
-because the area figures would be matched with the council's housing records.
+because the area figures would be matched with the council's housing records; its Data
+Ethics Framework self-assessment has two versions, the second better on transparency.
 """
 
 from __future__ import annotations
@@ -125,5 +126,30 @@ def _caerphilly_energy_question() -> DataQuestion:
             key: key in {"personal_data", "major_project", "data_matching", "denial_of_service"}
             for key in QUESTION_KEYS
         },
+    )
+    # Two versions of the Data Ethics Framework self-assessment: after publishing the method
+    # and naming an owner, transparency and accountability improve.
+    rationales = {
+        "transparency": "Nothing about the targeting is published yet.",
+        "accountability": "No single owner for the data work.",
+        "fairness": "Not yet checked whether prepayment households are missed.",
+    }
+    services.def_assessment_save(
+        actor=officer,
+        question=question,
+        scores={"transparency": 1, "accountability": 2, "fairness": 2},
+        rationales=rationales,
+        actions="Publish how wards are ranked. Name an owner for the data work.",
+    )
+    services.def_assessment_save(
+        actor=officer,
+        question=question,
+        scores={"transparency": 3, "accountability": 4, "fairness": 2},
+        rationales={
+            **rationales,
+            "transparency": "The ranking method is on the council website.",
+            "accountability": "The Head of Housing owns the data work.",
+        },
+        actions="Check the ranking against prepayment meter counts.",
     )
     return question
