@@ -156,6 +156,13 @@ class DpiaForm(forms.Form):
         return {key: bool(self.cleaned_data[key]) for key in QUESTION_KEYS}
 
 
+RATIONALE_LABELS = {
+    "transparency": gettext_lazy("Why this transparency score?"),
+    "accountability": gettext_lazy("Why this accountability score?"),
+    "fairness": gettext_lazy("Why this fairness score?"),
+}
+
+
 class DefAssessmentForm(forms.Form):
     """A Data Ethics Framework self-assessment: each principle scored 0 to 5, with a reason."""
 
@@ -171,7 +178,8 @@ class DefAssessmentForm(forms.Form):
                 error_messages={"required": gettext_lazy("Choose a score from 0 to 5.")},
             )
             self.fields[f"{key}_rationale"] = forms.CharField(
-                label=gettext_lazy("Why this score?"),
+                # Each reason names its principle, so a screen reader user hears which it is.
+                label=RATIONALE_LABELS[key],
                 widget=forms.Textarea(attrs={"rows": 3}),
                 max_length=4000,
                 error_messages={"required": gettext_lazy("Say why you gave this score.")},
