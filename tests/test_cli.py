@@ -94,6 +94,9 @@ def test_demo_builds_every_role_once() -> None:
     # stepped-wedge trial across five authorities, and a draft.
     assert first["adaption"] == {"innovations": 12, "experiments": 2}
     assert second["adaption"] == {"innovations": 0, "experiments": 0}
+    # Caerphilly's data question arrives once, however often the demo is built.
+    assert first["datalab"] == {"data_questions": 1}
+    assert second["datalab"] == {"data_questions": 0}
     from infuse.adaption.models import Experiment
 
     trial = Experiment.objects.get(design="stepped_wedge")

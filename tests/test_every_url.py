@@ -100,6 +100,10 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "experiment_id": lambda: [
             Sample(str(world["experiment"].pk), owner_body=CAERPHILLY, marker="Walker experiment")
         ],
+        "question_id": lambda: [
+            Sample(str(world["question"].pk), owner_body=CAERPHILLY, marker="Walker data question")
+        ],
+        "area": lambda: [Sample("rights")],
         "design": lambda: [Sample("stepped-wedge")],
         # A body's supplier pages: its decision history and lists are its own; a cluster
         # found only in its private file (Acme Ltd) is seen by no other body.
@@ -168,6 +172,7 @@ def world(reference: Any, django_capture_on_commit_callbacks: Any) -> dict[str, 
         "batch": batch,
         **supplier_samples(users["dafydd"]),
         **private_experiment(users["carys"]),
+        "question": private_data_question(users["carys"]),
     }
 
 
@@ -244,6 +249,13 @@ def private_experiment(officer: User) -> dict[str, Any]:
     services.experiment_lock(actor=officer, experiment=experiment)
     services.experiment_randomise(actor=officer, experiment=experiment)
     return {"innovation": innovation, "assessment": assessment, "experiment": experiment}
+
+
+def private_data_question(officer: User) -> Any:
+    """A data question private to the officer's body."""
+    from tests.datalab.support import data_question
+
+    return data_question(officer, title="Walker data question", visibility="private")
 
 
 def private_spend_file(analyst: User) -> Any:

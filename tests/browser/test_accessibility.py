@@ -80,6 +80,42 @@ def _officer_with_experiments(make_user: Any) -> Any:
     return user
 
 
+def _officer_with_data_question(make_user: Any) -> Any:
+    from infuse.datalab import services
+    from infuse.datalab.dpia import QUESTION_KEYS
+    from tests.datalab.support import data_question
+
+    user = make_user("participant", CAERPHILLY, first_name="Carys", last_name="Price")
+    question = data_question(user)
+    services.ethics_area_save(
+        actor=user, question=question, area="rights", answer="Open licence", status="complete"
+    )
+    services.ethics_action_add(
+        actor=user, question=question, area="rights", text="Check", owner="IG lead", priority="high"
+    )
+    answers = {key: key == "tracking" for key in QUESTION_KEYS}
+    services.dpia_screening_save(actor=user, question=question, answers=answers)
+    for transparency in (1, 3):
+        services.def_assessment_save(
+            actor=user,
+            question=question,
+            scores={"transparency": transparency, "accountability": 2, "fairness": 2},
+            rationales={"transparency": "a", "accountability": "b", "fairness": "c"},
+            actions="Publish the method.",
+        )
+    user.sample_question = question.pk
+    return user
+
+
+def _facilitator_reviewing(make_user: Any) -> Any:
+    from tests.datalab.support import data_question
+
+    officer = make_user("participant", CAERPHILLY)
+    user = make_user("facilitator", None, first_name="Rhian", last_name="Evans")
+    user.sample_question = data_question(officer).pk
+    return user
+
+
 def _administrator(make_user: Any) -> Any:
     return make_user("administrator", None, first_name="Alex", last_name="Bowen")
 
@@ -292,6 +328,63 @@ PAGES = [
         "Add a supplier list",
         id="supplier-lists",
     ),
+    pytest.param(_officer_with_data_question, "/en/datalab/", 200, "Data questions", id="datalab"),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/new/",
+        200,
+        "Start a data question",
+        id="datalab-question-new",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/{question}/",
+        200,
+        "Energy advice targeting",
+        id="datalab-question",
+    ),
+    pytest.param(
+        _facilitator_reviewing,
+        "/en/datalab/questions/{question}/",
+        200,
+        "Mark as ready",
+        id="datalab-question-review",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/{question}/edit/",
+        200,
+        "Change a data question",
+        id="datalab-question-edit",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/{question}/ethics/",
+        200,
+        "Open Data Institute",
+        id="datalab-ethics",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/cy/datalab/questions/{question}/ethics/rights/",
+        200,
+        "IG lead",
+        id="datalab-ethics-area-cy",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/{question}/dpia/",
+        200,
+        "DPIA required",
+        id="datalab-dpia",
+    ),
+    pytest.param(
+        _officer_with_data_question,
+        "/en/datalab/questions/{question}/ethics-framework/",
+        200,
+        "Scores over time",
+        id="datalab-ethics-framework",
+    ),
 ]
 
 
@@ -328,6 +421,7 @@ def test_page_has_no_serious_accessibility_failures(
             "assessment",
             "experiment",
             "draft",
+            "question",
         )
     }
     path = path.format(**samples)

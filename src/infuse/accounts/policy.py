@@ -135,6 +135,16 @@ def require(user: Any, action: Action, record: Owned) -> None:
         raise PermissionDenied
 
 
+def can_review(user: Any, record: Owned) -> bool:
+    """Whether ``user`` may comment on ``record`` and mark it ready, as a lab facilitator.
+
+    Reviewing is the delivery team's facilitators' job; they review what they can see (work
+    shared with the region or published), so a body keeps private work to itself.
+    """
+    who = facts_of(user)
+    return who.delivery_team and who.role == Role.FACILITATOR and can(user, Action.VIEW, record)
+
+
 def visible_filter(user: Any, owner_field: str = "owner_body") -> Q:
     """A filter selecting the records ``user`` may view, matching ``can(…, VIEW, …)``."""
     who = facts_of(user)
@@ -239,6 +249,9 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     # An experiment's plan page and PDF: anyone, because a published (public) plan must be
     # readable without an account; the record rule still hides private and regional plans.
     "adaption.plan": _anyone,
+    # The Data Lab: any signed-in user; data questions are narrowed by the record rules, and
+    # writes (including a facilitator's review) are checked again by each service.
+    "datalab.lab": _signed_in,
 }
 
 

@@ -22,5 +22,6 @@ urlpatterns += i18n_patterns(
     path("jobs/", include("infuse.jobs.urls")),
     path("procurement/", include("infuse.procurement.urls")),
     path("adaption/", include("infuse.adaption.urls")),
+    path("datalab/", include("infuse.datalab.urls")),
     prefix_default_language=True,
 )

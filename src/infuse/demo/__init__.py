@@ -57,6 +57,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .adaption import demo_adaption
 
     result["adaption"] = demo_adaption()
+    from .datalab import demo_datalab
+
+    result["datalab"] = demo_datalab()
     return result
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "infuse.warehouse",
     "infuse.procurement",
     "infuse.adaption",
+    "infuse.datalab",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

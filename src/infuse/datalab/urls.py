@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "datalab"
+
+urlpatterns = [
+    path("", views.question_list, name="home"),
+    path("questions/new/", views.question_edit, name="question-new"),
+    path("questions/<int:question_id>/", views.question_detail, name="question"),
+    path("questions/<int:question_id>/edit/", views.question_edit, name="question-edit"),
+    path("questions/<int:question_id>/comment/", views.question_comment, name="question-comment"),
+    path("questions/<int:question_id>/ready/", views.question_ready, name="question-ready"),
+    path("questions/<int:question_id>/question.pdf", views.question_pdf, name="question-pdf"),
+    path("questions/<int:question_id>/ethics/", views.ethics_canvas, name="ethics"),
+    path("questions/<int:question_id>/dpia/", views.dpia_screening, name="dpia"),
+    path("questions/<int:question_id>/ethics-framework/", views.def_assessment, name="def"),
+    path("questions/<int:question_id>/ethics/<str:area>/", views.ethics_area, name="ethics-area"),
+]
