@@ -145,6 +145,24 @@ def can_review(user: Any, record: Owned) -> bool:
     return who.delivery_team and who.role == Role.FACILITATOR and can(user, Action.VIEW, record)
 
 
+def require_unless_system(actor: Any, action: Action, record: Owned) -> None:
+    """``require`` for services: ``actor=None`` is Infuse itself (the demo, an operator's
+    command, an import replayed by the reliability harness); people always arrive as a user."""
+    if actor is not None:
+        require(actor, action, record)
+
+
+def may_author_for_own_body(user: Any) -> bool:
+    """Whether ``user`` may create records for their own body (members, not assessors)."""
+    body_id = getattr(user, "body_id", None)
+    return body_id is not None and can(user, Action.CHANGE, BodyWorkspace(owner_body_id=body_id))
+
+
+def recorded_user(actor: Any) -> Any:
+    """The user to store as a record's creator: ``None`` for Infuse itself."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def visible_filter(user: Any, owner_field: str = "owner_body") -> Q:
     """A filter selecting the records ``user`` may view, matching ``can(…, VIEW, …)``."""
     who = facts_of(user)

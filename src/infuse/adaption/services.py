@@ -23,7 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infuse.accounts.models import Visibility
-from infuse.accounts.policy import Action, BodyWorkspace, require
+from infuse.accounts.policy import (
+    Action,
+    BodyWorkspace,
+    recorded_user,
+    require_unless_system,
+)
 from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
 
@@ -77,19 +82,8 @@ def _translated(error: AdaptionInputError) -> AdaptionError:
     return AdaptionError(error.message.text(_))
 
 
-def _require(actor: Any, action: Action, record: Any) -> None:
-    # ``actor=None`` is Infuse itself (the command line run by an operator, the demo, an
-    # import replayed by the reliability harness); people always arrive as a user.
-    if actor is not None:
-        require(actor, action, record)
-
-
 def _may_write_for(actor: Any, body: Any) -> None:
-    _require(actor, Action.CHANGE, BodyWorkspace(owner_body_id=body.pk))
-
-
-def _creator(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+    require_unless_system(actor, Action.CHANGE, BodyWorkspace(owner_body_id=body.pk))
 
 
 # --- Innovation library -----------------------------------------------------------------------
@@ -109,10 +103,10 @@ def innovation_save(
     """Add an innovation to the library (``innovation`` None) or change one."""
     if innovation is None:
         _may_write_for(actor, body)
-        innovation = Innovation(owner_body=body, created_by=_creator(actor))
+        innovation = Innovation(owner_body=body, created_by=recorded_user(actor))
         before = None
     else:
-        _require(actor, Action.CHANGE, innovation)
+        require_unless_system(actor, Action.CHANGE, innovation)
         before = snapshot(innovation, INNOVATION_FIELDS)
     for name in INNOVATION_FIELDS:
         if name in values:
@@ -181,11 +175,11 @@ def assessment_save(
     if assessment is None:
         _may_write_for(actor, body)
         assessment = AdaptionAssessment(
-            owner_body=body, created_by=_creator(actor), innovation=innovation
+            owner_body=body, created_by=recorded_user(actor), innovation=innovation
         )
         before = None
     else:
-        _require(actor, Action.CHANGE, assessment)
+        require_unless_system(actor, Action.CHANGE, assessment)
         before = snapshot(assessment, ASSESSMENT_FIELDS)
     decided_now = decision != assessment.decision
     assessment.fit = _clean_fit(fit)
@@ -242,7 +236,7 @@ def experiment_create(
         raise AdaptionError(_("Give the experiment a title."))
     experiment = Experiment.objects.create(
         owner_body=body,
-        created_by=_creator(actor),
+        created_by=recorded_user(actor),
         title=title[:200],
         innovation=innovation,
         assessment=assessment,
@@ -273,7 +267,7 @@ def experiment_update(
     *, actor: Any, experiment: Experiment, values: Mapping[str, Any]
 ) -> Experiment:
     """Change a draft experiment's plan. A locked plan changes only by amendment."""
-    _require(actor, Action.CHANGE, experiment)
+    require_unless_system(actor, Action.CHANGE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if experiment.is_locked:
         raise AdaptionError(_("The plan is locked: record the change as an amendment."))
@@ -299,7 +293,7 @@ def experiment_update(
 @transaction.atomic
 def experiment_lock(*, actor: Any, experiment: Experiment) -> Experiment:
     """Lock the plan: keep its content and SHA-256 with the time, before any outcome data."""
-    _require(actor, Action.CHANGE, experiment)
+    require_unless_system(actor, Action.CHANGE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if experiment.is_locked:
         raise AdaptionError(_("The plan is already locked."))
@@ -309,7 +303,7 @@ def experiment_lock(*, actor: Any, experiment: Experiment) -> Experiment:
     plan = plan_of(experiment)
     experiment.status = Experiment.Status.LOCKED
     experiment.locked_at = timezone.now()
-    experiment.locked_by = _creator(actor)
+    experiment.locked_by = recorded_user(actor)
     experiment.locked_plan = plan
     experiment.locked_sha256 = plan_sha256(plan)
     experiment.save()
@@ -333,7 +327,7 @@ def plan_amend(
     The seed and, once units are allocated, the design cannot change: a new allocation would
     no longer be the one the plan promised.
     """
-    _require(actor, Action.CHANGE, experiment)
+    require_unless_system(actor, Action.CHANGE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if not experiment.is_locked:
         raise AdaptionError(_("The plan is not locked yet: change it directly."))
@@ -362,7 +356,7 @@ def plan_amend(
         changes=difference,
         plan=after,
         plan_sha256=plan_sha256(after),
-        created_by=_creator(actor),
+        created_by=recorded_user(actor),
     )
     audit_record(
         actor=actor,
@@ -383,7 +377,7 @@ def plan_amend(
 @transaction.atomic
 def experiment_publish(*, actor: Any, experiment: Experiment) -> Experiment:
     """Make a locked plan public, so anyone can read it and check its fingerprint."""
-    _require(actor, Action.SHARE, experiment)
+    require_unless_system(actor, Action.SHARE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if not experiment.is_locked:
         raise AdaptionError(_("Only a locked plan can be published."))
@@ -410,7 +404,7 @@ def units_upload(
     *, actor: Any, experiment: Experiment, file_name: str, content: bytes, id_column: str = ""
 ) -> UnitList:
     """Keep the list of units to randomise (replacing an earlier list until allocation)."""
-    _require(actor, Action.CHANGE, experiment)
+    require_unless_system(actor, Action.CHANGE, experiment)
     if not experiment.is_randomised_design:
         raise AdaptionError(_("This design is not randomised, so there are no units to allocate."))
     if Randomisation.objects.filter(experiment=experiment).exists():
@@ -430,7 +424,7 @@ def units_upload(
         id_column=units.id_column,
         columns=units.columns,
         unit_count=units.frame.height,
-        uploaded_by=_creator(actor),
+        uploaded_by=recorded_user(actor),
     )
     unit_list.upload.save(unit_list.file_name, ContentFile(content), save=False)
     unit_list.save()
@@ -449,7 +443,7 @@ def units_upload(
 @transaction.atomic
 def experiment_randomise(*, actor: Any, experiment: Experiment) -> Randomisation:
     """Allocate the uploaded units with the locked plan's design and seed (once)."""
-    _require(actor, Action.CHANGE, experiment)
+    require_unless_system(actor, Action.CHANGE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if not experiment.is_locked:
         raise AdaptionError(
@@ -480,7 +474,7 @@ def experiment_randomise(*, actor: Any, experiment: Experiment) -> Randomisation
             if outcome.allocation.schedule is not None
             else None
         ),
-        created_by=_creator(actor),
+        created_by=recorded_user(actor),
     )
     randomisation.allocation.save(
         f"allocation-{experiment.pk}.csv",
@@ -558,7 +552,7 @@ def outcomes_upload(
 
     from . import analysis
 
-    _require(actor, Action.CHANGE, experiment)
+    require_unless_system(actor, Action.CHANGE, experiment)
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     if not experiment.accepts_outcome_data:
         raise AdaptionError(_("Lock the plan before uploading outcome data."))
@@ -636,7 +630,7 @@ def outcomes_upload(
             "plan_sha256": experiment.locked_sha256,
             "amendments": experiment.amendments.count(),
         },
-        uploaded_by=_creator(actor),
+        uploaded_by=recorded_user(actor),
     )
     record.upload.save(record.file_name, ContentFile(content), save=False)
     record.save()

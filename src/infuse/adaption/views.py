@@ -13,7 +13,13 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from infuse.accounts.policy import Action, BodyWorkspace, can, page_rule, signed_in_user
+from infuse.accounts.policy import (
+    Action,
+    can,
+    may_author_for_own_body,
+    page_rule,
+    signed_in_user,
+)
 from infuse.errors import UserFacingError
 from infuse.web.charts import line_chart, render_svg
 
@@ -32,12 +38,6 @@ from .forms import (
 from .models import FIT_DIMENSIONS, AdaptionAssessment, Experiment, Innovation
 from .power_requests import DESIGNS, PowerAnswer, PowerRequestError, power_answer
 from .selectors import PLAN_FIELDS
-
-
-def _may_write(request: HttpRequest) -> bool:
-    user = request.user
-    body_id = getattr(user, "body_id", None)
-    return body_id is not None and can(user, Action.CHANGE, BodyWorkspace(owner_body_id=body_id))
 
 
 def _experiment_or_404(
@@ -59,7 +59,7 @@ def lab_home(request: HttpRequest) -> HttpResponse:
             "experiments": selectors.experiments_visible_to(user)[:20],
             "assessments": selectors.assessments_visible_to(user)[:10],
             "innovation_count": selectors.innovations_visible_to(user).count(),
-            "may_write": _may_write(request),
+            "may_write": may_author_for_own_body(request.user),
         },
     )
 
@@ -81,7 +81,11 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "adaption/innovation_list.html",
-        {"form": form, "innovations": innovations, "may_write": _may_write(request)},
+        {
+            "form": form,
+            "innovations": innovations,
+            "may_write": may_author_for_own_body(request.user),
+        },
     )
 
 
@@ -97,7 +101,7 @@ def innovation_detail(request: HttpRequest, innovation_id: int) -> HttpResponse:
         {
             "innovation": innovation,
             "assessments": assessments,
-            "may_write": _may_write(request),
+            "may_write": may_author_for_own_body(request.user),
             "may_change": can(request.user, Action.CHANGE, innovation),
         },
     )
@@ -110,7 +114,7 @@ def innovation_edit(request: HttpRequest, innovation_id: int | None = None) -> H
         innovation = selectors.innovation_for(request.user, innovation_id)
         if innovation is None or not can(request.user, Action.CHANGE, innovation):
             raise Http404
-    elif not _may_write(request):
+    elif not may_author_for_own_body(request.user):
         raise Http404
     form = InnovationForm(request.POST or None, instance=innovation)
     if request.method == "POST" and form.is_valid():
@@ -173,7 +177,7 @@ def _assessment_page(
 @page_rule("adaption.lab")
 def assessment_new(request: HttpRequest, innovation_id: int) -> HttpResponse:
     innovation = selectors.innovation_for(request.user, innovation_id)
-    if innovation is None or not _may_write(request):
+    if innovation is None or not may_author_for_own_body(request.user):
         raise Http404
     return _assessment_page(request, innovation, None)
 
@@ -207,7 +211,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 @page_rule("adaption.lab")
 def experiment_new(request: HttpRequest) -> HttpResponse:
-    if not _may_write(request):
+    if not may_author_for_own_body(request.user):
         raise Http404
     form = ExperimentStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

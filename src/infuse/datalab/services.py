@@ -14,7 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from infuse.accounts.policy import Action, BodyWorkspace, can_review, require
+from infuse.accounts.policy import (
+    Action,
+    BodyWorkspace,
+    can_review,
+    recorded_user,
+    require_unless_system,
+)
 from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
 
@@ -53,20 +59,9 @@ class DatalabError(UserFacingError):
     """A refused Data Lab request, with the reason in the user's language."""
 
 
-def _require(actor: Any, action: Action, record: Any) -> None:
-    # ``actor=None`` is Infuse itself (the demo, an operator's command); people always arrive
-    # as a user.
-    if actor is not None:
-        require(actor, action, record)
-
-
 def _require_reviewer(actor: Any, question: DataQuestion) -> None:
     if actor is not None and not can_review(actor, question):
         raise DatalabError(_("Only a lab facilitator who can see this question may review it."))
-
-
-def _creator(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 @audited
@@ -85,11 +80,11 @@ def question_save(
     Changing a question that a facilitator marked ready returns it to draft.
     """
     if question is None:
-        _require(actor, Action.CHANGE, BodyWorkspace(owner_body_id=body.pk))
-        question = DataQuestion(owner_body=body, created_by=_creator(actor))
+        require_unless_system(actor, Action.CHANGE, BodyWorkspace(owner_body_id=body.pk))
+        question = DataQuestion(owner_body=body, created_by=recorded_user(actor))
         before = None
     else:
-        _require(actor, Action.CHANGE, question)
+        require_unless_system(actor, Action.CHANGE, question)
         before = snapshot(question, (*QUESTION_FIELDS, "status"))
     for name in QUESTION_FIELDS:
         if name in values:
@@ -136,7 +131,7 @@ def question_comment(*, actor: Any, question: DataQuestion, text: str) -> DataQu
     if len(text) > 4000:
         raise DatalabError(_("Keep the comment to 4,000 characters or fewer."))
     comment = DataQuestionComment.objects.create(
-        question=question, author=_creator(actor), text=text
+        question=question, author=recorded_user(actor), text=text
     )
     audit_record(
         actor=actor,
@@ -157,7 +152,7 @@ def question_mark_ready(*, actor: Any, question: DataQuestion) -> DataQuestion:
         raise DatalabError(_("This question is already marked ready."))
     question.status = DataQuestion.Status.READY
     question.ready_at = timezone.now()
-    question.ready_by = _creator(actor)
+    question.ready_by = recorded_user(actor)
     question.save(update_fields=["status", "ready_at", "ready_by"])
     audit_record(
         actor=actor,
@@ -181,7 +176,7 @@ def ethics_area_save(
     *, actor: Any, question: DataQuestion, area: str, answer: str, status: str
 ) -> EthicsArea:
     """Save the answer and status of one area of ``question``'s ethics canvas."""
-    _require(actor, Action.CHANGE, question)
+    require_unless_system(actor, Action.CHANGE, question)
     _check_area(area)
     if status not in EthicsAreaStatus.values:
         raise DatalabError(_("Choose a status for this area."))
@@ -220,7 +215,7 @@ def ethics_action_add(
     priority: str,
 ) -> EthicsAction:
     """Add an action to one area of ``question``'s ethics canvas."""
-    _require(actor, Action.CHANGE, question)
+    require_unless_system(actor, Action.CHANGE, question)
     _check_area(area)
     text, owner = text.strip(), owner.strip()
     if not text:
@@ -249,7 +244,7 @@ def dpia_screening_save(
 ) -> DpiaScreening:
     """Screen ``question`` for a DPIA from yes/no ``answers`` (see :mod:`.dpia`); each
     screening is a new record, so earlier answers stay on file."""
-    _require(actor, Action.CHANGE, question)
+    require_unless_system(actor, Action.CHANGE, question)
     missing = [key for key in QUESTION_KEYS if not isinstance(answers.get(key), bool)]
     if missing or set(answers) - set(QUESTION_KEYS):
         raise DatalabError(_("Answer yes or no to every screening question."))
@@ -259,7 +254,7 @@ def dpia_screening_save(
         answers={key: answers[key] for key in QUESTION_KEYS},
         outcome=str(result.outcome),
         reasons=[criterion.key for criterion in result.reasons],
-        created_by=_creator(actor),
+        created_by=recorded_user(actor),
     )
     audit_record(
         actor=actor,
@@ -298,7 +293,7 @@ def def_assessment_save(
     ``scores`` and ``rationales`` are keyed by principle (transparency, accountability,
     fairness); scores are whole numbers from 0 to 5. Earlier versions are left as they were.
     """
-    _require(actor, Action.CHANGE, question)
+    require_unless_system(actor, Action.CHANGE, question)
     values: dict[str, Any] = {"actions": actions.strip()}
     for key, label, _prompt in DEF_PRINCIPLES:
         score = scores.get(key)
@@ -315,7 +310,7 @@ def def_assessment_save(
     DataQuestion.objects.select_for_update().filter(pk=question.pk).first()
     last = question.def_assessments.order_by("-version").values_list("version", flat=True).first()
     assessment = DefAssessment.objects.create(
-        question=question, version=(last or 0) + 1, created_by=_creator(actor), **values
+        question=question, version=(last or 0) + 1, created_by=recorded_user(actor), **values
     )
     audit_record(
         actor=actor,

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from infuse.accounts.policy import (
     Action,
-    BodyWorkspace,
     can,
     can_review,
+    may_author_for_own_body,
     page_rule,
     signed_in_user,
 )
@@ -30,12 +30,6 @@ from .forms import (
     QuestionForm,
 )
 from .models import DPIA_QUESTIONS, ETHICS_AREAS, ODI_CREDIT, DataQuestion, EthicsArea
-
-
-def _may_write(request: HttpRequest) -> bool:
-    user = request.user
-    body_id = getattr(user, "body_id", None)
-    return body_id is not None and can(user, Action.CHANGE, BodyWorkspace(owner_body_id=body_id))
 
 
 def _question_or_404(
@@ -54,7 +48,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
         "datalab/home.html",
         {
             "questions": selectors.questions_visible_to(request.user),
-            "may_write": _may_write(request),
+            "may_write": may_author_for_own_body(request.user),
         },
     )
 
@@ -64,7 +58,7 @@ def question_edit(request: HttpRequest, question_id: int | None = None) -> HttpR
     question = None
     if question_id is not None:
         question = _question_or_404(request, question_id, Action.CHANGE)
-    elif not _may_write(request):
+    elif not may_author_for_own_body(request.user):
         raise Http404
     form = QuestionForm(request.POST or None, instance=question)
     if request.method == "POST" and form.is_valid():
