@@ -268,6 +268,34 @@ def default_balance_columns(units: UnitsTable, plan: AllocationPlan) -> tuple[st
     return tuple(chosen[:12])
 
 
+def read_outcomes(
+    data: bytes, *, id_column: str, outcome_column: str
+) -> tuple[pl.DataFrame, str, str]:
+    """An outcome file (one row per unit), its id column and its outcome column, as named in
+    the file (the names given are matched without regard to case).
+
+    The outcome must be a number wherever it is given (blank is a missing outcome); the first
+    value that is not is refused with its row, counted as in a spreadsheet (header = row 1).
+    """
+    units = read_units(data, id_column=id_column)
+    column = _column(units, outcome_column)
+    frame = units.frame
+    if frame.schema[column] != pl.Float64:
+        values = frame.get_column(column)
+        as_number = values.str.replace_all(",", "").cast(pl.Float64, strict=False)
+        bad = (as_number.is_null() & values.is_not_null()).arg_true()
+        if bad.len():
+            row = int(bad[0])
+            raise _error(
+                gettext_noop("Row %(row)s: “%(value)s” in %(column)s is not a number."),
+                row=row + 2,
+                value=str(values[row])[:40],
+                column=column,
+            )
+        frame = frame.with_columns(as_number.alias(column))
+    return frame, units.id_column, column
+
+
 @dataclass(frozen=True)
 class AllocationOutcome:
     allocation: rz.Allocation

@@ -502,37 +502,6 @@ def experiment_randomise(*, actor: Any, experiment: Experiment) -> Randomisation
 # --- Outcome data and analysis ----------------------------------------------------------------
 
 
-def _outcome_frame(content: bytes, *, id_column: str, outcome_column: str) -> Any:
-    """The outcome file as a frame, refusing a missing column or a value that is not a number
-    with the row it is on (rows counted as in a spreadsheet, the header being row 1)."""
-    import polars as pl
-
-    try:
-        table = allocating.read_units(content, id_column=id_column)
-    except AdaptionInputError as error:
-        raise _translated(error) from error
-    columns = {name.lower(): name for name in table.columns}
-    column = columns.get(outcome_column.strip().lower())
-    if column is None:
-        raise AdaptionError(
-            _("There is no column called “%(column)s”. The columns are: %(columns)s.")
-            % {"column": outcome_column, "columns": ", ".join(table.columns)}
-        )
-    frame = table.frame
-    if frame.schema[column] != pl.Float64:
-        values = frame.get_column(column)
-        as_number = values.str.replace_all(",", "").cast(pl.Float64, strict=False)
-        bad = (as_number.is_null() & values.is_not_null()).arg_true()
-        if bad.len():
-            row = int(bad[0])
-            raise AdaptionError(
-                _("Row %(row)s: “%(value)s” in %(column)s is not a number.")
-                % {"row": row + 2, "value": str(values[row])[:40], "column": column}
-            )
-        frame = frame.with_columns(as_number.alias(column))
-    return frame, table.id_column, column
-
-
 @audited
 @transaction.atomic
 def outcomes_upload(
@@ -567,9 +536,12 @@ def outcomes_upload(
             )
         )
     unit_list = experiment.units
-    frame, id_column, column = _outcome_frame(
-        content, id_column=unit_list.id_column, outcome_column=outcome_column
-    )
+    try:
+        frame, id_column, column = allocating.read_outcomes(
+            content, id_column=unit_list.id_column, outcome_column=outcome_column
+        )
+    except AdaptionInputError as error:
+        raise _translated(error) from error
     with unit_list.upload.open("rb") as stored:
         baseline = allocating.read_units(stored.read(), id_column=unit_list.id_column).frame
     # Baseline columns (covariates, clusters) come from the units list unless the outcome file
