@@ -595,39 +595,117 @@ def randomise(
 
 @app.command()
 def analyse(
-    method: Annotated[str, typer.Argument(help="rct: a randomised comparison of arms")],
-    data: Annotated[Path, typer.Argument(help="One row per unit: CSV, XLSX or ODS")],
+    method: Annotated[
+        str,
+        typer.Argument(
+            help="rct (randomised arms), did (2x2 difference-in-differences), staggered "
+            "(staggered adoption, event study), synth (synthetic control), its (interrupted "
+            "time series)"
+        ),
+    ],
+    data: Annotated[Path, typer.Argument(help="One row per unit (and period): CSV, XLSX, ODS")],
     outcome: Annotated[str, typer.Option(help="Outcome column")],
-    arm: Annotated[str, typer.Option(help="Column naming each unit's arm")] = "arm",
-    control: Annotated[str | None, typer.Option(help="Control arm (default: first)")] = None,
-    covariates: Annotated[str | None, typer.Option(help="Baseline columns, commas (Lin)")] = None,
-    cluster: Annotated[str | None, typer.Option(help="Cluster column: cluster-level")] = None,
-    binary: Annotated[bool, typer.Option("--binary", help="Outcome is 0/1")] = False,
+    arm: Annotated[str, typer.Option(help="rct: column naming each unit's arm")] = "arm",
+    control: Annotated[str | None, typer.Option(help="rct: control arm (default first)")] = None,
+    covariates: Annotated[
+        str | None, typer.Option(help="rct: baseline columns, commas (Lin)")
+    ] = None,
+    cluster: Annotated[str | None, typer.Option(help="rct: cluster column")] = None,
+    binary: Annotated[bool, typer.Option("--binary", help="rct: outcome is 0/1")] = False,
     correction: Annotated[
-        str, typer.Option(help="none, holm, bonferroni, benjamini_hochberg")
+        str, typer.Option(help="rct: none, holm, bonferroni, benjamini_hochberg")
     ] = "none",
-    permutations: Annotated[int, typer.Option(help="Re-randomisations for the p-value")] = 10_000,
-    seed: Annotated[int, typer.Option(help="Seed for the re-randomisations")] = 0,
+    permutations: Annotated[int, typer.Option(help="rct: re-randomisations for the p-value")] = (
+        10_000
+    ),
+    seed: Annotated[int, typer.Option(help="Seed for re-randomisations and bootstraps")] = 0,
+    unit: Annotated[str | None, typer.Option(help="did/staggered/synth: unit column")] = None,
+    time: Annotated[str | None, typer.Option(help="staggered/synth/its: time column")] = None,
+    treated: Annotated[str | None, typer.Option(help="did: 0/1 treated-group column")] = None,
+    after: Annotated[
+        str | None, typer.Option(help="did/its: 0/1 column for the period after the start")
+    ] = None,
+    first_treated: Annotated[
+        str | None, typer.Option(help="staggered: period first treated (0 or empty: never)")
+    ] = None,
+    control_group: Annotated[
+        str, typer.Option(help="staggered: never or not_yet treated units as comparison")
+    ] = "never",
+    treated_unit: Annotated[str | None, typer.Option(help="synth: the treated unit")] = None,
+    start: Annotated[
+        float | None, typer.Option(help="synth/its: first period after the start")
+    ] = None,
+    predictor: Annotated[
+        list[str] | None,
+        typer.Option(help="synth: column:first-last or column:y1,y2 (repeat the option)"),
+    ] = None,
+    donors: Annotated[str | None, typer.Option(help="synth: comparison units, ';'")] = None,
+    fit_from: Annotated[
+        float | None, typer.Option(help="synth: fit the outcome from this period")
+    ] = None,
+    no_placebos: Annotated[bool, typer.Option("--no-placebos", help="synth: skip")] = False,
+    model: Annotated[str, typer.Option(help="its: linear, poisson or quasi_poisson")] = "poisson",
+    offset: Annotated[str | None, typer.Option(help="its: population column (counts)")] = None,
+    season: Annotated[str | None, typer.Option(help="its: season column, e.g. month")] = None,
+    harmonics: Annotated[int, typer.Option(help="its: sine/cosine pairs for season")] = 0,
+    slope_change: Annotated[
+        bool, typer.Option("--slope-change", help="its: also a change of trend")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Intention-to-treat analysis: difference in means (Welch and HC2), Lin's adjustment,
-    risk difference and ratio, randomisation inference, Holm or Benjamini-Hochberg."""
+    """Analyse an experiment or a natural experiment. rct: intention to treat (Welch, HC2,
+    Lin, risk ratio, randomisation inference, Holm or Benjamini-Hochberg). did, staggered,
+    synth and its: for changes that could not be randomised."""
     import dataclasses
 
     import polars as pl
 
     from infuse.adaption import allocating, analysis
+    from infuse.adaption.analysis_requests import METHODS, quasi_analysis
     from infuse.adaption.messages import AdaptionInputError
 
-    if method != "rct":
-        _fail("Only 'rct' is available: difference-in-differences, synthetic control and "
-              "interrupted time series are not built yet.", as_json)  # fmt: skip
+    if method not in ("rct", *METHODS):
+        _fail(f"Choose one of: rct, {', '.join(METHODS)}.", as_json)
     if not data.is_file():
         _fail(f"{data} is not a file.", as_json)
     try:
         frame, _notes = allocating.read_table(data.read_bytes())
     except AdaptionInputError as error:
         _fail(error.message.text(), as_json)
+        return
+    if method != "rct":
+        options = {
+            "outcome": outcome,
+            "unit": unit,
+            "time": time,
+            "treated": treated,
+            "after": after,
+            "first_treated": first_treated,
+            "control_group": control_group,
+            "treated_unit": treated_unit,
+            "start": start,
+            "predictors": predictor or [],
+            "donors": donors,
+            "fit_from": fit_from,
+            "no_placebos": no_placebos,
+            "model": model,
+            "offset": offset,
+            "season": season,
+            "harmonics": harmonics,
+            "slope_change": slope_change,
+            "seed": seed,
+        }
+        try:
+            answer = quasi_analysis(method, frame, options)
+        except AdaptionInputError as error:
+            _fail(error.message.text(), as_json)
+            return
+        if as_json:
+            _emit(True, answer)
+            return
+        console.print(answer["headline"])
+        for note in answer["result"]["notes"]:
+            console.print(f"  note: {note}")
         return
     for name in (outcome, arm, *(c for c in [cluster] if c)):
         if name not in frame.columns:

@@ -8,8 +8,12 @@ line and tests read :meth:`Message.text`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
 
 ParamValue = str | int | float
 
@@ -36,3 +40,21 @@ class AdaptionInputError(ValueError):
     def __init__(self, message: Message) -> None:
         super().__init__(message.text())
         self.message = message
+
+
+def as_plain(value: Any) -> Any:
+    """An engine's result as JSON-ready values: dataclasses as dicts, Messages as English text,
+    NumPy numbers as Python ones and NaN or infinity as None."""
+    if isinstance(value, Message):
+        return value.text()
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: as_plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, dict):
+        return {str(key): as_plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_plain(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

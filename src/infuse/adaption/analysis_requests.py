@@ -1,0 +1,230 @@
+"""Requests for the analyses of non-randomised designs, shared by the command line and the API.
+
+Each request names a method and options given as text (from command-line flags or form
+fields); :func:`quasi_analysis` checks them, runs the engine and returns a JSON-ready result
+with a plain-language headline (a :class:`Message`, so each caller can translate it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from . import difference_in_differences as did
+from . import interrupted_time_series as its
+from . import synthetic_control as synth
+from .messages import AdaptionInputError, Message, as_plain, gettext_noop
+
+#: The designs analysed here, for when randomisation was not possible.
+METHODS = ("did", "staggered", "synth", "its")
+
+
+def _error(template: str, **params: str) -> AdaptionInputError:
+    return AdaptionInputError(Message(template, params))
+
+
+class _Options:
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = {key: value for key, value in values.items() if value not in (None, "")}
+
+    def text(self, name: str, default: str | None = None) -> str:
+        value = self.values.get(name, default)
+        if value is None:
+            raise _error(gettext_noop("This analysis needs the option %(option)s."), option=name)
+        return str(value).strip()
+
+    def optional(self, name: str) -> str | None:
+        value = self.values.get(name)
+        return str(value).strip() if value is not None else None
+
+    def number(self, name: str, default: float | None = None) -> float:
+        value = self.values.get(name, default)
+        if value is None:
+            raise _error(gettext_noop("This analysis needs the option %(option)s."), option=name)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise _error(
+                gettext_noop("The option %(option)s must be a number."), option=name
+            ) from None
+
+    def flag(self, name: str) -> bool:
+        value = self.values.get(name, False)
+        if isinstance(value, str):
+            return value.strip().lower() in {"1", "true", "yes", "on"}
+        return bool(value)
+
+    def listed(self, name: str) -> list[str]:
+        value = self.values.get(name)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(";") if part.strip()]
+        return [str(part).strip() for part in value if str(part).strip()]
+
+
+def _figure(value: float) -> str:
+    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def _did(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
+    outcome = options.text("outcome")
+    result = did.did_two_by_two(
+        frame,
+        outcome=outcome,
+        treated=options.text("treated"),
+        after=options.text("after"),
+        unit=options.optional("unit"),
+        confidence=options.number("confidence", 0.95),
+        seed=int(options.number("seed", 0)),
+    )
+    headline = Message(
+        gettext_noop(
+            "%(outcome)s changed by %(estimate)s more in the treated group than in the "
+            "comparison group (interval %(low)s to %(high)s)."
+        ),
+        {
+            "outcome": outcome,
+            "estimate": _figure(result.estimate),
+            "low": _figure(result.ci_low),
+            "high": _figure(result.ci_high),
+        },
+    )
+    return {"headline": headline, "result": result}
+
+
+def _staggered(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
+    outcome = options.text("outcome")
+    result = did.did_staggered(
+        frame,
+        unit=options.text("unit"),
+        time=options.text("time"),
+        outcome=outcome,
+        first_treated=options.text("first_treated"),
+        control_group=options.text("control_group", "never"),
+        confidence=options.number("confidence", 0.95),
+        draws=int(options.number("draws", 999)),
+        seed=int(options.number("seed", 0)),
+    )
+    overall = result.overall
+    headline = Message(
+        gettext_noop(
+            "Averaged over the treated units and the periods after each started, %(outcome)s "
+            "changed by %(estimate)s (interval %(low)s to %(high)s)."
+        ),
+        {
+            "outcome": outcome,
+            "estimate": _figure(overall["estimate"]),
+            "low": _figure(overall["ci_low"]),
+            "high": _figure(overall["ci_high"]),
+        },
+    )
+    return {"headline": headline, "result": result}
+
+
+def _synth(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
+    outcome = options.text("outcome")
+    treated_unit = options.text("treated_unit")
+    donors = options.listed("donors")
+    fit_from = options.optional("fit_from")
+    result = synth.synthetic_control(
+        frame,
+        unit=options.text("unit"),
+        time=options.text("time"),
+        outcome=outcome,
+        treated_unit=treated_unit,
+        start=options.number("start"),
+        donors=donors or None,
+        predictors=[synth.parse_predictor(text) for text in options.listed("predictors")],
+        fit_from=float(fit_from) if fit_from else None,
+        placebos=not options.flag("no_placebos"),
+    )
+    headline = Message(
+        gettext_noop(
+            "After the start, %(unit)s's %(outcome)s was on average %(estimate)s away from its "
+            "synthetic control."
+        ),
+        {"unit": treated_unit, "outcome": outcome, "estimate": _figure(result.average_effect)},
+    )
+    return {"headline": headline, "result": result}
+
+
+def _its(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
+    outcome = options.text("outcome")
+    start = options.optional("start")
+    result = its.interrupted_time_series(
+        frame,
+        time=options.text("time"),
+        outcome=outcome,
+        after=options.optional("after"),
+        start=float(start) if start else None,
+        model=options.text("model", "poisson"),
+        offset=options.optional("offset"),
+        season=options.optional("season"),
+        season_period=options.number("season_period", 12),
+        harmonics=int(options.number("harmonics", 0)),
+        slope_change=options.flag("slope_change"),
+        confidence=options.number("confidence", 0.95),
+    )
+    level = result.level_change
+    if level.scale == "ratio":
+        headline = Message(
+            gettext_noop(
+                "When it started, %(outcome)s changed by a factor of %(estimate)s (interval "
+                "%(low)s to %(high)s), allowing for the trend before."
+            ),
+            {
+                "outcome": outcome,
+                "estimate": f"{level.estimate:.3f}",
+                "low": f"{level.ci_low:.3f}",
+                "high": f"{level.ci_high:.3f}",
+            },
+        )
+    else:
+        headline = Message(
+            gettext_noop(
+                "When it started, %(outcome)s changed by %(estimate)s (interval %(low)s to "
+                "%(high)s), allowing for the trend before."
+            ),
+            {
+                "outcome": outcome,
+                "estimate": _figure(level.estimate),
+                "low": _figure(level.ci_low),
+                "high": _figure(level.ci_high),
+            },
+        )
+    return {"headline": headline, "result": result}
+
+
+_RUNNERS: dict[str, Callable[[pl.DataFrame, _Options], dict[str, Any]]] = {
+    "did": _did,
+    "staggered": _staggered,
+    "synth": _synth,
+    "its": _its,
+}
+
+
+def quasi_analysis(
+    method: str,
+    frame: pl.DataFrame,
+    options: Mapping[str, Any],
+    *,
+    translate: Callable[[str], str] = lambda template: template,
+) -> dict[str, Any]:
+    """Run one non-randomised analysis; the headline and notes in ``translate``'s language."""
+    if method not in _RUNNERS:
+        raise _error(
+            gettext_noop("The analysis must be one of: %(methods)s."), methods=", ".join(METHODS)
+        )
+    answer = _RUNNERS[method](frame, _Options(options))
+    result = answer["result"]
+    notes: Sequence[Message] = getattr(result, "notes", [])
+    plain = as_plain(result)
+    plain["notes"] = [note.text(translate) for note in notes]
+    return {
+        "method": method,
+        "headline": answer["headline"].text(translate),
+        "result": plain,
+    }
