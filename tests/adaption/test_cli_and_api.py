@@ -22,9 +22,7 @@ import pytest
 from django.test import Client
 from typer.testing import CliRunner
 
-from infuse.accounts.services import api_token_create
 from infuse.cli import app
-from tests.conftest import CAERPHILLY
 
 runner = CliRunner()
 
@@ -169,13 +167,6 @@ def test_randomise_refuses_a_bad_units_file_with_the_reason(tmp_path: Path) -> N
     )
     assert result.exit_code == 1
     assert "appear more than once" in json.loads(result.stdout)["error"]
-
-
-@pytest.fixture
-def api_client(make_user: Any) -> tuple[Client, dict[str, str]]:
-    user = make_user("analyst", CAERPHILLY)
-    _token, secret = api_token_create(actor=user, user=user, name="tests")
-    return Client(), {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 def test_power_through_the_api_matches_the_command_line(

@@ -7,8 +7,10 @@ when that folder is absent.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -399,3 +401,31 @@ def test_infuse_analyse_did_from_the_command_line(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["result"]["estimate"] == pytest.approx(2.75, abs=1e-9)
+
+
+def test_interrupted_time_series_through_the_api_in_welsh(
+    api_client: tuple[Any, dict[str, str]],
+    shared_data: Path,
+) -> None:
+    client, auth = api_client
+    with (shared_data / "experiments" / "sicily_its.csv").open("rb") as upload:
+        response = client.post(
+            "/api/adaption/analyse/its",
+            {"data": upload, "outcome": "aces", "time": "time", "after": "smokban",
+             "offset": "stdpop", "model": "quasi_poisson", "season": "month", "harmonics": 2},
+            HTTP_ACCEPT_LANGUAGE="cy",
+            **auth,
+        )  # fmt: skip
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert answer["result"]["level_change"]["estimate"] == pytest.approx(0.885, abs=0.001)
+    assert answer["headline"].startswith("Pan ddechreuodd")
+    upload = io.BytesIO(b"t,y\n1,2\n2,3\n")
+    upload.name = "short.csv"
+    refused = client.post(
+        "/api/adaption/analyse/its",
+        {"data": upload, "outcome": "y", "time": "t", "start": "2", "harmonics": 99},
+        **auth,
+    )
+    assert refused.status_code == 400
+    assert "sine and cosine" in refused.json()["detail"]

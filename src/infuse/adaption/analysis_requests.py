@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import polars as pl
+from polars.exceptions import PolarsError
 
 from . import difference_in_differences as did
 from . import interrupted_time_series as its
@@ -218,7 +220,15 @@ def quasi_analysis(
         raise _error(
             gettext_noop("The analysis must be one of: %(methods)s."), methods=", ".join(METHODS)
         )
-    answer = _RUNNERS[method](frame, _Options(options))
+    try:
+        answer = _RUNNERS[method](frame, _Options(options))
+    except (np.linalg.LinAlgError, PolarsError) as error:
+        # Data that pass every check can still defeat the arithmetic (columns that are exact
+        # copies of each other, values of a type no column can hold): say so, not crash.
+        raise _error(
+            gettext_noop("These data cannot be analysed this way: %(reason)s"),
+            reason=str(error).splitlines()[0][:200],
+        ) from error
     result = answer["result"]
     notes: Sequence[Message] = getattr(result, "notes", [])
     plain = as_plain(result)

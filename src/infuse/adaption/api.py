@@ -20,6 +20,7 @@ from infuse.accounts.policy import signed_in_user
 from infuse.api_schemas import AUTH_ERRORS, NOT_FOUND, POST_ERRORS, ErrorOut
 
 from . import allocating, selectors
+from .analysis_requests import quasi_analysis
 from .messages import AdaptionInputError
 from .power_requests import power_answer
 
@@ -159,6 +160,66 @@ def randomise(
         "schedule": schedule.to_dicts() if schedule is not None else None,
         "allocation": outcome.allocation.table.to_dicts(),
     }
+
+
+QuasiMethod = Literal["did", "staggered", "synth", "its"]
+
+
+class QuasiAnalysisOut(Schema):
+    method: str
+    headline: str
+    result: dict[str, Any]
+
+
+@router.post(
+    "/analyse/{method}",
+    response={200: QuasiAnalysisOut, **AUTH_ERRORS, **BAD_INPUT},
+    summary="Analyse a change that could not be randomised",
+)
+def analyse(
+    request: HttpRequest,
+    method: QuasiMethod,
+    data: File[UploadedFile],
+    outcome: Form[str],
+    unit: Form[str] = "",
+    time: Form[str] = "",
+    treated: Form[str] = "",
+    after: Form[str] = "",
+    first_treated: Form[str] = "",
+    control_group: Form[str] = "never",
+    treated_unit: Form[str] = "",
+    start: Form[str] = "",
+    predictors: Form[str] = "",
+    donors: Form[str] = "",
+    fit_from: Form[str] = "",
+    placebos: Form[bool] = True,
+    model: Form[str] = "poisson",
+    offset: Form[str] = "",
+    season: Form[str] = "",
+    harmonics: Form[int] = 0,
+    slope_change: Form[bool] = False,
+    seed: Form[int] = 0,
+) -> dict[str, Any]:
+    """``did``: 2 x 2 difference-in-differences (outcome, treated, after, unit); ``staggered``:
+    Callaway & Sant'Anna group-time effects and an event study (unit, time, first_treated,
+    control_group); ``synth``: synthetic control with placebos (unit, time, treated_unit,
+    start, predictors as ``column:1960-1969`` separated by ``;``, donors separated by ``;``,
+    fit_from); ``its``: interrupted time series (time, after or start, model, offset, season,
+    harmonics, slope_change). The headline is in the language of the request."""
+    content = data.read(allocating.MAX_FILE_BYTES + 1)
+    options = {
+        "outcome": outcome, "unit": unit, "time": time, "treated": treated, "after": after,
+        "first_treated": first_treated, "control_group": control_group,
+        "treated_unit": treated_unit, "start": start, "predictors": predictors,
+        "donors": donors, "fit_from": fit_from, "no_placebos": not placebos, "model": model,
+        "offset": offset, "season": season, "harmonics": harmonics,
+        "slope_change": slope_change, "seed": seed,
+    }  # fmt: skip
+    try:
+        frame, _notes = allocating.read_table(content)
+        return quasi_analysis(method, frame, options, translate=_)
+    except AdaptionInputError as error:
+        raise _refuse(error) from error
 
 
 class InnovationOut(Schema):

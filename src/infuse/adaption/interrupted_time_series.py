@@ -37,6 +37,10 @@ FloatArray = npt.NDArray[np.float64]
 
 MODELS = ("linear", "poisson", "quasi_poisson")
 
+#: More sine/cosine pairs than this over-fit any series a council holds (six pairs already
+#: reproduce any monthly pattern exactly).
+MAX_HARMONICS = 6
+
 
 class TimeSeriesError(AdaptionInputError):
     """A series that cannot be analysed as asked, and why."""
@@ -118,6 +122,14 @@ def interrupted_time_series(
     if model not in MODELS:
         raise _error(
             gettext_noop("The model must be one of: %(models)s."), models=", ".join(MODELS)
+        )
+    if not 0 <= harmonics <= MAX_HARMONICS or season_period <= 0:
+        raise _error(
+            gettext_noop(
+                "Seasonality takes from 0 to %(most)s sine and cosine pairs and a season "
+                "length above zero."
+            ),
+            most=MAX_HARMONICS,
         )
     if (after is None) == (start is None):
         raise _error(
