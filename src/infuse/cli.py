@@ -619,6 +619,18 @@ def analyse(
         10_000
     ),
     seed: Annotated[int, typer.Option(help="Seed for re-randomisations and bootstraps")] = 0,
+    cuped: Annotated[
+        str | None, typer.Option(help="rct: pre-period column of the outcome (CUPED)")
+    ] = None,
+    prior_sd: Annotated[
+        float | None,
+        typer.Option(
+            help="rct: sd of the normal prior on the effect, centred on 0 (flat if unset)"
+        ),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(help="rct: effect size whose probability of being exceeded is given")
+    ] = 0.0,
     unit: Annotated[str | None, typer.Option(help="did/staggered/synth: unit column")] = None,
     time: Annotated[str | None, typer.Option(help="staggered/synth/its: time column")] = None,
     treated: Annotated[str | None, typer.Option(help="did: 0/1 treated-group column")] = None,
@@ -731,6 +743,9 @@ def analyse(
             correction=correction,
             permutations=permutations,
             seed=seed,
+            pre_period_column=cuped,
+            prior_sd=prior_sd,
+            threshold=threshold,
         )
     except AdaptionInputError as error:
         _fail(error.message.text(), as_json)
@@ -746,6 +761,11 @@ def analyse(
             f"[{primary['ci_low']:.4g}, {primary['ci_high']:.4g}] p={primary['p_value']:.4g} "
             f"({primary['method']}); randomisation p={comparison.randomisation_p_value:.4g}"
         )
+        if comparison.bayesian:
+            console.print(
+                f"  probability the effect is above {comparison.bayesian['threshold']:g}: "
+                f"{comparison.bayesian['probability_above_threshold']:.3f}"
+            )
 
 
 @app.command("spend-summary")

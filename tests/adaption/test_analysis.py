@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 
 from infuse.accounts.models import User
 from infuse.adaption import analysis
+from infuse.adaption.messages import AdaptionInputError
 from infuse.adaption.models import Experiment, OutcomeAnalysis
 from infuse.cli import app
 from tests.conftest import CAERPHILLY
@@ -231,3 +233,59 @@ def test_infuse_analyse_rct_from_the_command_line(tmp_path: Path) -> None:
     refused = CliRunner().invoke(app, ["analyse", "rct", str(data), "--outcome", "nope", "--json"])
     assert refused.exit_code == 1
     assert "nope" in json.loads(refused.stdout)["error"]
+
+
+def test_bayesian_summary_by_hand() -> None:
+    # Prior N(0, 1) and an estimate of 2 with standard error 1: equal precisions, so the
+    # posterior is N(1, 1/2); P(effect > 0) = Phi(1 / sqrt(0.5)) = 0.92135.
+    summary = analysis.bayesian_summary(2.0, 1.0, prior_sd=1.0, threshold=1.0)
+    assert summary.posterior_mean == pytest.approx(1.0)
+    assert summary.posterior_sd == pytest.approx(math.sqrt(0.5))
+    assert summary.probability_above_zero == pytest.approx(0.92135, abs=1e-5)
+    assert summary.probability_above_threshold == pytest.approx(0.5)
+    flat = analysis.bayesian_summary(2.0, 1.0)
+    assert (flat.posterior_mean, flat.posterior_sd) == (2.0, 1.0)
+    with pytest.raises(AdaptionInputError):
+        analysis.bayesian_summary(2.0, 1.0, prior_sd=0.0)
+
+
+def test_cuped_keeps_the_effect_and_cuts_the_variance_by_the_pre_period_share() -> None:
+    rng = np.random.default_rng(12)
+    n = 4_000
+    before = rng.normal(50, 10, n)
+    treated = rng.permutation(np.arange(n) < n // 2)
+    after = 0.8 * before + rng.normal(0, 6, n) + 2.0 * treated
+    _welch, plain = analysis.difference_in_means(after, treated)
+    adjusted = analysis.cuped(after, treated, before)
+    rho = np.corrcoef(after, before)[0, 1]
+    assert adjusted.estimate == pytest.approx(2.0, abs=4 * adjusted.standard_error)
+    # Deng et al. (2013): the variance falls by the factor 1 - rho^2.
+    assert (adjusted.standard_error / plain.standard_error) ** 2 == pytest.approx(
+        1 - rho**2, rel=0.05
+    )
+
+
+def test_cluster_trials_report_cr2_and_the_wild_bootstrap_beside_cluster_means() -> None:
+    rng = np.random.default_rng(13)
+    rows = []
+    for cluster in range(10):
+        arm = "intervention" if cluster % 2 else "control"
+        shift = rng.normal() + (0.5 if arm == "intervention" else 0.0)
+        rows.extend((f"c{cluster}", arm, shift + rng.normal()) for _ in range(20))
+    frame = pl.DataFrame(rows, schema=["ward", "arm", "score"], orient="row")
+    [comparison] = analysis.itt_analysis(
+        frame,
+        arms=["control", "intervention"],
+        arm_column="arm",
+        outcome_column="score",
+        outcome_type="continuous",
+        cluster_column="ward",
+        prior_sd=1.0,
+    )
+    methods = [estimate["method"] for estimate in comparison.estimates]
+    assert methods == ["welch", "hc2", "cr2"]
+    cr2 = comparison.estimates[2]
+    # Ten equal clusters, five per arm: Bell-McCaffrey gives G - 2 = 8 degrees of freedom.
+    assert cr2["degrees_of_freedom"] == pytest.approx(8.0, abs=1e-9)
+    assert 0.0 < comparison.wild_bootstrap_p_value <= 1.0
+    assert comparison.bayesian is not None and comparison.bayesian["prior_sd"] == 1.0

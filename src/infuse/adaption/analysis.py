@@ -20,6 +20,16 @@ Methods and sources:
   Rubin, D.B. 2015, "Causal Inference", ch. 5), all permutations drawn at once as arrays;
 * several outcomes or arms: Holm's step-down (Holm, S. 1979, Scandinavian Journal of Statistics
   6:65-70) and Benjamini & Hochberg's false discovery rate (1995, JRSS B 57:289-300);
+* CUPED: the outcome less theta times the centred pre-period value of the same measure, theta
+  the pooled regression slope, then the difference in means (Deng, A., Xu, Y., Kohavi, R. &
+  Walker, T. 2013, "Improving the sensitivity of online controlled experiments by utilizing
+  pre-experiment data", WSDM);
+* clusters: CR2 with Bell-McCaffrey degrees of freedom and the wild cluster bootstrap on the
+  units' own rows (see :mod:`.cluster_robust`), beside the analysis of cluster means;
+* a Bayesian summary: a normal prior on the effect, stated, combined with the estimate's
+  normal likelihood (conjugate normal-normal; Spiegelhalter, D.J., Abrams, K.R. & Myles, J.P.
+  2004, "Bayesian Approaches to Clinical Trials and Health-Care Evaluation", ch. 3), giving
+  the probability the effect exceeds zero and a stated threshold;
 * sample-ratio mismatch: Pearson's chi-squared test of the analysed counts against the planned
   ratio (Fabijan, A. et al. 2019, "Diagnosing sample ratio mismatch in online controlled
   experiments", KDD).
@@ -37,6 +47,7 @@ import numpy.typing as npt
 import polars as pl
 from scipy import stats
 
+from . import cluster_robust
 from .messages import AdaptionInputError, Message, gettext_noop
 
 FloatArray = npt.NDArray[np.float64]
@@ -177,6 +188,87 @@ def lin_adjusted(
         mean_treatment=float(y1.mean()),
         mean_control=float(y0.mean()),
         confidence=confidence,
+    )
+
+
+def cuped(
+    outcome: npt.ArrayLike,
+    treated: npt.ArrayLike,
+    pre_period: npt.ArrayLike,
+    *,
+    confidence: float = 0.95,
+) -> Estimate:
+    """The difference in means of the CUPED-adjusted outcome (Deng et al. 2013), HC2 interval.
+
+    ``pre_period`` is the same measure taken before the experiment; theta is the pooled slope
+    cov(y, x) / var(x). Because x was measured before randomisation the estimate stays unbiased
+    and its variance falls by the share of variance the pre-period explains.
+    """
+    y = np.asarray(outcome, dtype=np.float64)
+    t = np.asarray(treated, dtype=bool)
+    x = np.asarray(pre_period, dtype=np.float64)
+    variance = x.var(ddof=1)
+    if variance == 0:
+        raise _error(gettext_noop("The pre-period measure is the same for every unit."))
+    theta = float(np.cov(y, x, ddof=1)[0, 1] / variance)
+    adjusted = y - theta * (x - x.mean())
+    _welch, hc2 = difference_in_means(adjusted, t, confidence=confidence)
+    y1, y0 = _split(y, t)
+    return Estimate(
+        **{
+            **asdict(hc2),
+            "method": "cuped",
+            "mean_treatment": float(y1.mean()),
+            "mean_control": float(y0.mean()),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class BayesianSummary:
+    """The posterior for the effect under a stated normal prior (or a flat one)."""
+
+    prior_mean: float
+    prior_sd: float | None  # None: flat prior, the posterior is the likelihood
+    posterior_mean: float
+    posterior_sd: float
+    credible_low: float
+    credible_high: float
+    probability_above_zero: float
+    threshold: float
+    probability_above_threshold: float
+
+
+def bayesian_summary(
+    estimate: float,
+    standard_error: float,
+    *,
+    prior_mean: float = 0.0,
+    prior_sd: float | None = None,
+    threshold: float = 0.0,
+    credibility: float = 0.95,
+) -> BayesianSummary:
+    """Normal prior x normal likelihood of the estimate: precision-weighted mean and variance."""
+    if standard_error <= 0 or not math.isfinite(standard_error):
+        raise _error(gettext_noop("The estimate has no spread, so no posterior can be given."))
+    if prior_sd is not None and prior_sd <= 0:
+        raise _error(gettext_noop("The prior's standard deviation must be above zero."))
+    likelihood_precision = 1 / standard_error**2
+    prior_precision = 0.0 if prior_sd is None else 1 / prior_sd**2
+    precision = likelihood_precision + prior_precision
+    mean = (likelihood_precision * estimate + prior_precision * prior_mean) / precision
+    sd = math.sqrt(1 / precision)
+    z = float(stats.norm.ppf(0.5 + credibility / 2))
+    return BayesianSummary(
+        prior_mean=prior_mean,
+        prior_sd=prior_sd,
+        posterior_mean=mean,
+        posterior_sd=sd,
+        credible_low=mean - z * sd,
+        credible_high=mean + z * sd,
+        probability_above_zero=float(stats.norm.sf(0.0, mean, sd)),
+        threshold=threshold,
+        probability_above_threshold=float(stats.norm.sf(threshold, mean, sd)),
     )
 
 
@@ -341,6 +433,8 @@ class Comparison:
     risk_ratio: dict[str, float] | None
     randomisation_p_value: float | None
     adjusted_p_value: float | None
+    wild_bootstrap_p_value: float | None = None
+    bayesian: dict[str, Any] | None = None
 
 
 def itt_analysis(
@@ -356,13 +450,19 @@ def itt_analysis(
     confidence: float = 0.95,
     permutations: int = 2_000,
     seed: int = 0,
+    pre_period_column: str | None = None,
+    prior_sd: float | None = None,
+    threshold: float = 0.0,
 ) -> list[Comparison]:
     """Each arm after the first against the first (control), by intention to treat.
 
     The primary estimate is Lin's adjusted difference when the plan names covariates present
     in the data, else the difference in means (HC2). With ``cluster_column`` the analysis uses
     cluster means, one row per cluster (a cluster-level analysis with Welch's t; Hayes &
-    Moulton 2017, ch. 9), so few clusters give honest, wide intervals.
+    Moulton 2017, ch. 9), so few clusters give honest, wide intervals; CR2 on the units' rows
+    and the wild cluster bootstrap are reported beside it. ``pre_period_column`` adds a CUPED
+    estimate. Each comparison carries a Bayesian summary of its primary estimate under a
+    normal prior centred on no effect with ``prior_sd`` (flat when None).
     """
     frame = analysable
     outcome = pl.col(outcome_column).cast(pl.Float64)
@@ -373,6 +473,7 @@ def itt_analysis(
                 gettext_noop("A yes/no outcome must be 0 or 1; %(column)s has other values."),
                 column=outcome_column,
             )
+    units = frame
     if cluster_column:
         frame = frame.group_by(cluster_column, arm_column).agg(outcome.mean())
         covariates = ()
@@ -392,6 +493,53 @@ def itt_analysis(
             if complete.all():
                 primary = lin_adjusted(y, t, x.to_numpy(), confidence=confidence)
                 estimates.append(primary.as_dict())
+        wild_p = None
+        if cluster_column:
+            unit_pair = units.filter(pl.col(arm_column).is_in([control, arm]))
+            unit_y = unit_pair.get_column(outcome_column).cast(pl.Float64).to_numpy()
+            unit_t = (unit_pair.get_column(arm_column) == arm).to_numpy()
+            clusters = unit_pair.get_column(cluster_column).cast(pl.String).to_numpy()
+            test = cluster_robust.cluster_test(
+                np.column_stack([np.ones_like(unit_y), unit_t.astype(np.float64)]),
+                unit_y,
+                clusters,
+                coefficient=1,
+                confidence=confidence,
+                seed=seed,
+            )
+            wild_p = test.bootstrap_p_value
+            treated_y, control_y = unit_y[unit_t], unit_y[~unit_t]
+            estimates.append(
+                Estimate(
+                    method="cr2",
+                    estimate=test.estimate,
+                    standard_error=test.standard_error,
+                    ci_low=test.ci_low,
+                    ci_high=test.ci_high,
+                    p_value=test.p_value,
+                    degrees_of_freedom=test.degrees_of_freedom,
+                    n_treatment=int(treated_y.size),
+                    n_control=int(control_y.size),
+                    mean_treatment=float(treated_y.mean()),
+                    mean_control=float(control_y.mean()),
+                    confidence=confidence,
+                ).as_dict()
+            )
+        if pre_period_column and not cluster_column and pre_period_column in pair.columns:
+            baseline = pair.get_column(pre_period_column).cast(pl.Float64, strict=False)
+            if baseline.null_count() == 0:
+                estimates.append(cuped(y, t, baseline.to_numpy(), confidence=confidence).as_dict())
+        bayesian = None
+        if primary.standard_error > 0 and math.isfinite(primary.standard_error):
+            bayesian = asdict(
+                bayesian_summary(
+                    primary.estimate,
+                    primary.standard_error,
+                    prior_sd=prior_sd,
+                    threshold=threshold,
+                    credibility=confidence,
+                )
+            )
         ratio = None
         if outcome_type == "binary":
             rr = risk_ratio(y, t, confidence=confidence)
@@ -407,6 +555,8 @@ def itt_analysis(
                     y, t, permutations=permutations, seed=seed
                 ),
                 adjusted_p_value=None,
+                wild_bootstrap_p_value=wild_p,
+                bayesian=bayesian,
             )
         )
     if correction in {"holm", "bonferroni", "benjamini_hochberg"} and len(comparisons) > 1:
