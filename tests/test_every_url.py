@@ -105,6 +105,7 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         ],
         "area": lambda: [Sample("rights")],
         "design": lambda: [Sample("stepped-wedge")],
+        "method": lambda: [Sample("its")],
         # A body's supplier pages: its decision history and lists are its own; a cluster
         # found only in its private file (Acme Ltd) is seen by no other body.
         "body_code": lambda: [Sample(CAERPHILLY, owner_body=CAERPHILLY)],

@@ -598,7 +598,8 @@ def analyse(
     method: Annotated[
         str,
         typer.Argument(
-            help="rct (randomised arms), did (2x2 difference-in-differences), staggered "
+            help="rct (randomised arms), stepped-wedge (clusters crossing over in turn), did "
+            "(2x2 difference-in-differences), staggered "
             "(staggered adoption, event study), synth (synthetic control), its (interrupted "
             "time series)"
         ),
@@ -610,7 +611,7 @@ def analyse(
     covariates: Annotated[
         str | None, typer.Option(help="rct: baseline columns, commas (Lin)")
     ] = None,
-    cluster: Annotated[str | None, typer.Option(help="rct: cluster column")] = None,
+    cluster: Annotated[str | None, typer.Option(help="rct, stepped-wedge: cluster column")] = None,
     binary: Annotated[bool, typer.Option("--binary", help="rct: outcome is 0/1")] = False,
     correction: Annotated[
         str, typer.Option(help="rct: none, holm, bonferroni, benjamini_hochberg")
@@ -632,13 +633,16 @@ def analyse(
         float, typer.Option(help="rct: effect size whose probability of being exceeded is given")
     ] = 0.0,
     unit: Annotated[str | None, typer.Option(help="did/staggered/synth: unit column")] = None,
-    time: Annotated[str | None, typer.Option(help="staggered/synth/its: time column")] = None,
+    time: Annotated[
+        str | None, typer.Option(help="stepped-wedge/staggered/synth/its: time column")
+    ] = None,
     treated: Annotated[str | None, typer.Option(help="did: 0/1 treated-group column")] = None,
     after: Annotated[
         str | None, typer.Option(help="did/its: 0/1 column for the period after the start")
     ] = None,
     first_treated: Annotated[
-        str | None, typer.Option(help="staggered: period first treated (0 or empty: never)")
+        str | None,
+        typer.Option(help="stepped-wedge, staggered: period first treated (0 or empty: never)"),
     ] = None,
     control_group: Annotated[
         str, typer.Option(help="staggered: never or not_yet treated units as comparison")
@@ -688,6 +692,7 @@ def analyse(
     if method != "rct":
         options = {
             "outcome": outcome,
+            "cluster": cluster,
             "unit": unit,
             "time": time,
             "treated": treated,

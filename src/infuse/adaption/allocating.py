@@ -173,14 +173,38 @@ class AllocationPlan:
 
 
 def _column(units: UnitsTable, name: str) -> str:
-    for column in units.columns:
+    return _named(units.columns, name)
+
+
+def _named(columns: list[str], name: str) -> str:
+    """The column called ``name``, matched without regard to case."""
+    for column in columns:
         if column.lower() == name.strip().lower():
             return column
     raise _error(
         gettext_noop("There is no column called “%(column)s”. The columns are: %(columns)s."),
         column=name[:60],
-        columns=", ".join(units.columns),
+        columns=", ".join(columns),
     )
+
+
+def _as_numbers(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``column`` made numeric; the first value that is not a number is refused with its row,
+    counted as in a spreadsheet (header = row 1). Blank stays missing."""
+    if frame.schema[column] == pl.Float64:
+        return frame
+    values = frame.get_column(column).cast(pl.String)
+    as_number = values.str.replace_all(",", "").cast(pl.Float64, strict=False)
+    bad = (as_number.is_null() & values.is_not_null() & (values.str.strip_chars() != "")).arg_true()
+    if bad.len():
+        row = int(bad[0])
+        raise _error(
+            gettext_noop("Row %(row)s: “%(value)s” in %(column)s is not a number."),
+            row=row + 2,
+            value=str(values[row])[:40],
+            column=column,
+        )
+    return frame.with_columns(as_number.alias(column))
 
 
 def _check_plan(units: UnitsTable, plan: AllocationPlan) -> None:
@@ -279,21 +303,27 @@ def read_outcomes(
     """
     units = read_units(data, id_column=id_column)
     column = _column(units, outcome_column)
-    frame = units.frame
-    if frame.schema[column] != pl.Float64:
-        values = frame.get_column(column)
-        as_number = values.str.replace_all(",", "").cast(pl.Float64, strict=False)
-        bad = (as_number.is_null() & values.is_not_null()).arg_true()
-        if bad.len():
-            row = int(bad[0])
-            raise _error(
-                gettext_noop("Row %(row)s: “%(value)s” in %(column)s is not a number."),
-                row=row + 2,
-                value=str(values[row])[:40],
-                column=column,
-            )
-        frame = frame.with_columns(as_number.alias(column))
-    return frame, units.id_column, column
+    return _as_numbers(units.frame, column), units.id_column, column
+
+
+def read_panel_outcomes(
+    data: bytes, *, cluster_column: str, period_column: str, outcome_column: str
+) -> tuple[pl.DataFrame, str, str, str]:
+    """A stepped-wedge outcome file: any number of rows per cluster and period (people, or one
+    summary each), with the cluster, period and outcome columns as named in the file. Period
+    and outcome must be numbers; the first that is not is refused with its row."""
+    frame, _notes = read_table(data)
+    columns = list(frame.columns)
+    cluster = _named(columns, cluster_column)
+    period = _named(columns, period_column)
+    outcome = _named(columns, outcome_column)
+    if frame.get_column(period).null_count():
+        row = int(frame.get_column(period).is_null().arg_true()[0])
+        raise _error(
+            gettext_noop("Row %(row)s has no period in %(column)s."), row=row + 2, column=period
+        )
+    frame = _as_numbers(_as_numbers(frame, period), outcome)
+    return frame, cluster, period, outcome
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""Requests for the analyses of non-randomised designs, shared by the command line and the API.
+"""Requests for the analyses of panel designs, shared by the command line and the API: the
+stepped-wedge trial (randomised over time) and the designs for changes that could not be
+randomised.
 
 Each request names a method and options given as text (from command-line flags or form
 fields); :func:`quasi_analysis` checks them, runs the engine and returns a JSON-ready result
@@ -16,11 +18,13 @@ from polars.exceptions import PolarsError
 
 from . import difference_in_differences as did
 from . import interrupted_time_series as its
+from . import stepped_wedge
 from . import synthetic_control as synth
 from .messages import AdaptionInputError, Message, as_plain, gettext_noop
 
-#: The designs analysed here, for when randomisation was not possible.
-METHODS = ("did", "staggered", "synth", "its")
+#: The designs analysed here: a stepped-wedge trial, and four for when randomisation was not
+#: possible.
+METHODS = ("stepped-wedge", "did", "staggered", "synth", "its")
 
 
 def _error(template: str, **params: str) -> AdaptionInputError:
@@ -200,7 +204,36 @@ def _its(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
     return {"headline": headline, "result": result}
 
 
+def _stepped_wedge(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
+    outcome = options.text("outcome")
+    result = stepped_wedge.stepped_wedge_effect(
+        frame,
+        cluster=options.text("cluster"),
+        period=options.text("time"),
+        outcome=outcome,
+        first_treated=options.text("first_treated"),
+        confidence=options.number("confidence", 0.95),
+        seed=int(options.number("seed", 0)),
+    )
+    effect = result.effect
+    headline = Message(
+        gettext_noop(
+            "Allowing for change over time, the intervention changed %(outcome)s by "
+            "%(estimate)s (interval %(low)s to %(high)s), across %(clusters)s clusters."
+        ),
+        {
+            "outcome": outcome,
+            "estimate": _figure(effect["estimate"]),
+            "low": _figure(effect["ci_low"]),
+            "high": _figure(effect["ci_high"]),
+            "clusters": result.clusters,
+        },
+    )
+    return {"headline": headline, "result": result}
+
+
 _RUNNERS: dict[str, Callable[[pl.DataFrame, _Options], dict[str, Any]]] = {
+    "stepped-wedge": _stepped_wedge,
     "did": _did,
     "staggered": _staggered,
     "synth": _synth,

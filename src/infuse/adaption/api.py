@@ -162,7 +162,7 @@ def randomise(
     }
 
 
-QuasiMethod = Literal["did", "staggered", "synth", "its"]
+QuasiMethod = Literal["stepped-wedge", "did", "staggered", "synth", "its"]
 
 
 class QuasiAnalysisOut(Schema):
@@ -174,13 +174,14 @@ class QuasiAnalysisOut(Schema):
 @router.post(
     "/analyse/{method}",
     response={200: QuasiAnalysisOut, **AUTH_ERRORS, **BAD_INPUT},
-    summary="Analyse a change that could not be randomised",
+    summary="Analyse a stepped-wedge trial or a change that could not be randomised",
 )
 def analyse(
     request: HttpRequest,
     method: QuasiMethod,
     data: File[UploadedFile],
     outcome: Form[str],
+    cluster: Form[str] = "",
     unit: Form[str] = "",
     time: Form[str] = "",
     treated: Form[str] = "",
@@ -200,15 +201,20 @@ def analyse(
     slope_change: Form[bool] = False,
     seed: Form[int] = 0,
 ) -> dict[str, Any]:
-    """``did``: 2 x 2 difference-in-differences (outcome, treated, after, unit); ``staggered``:
-    Callaway & Sant'Anna group-time effects and an event study (unit, time, first_treated,
-    control_group); ``synth``: synthetic control with placebos (unit, time, treated_unit,
-    start, predictors as ``column:1960-1969`` separated by ``;``, donors separated by ``;``,
-    fit_from); ``its``: interrupted time series (time, after or start, model, offset, season,
-    harmonics, slope_change). The headline is in the language of the request."""
+    """``stepped-wedge``: the effect with period and cluster fixed effects, CR2 and the wild
+    cluster bootstrap, and effects by exposure time (cluster, time, first_treated).
+    ``did``: 2 x 2 difference-in-differences (outcome, treated, after, unit).
+    ``staggered``: Callaway & Sant'Anna group-time effects and an event study (unit, time,
+    first_treated, control_group).
+    ``synth``: synthetic control with placebos (unit, time, treated_unit, start, predictors
+    as ``column:1960-1969`` separated by ``;``, donors separated by ``;``, fit_from).
+    ``its``: interrupted time series (time, after or start, model, offset, season,
+    harmonics, slope_change).
+    The headline is in the language of the request."""
     content = data.read(allocating.MAX_FILE_BYTES + 1)
     options = {
-        "outcome": outcome, "unit": unit, "time": time, "treated": treated, "after": after,
+        "outcome": outcome, "cluster": cluster, "unit": unit, "time": time, "treated": treated,
+        "after": after,
         "first_treated": first_treated, "control_group": control_group,
         "treated_unit": treated_unit, "start": start, "predictors": predictors,
         "donors": donors, "fit_from": fit_from, "no_placebos": not placebos, "model": model,

@@ -54,38 +54,85 @@ class ClusterFit:
     n: int
 
 
-def _cluster_rows(clusters: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], list[FloatArray]]:
+IntArray = npt.NDArray[np.int64]
+
+
+def _cluster_rows(clusters: npt.ArrayLike) -> tuple[IntArray, list[IntArray]]:
     codes = np.unique(np.asarray(clusters), return_inverse=True)[1].astype(np.int64)
     order = np.argsort(codes, kind="stable")
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     return codes, [rows.astype(np.int64) for rows in np.split(order, bounds)]
 
 
-def _inverse_square_root(matrix: FloatArray) -> FloatArray:
-    """Symmetric ``matrix^(-1/2)``, treating eigenvalues near zero as zero (pseudo-inverse),
-    which happens when a cluster is fully explained by fixed effects."""
-    values, vectors = np.linalg.eigh(matrix)
-    keep = values > 1e-10
-    scaled = np.zeros_like(values)
-    scaled[keep] = 1.0 / np.sqrt(values[keep])
-    return (vectors * scaled) @ vectors.T
+@dataclass(frozen=True)
+class _Adjuster:
+    """``(I - H_gg)^(-1/2)`` for one cluster in low-rank form: ``I + W diag(d) W'``.
+
+    H_gg = X_g (X'X)^-1 X_g' has rank at most k, so its eigenvectors come from a k x k problem
+    (a thin QR of X_g) and the adjustment costs O(n_g k^2), not the O(n_g^3) of decomposing an
+    n_g x n_g matrix: a cluster of a thousand people stays cheap. Directions where
+    I - H_gg is singular (a cluster fully explained by fixed effects) get 0, the
+    pseudo-inverse.
+    """
+
+    rows: npt.NDArray[np.int64]
+    basis: FloatArray  # W, n_g x r
+    scale: FloatArray  # d, r
+
+    def apply(self, values: FloatArray) -> FloatArray:
+        projected = self.basis.T @ values
+        if values.ndim == 1:
+            return values + self.basis @ (self.scale * projected)
+        return values + self.basis @ (self.scale[:, None] * projected)
+
+
+def _adjusters(
+    x: FloatArray, bread: FloatArray, groups: list[npt.NDArray[np.int64]]
+) -> list[_Adjuster]:
+    adjusters = []
+    for rows in groups:
+        q, r = np.linalg.qr(x[rows])
+        leverage, vectors = np.linalg.eigh(r @ bread @ r.T)
+        remaining = 1.0 - leverage
+        scale = np.where(remaining > 1e-10, 1.0 / np.sqrt(np.clip(remaining, 1e-300, None)), 0.0)
+        adjusters.append(_Adjuster(rows, q @ vectors, scale - 1.0))
+    return adjusters
+
+
+def _cr2(
+    x: FloatArray, y: FloatArray, groups: list[npt.NDArray[np.int64]]
+) -> tuple[ClusterFit, FloatArray, list[_Adjuster]]:
+    bread: FloatArray = np.linalg.pinv(x.T @ x).astype(np.float64)
+    beta = bread @ x.T @ y
+    residuals = y - x @ beta
+    adjusters = _adjusters(x, bread, groups)
+    meat = np.zeros((x.shape[1], x.shape[1]))
+    for adjuster in adjusters:
+        score = x[adjuster.rows].T @ adjuster.apply(residuals[adjuster.rows])
+        meat += np.outer(score, score)
+    return ClusterFit(beta, bread @ meat @ bread, len(groups), y.size), bread, adjusters
 
 
 def cr2_fit(design: npt.ArrayLike, outcome: npt.ArrayLike, clusters: npt.ArrayLike) -> ClusterFit:
     """Ordinary least squares with the CR2 cluster-robust covariance (Bell & McCaffrey 2002)."""
     x = np.asarray(design, dtype=np.float64)
-    y = np.asarray(outcome, dtype=np.float64)
-    bread = np.linalg.pinv(x.T @ x)
-    beta = bread @ x.T @ y
-    residuals = y - x @ beta
     _codes, groups = _cluster_rows(clusters)
-    meat = np.zeros((x.shape[1], x.shape[1]))
-    for rows in groups:
-        xg = x[rows]
-        adjust = _inverse_square_root(np.eye(rows.size) - xg @ bread @ xg.T)
-        score = xg.T @ (adjust @ residuals[rows])
-        meat += np.outer(score, score)
-    return ClusterFit(beta, bread @ meat @ bread, len(groups), y.size)
+    return _cr2(x, np.asarray(outcome, dtype=np.float64), groups)[0]
+
+
+def _satterthwaite(
+    x: FloatArray, bread: FloatArray, adjusters: list[_Adjuster], contrast: FloatArray
+) -> float:
+    columns = np.zeros((x.shape[0], len(adjusters)))
+    direction = bread @ contrast
+    for index, adjuster in enumerate(adjusters):
+        columns[adjuster.rows, index] = adjuster.apply(x[adjuster.rows] @ direction)
+    # M applied without forming the n x n matrix: M a = a - X (X'X)^-1 X' a.
+    g = columns - x @ (bread @ (x.T @ columns))
+    gram = g.T @ g
+    trace = float(np.trace(gram))
+    squared = float((gram**2).sum())
+    return trace**2 / squared if squared > 0 else float("nan")
 
 
 def bell_mccaffrey_df(
@@ -99,21 +146,11 @@ def bell_mccaffrey_df(
     are needed (Imbens & Kolesar 2016, section III).
     """
     x = np.asarray(design, dtype=np.float64)
-    c = np.asarray(contrast, dtype=np.float64)
-    bread = np.linalg.pinv(x.T @ x)
+    bread: FloatArray = np.linalg.pinv(x.T @ x).astype(np.float64)
     _codes, groups = _cluster_rows(clusters)
-    columns = np.zeros((x.shape[0], len(groups)))
-    direction = bread @ c
-    for index, rows in enumerate(groups):
-        xg = x[rows]
-        adjust = _inverse_square_root(np.eye(rows.size) - xg @ bread @ xg.T)
-        columns[rows, index] = adjust @ (xg @ direction)
-    # M applied without forming the n x n matrix: M a = a - X (X'X)^-1 X' a.
-    g = columns - x @ (bread @ (x.T @ columns))
-    gram = g.T @ g
-    trace = float(np.trace(gram))
-    squared = float((gram**2).sum())
-    return trace**2 / squared if squared > 0 else float("nan")
+    return _satterthwaite(
+        x, bread, _adjusters(x, bread, groups), np.asarray(contrast, dtype=np.float64)
+    )
 
 
 @dataclass(frozen=True)
@@ -142,10 +179,12 @@ def cr2_test(
     confidence: float = 0.95,
 ) -> CoefficientTest:
     """The CR2 t test and interval for one coefficient, on Bell-McCaffrey degrees of freedom."""
-    fit = cr2_fit(design, outcome, clusters)
+    x = np.asarray(design, dtype=np.float64)
+    _codes, groups = _cluster_rows(clusters)
+    fit, bread, adjusters = _cr2(x, np.asarray(outcome, dtype=np.float64), groups)
     contrast = np.zeros(fit.coefficients.size)
     contrast[coefficient] = 1.0
-    df = bell_mccaffrey_df(design, clusters, contrast)
+    df = _satterthwaite(x, bread, adjusters, contrast)
     estimate = float(fit.coefficients[coefficient])
     se = float(math.sqrt(max(fit.covariance[coefficient, coefficient], 0.0)))
     critical = float(stats.t.ppf(0.5 + confidence / 2, df))
@@ -204,7 +243,7 @@ def wild_cluster_bootstrap_p(
     n, k = x.shape
     codes, groups = _cluster_rows(clusters)
     cluster_count = len(groups)
-    bread = np.linalg.pinv(x.T @ x)
+    bread: FloatArray = np.linalg.pinv(x.T @ x).astype(np.float64)
     scale = _cr1_scale(n, k, cluster_count)
 
     # The observed CR1 t statistic from the unrestricted fit.
@@ -254,7 +293,7 @@ def wild_cluster_bootstrap_p_loop(
     def t_statistic(values: FloatArray) -> tuple[float, float]:
         beta = np.linalg.lstsq(x, values, rcond=None)[0]
         residuals = values - x @ beta
-        bread = np.linalg.pinv(x.T @ x)
+        bread: FloatArray = np.linalg.pinv(x.T @ x).astype(np.float64)
         meat = np.zeros((k, k))
         for rows in groups:
             score = x[rows].T @ residuals[rows]

@@ -457,3 +457,17 @@ class OutcomesUploadForm(forms.Form):
         help_text=gettext_lazy("The name of the column holding the primary outcome."),
         max_length=100,
     )
+    period_column = forms.CharField(
+        label=gettext_lazy("Period column"),
+        help_text=gettext_lazy(
+            "Stepped-wedge trials: the column numbering each row's period (1 is the baseline). "
+            "Rows may be people or one summary per cluster and period."
+        ),
+        max_length=100,
+        initial="period",
+    )
+
+    def __init__(self, *args: Any, stepped_wedge: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not stepped_wedge:
+            del self.fields["period_column"]

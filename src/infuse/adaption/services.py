@@ -511,11 +511,13 @@ def outcomes_upload(
     file_name: str,
     content: bytes,
     outcome_column: str,
+    period_column: str = "period",
 ) -> OutcomeAnalysis:
     """Check outcome data against the locked plan's allocation and analyse it as planned.
 
     Only a locked, randomised experiment takes outcome data. Each upload is kept as its own
-    record; a refused file leaves everything as it was.
+    record; a refused file leaves everything as it was. A stepped-wedge trial's file has a
+    row per cluster and ``period_column`` (or per person in them).
     """
     import polars as pl
 
@@ -529,11 +531,14 @@ def outcomes_upload(
     if randomisation is None:
         raise AdaptionError(_("Randomise the units before uploading outcome data."))
     if experiment.design == Experiment.Design.STEPPED_WEDGE:
-        raise AdaptionError(
-            _(
-                "Stepped-wedge outcomes need an analysis with time periods, which Infuse does "
-                "not do yet; export the allocation and analyse it elsewhere."
-            )
+        return _stepped_wedge_outcomes(
+            actor=actor,
+            experiment=experiment,
+            randomisation=randomisation,
+            file_name=file_name,
+            content=content,
+            outcome_column=outcome_column,
+            period_column=period_column,
         )
     unit_list = experiment.units
     try:
@@ -615,6 +620,93 @@ def outcomes_upload(
             "file_sha256": record.file_sha256,
             "outcome_column": column,
             "analysed_by_arm": checks.analysed_by_arm,
+        },
+    )
+    return record
+
+
+def _stepped_wedge_outcomes(
+    *,
+    actor: Any,
+    experiment: Experiment,
+    randomisation: Randomisation,
+    file_name: str,
+    content: bytes,
+    outcome_column: str,
+    period_column: str,
+) -> OutcomeAnalysis:
+    """Outcomes of a stepped-wedge trial, analysed with period and cluster effects."""
+    import polars as pl
+
+    from . import stepped_wedge
+    from .messages import as_plain
+
+    plan = allocation_plan_of(experiment)
+    cluster_key = plan.cluster_column or experiment.units.id_column
+    with randomisation.allocation.open("rb") as stored:
+        allocation = pl.read_csv(stored.read(), infer_schema=False)
+    schedule = allocation.select(
+        pl.col(cluster_key).alias("_cluster"), pl.col("first_treated_period").alias("_first")
+    ).unique("_cluster")
+    try:
+        frame, cluster, period, outcome = allocating.read_panel_outcomes(
+            content,
+            cluster_column=cluster_key,
+            period_column=period_column,
+            outcome_column=outcome_column,
+        )
+        joined = frame.with_columns(pl.col(cluster).cast(pl.String).alias("_cluster")).join(
+            schedule, on="_cluster", how="left"
+        )
+        unknown = joined.filter(pl.col("_first").is_null()).get_column("_cluster").unique()
+        analysable = joined.filter(pl.col("_first").is_not_null())
+        result = stepped_wedge.stepped_wedge_effect(
+            analysable,
+            cluster="_cluster",
+            period=period,
+            outcome=outcome,
+            first_treated="_first",
+            confidence=1 - float(experiment.alpha),
+            seed=experiment.seed or 0,
+        )
+    except AdaptionInputError as error:
+        raise _translated(error) from error
+    checks = {
+        "clusters_allocated": schedule.height,
+        "clusters_with_outcomes": result.clusters,
+        "unknown_clusters": sorted(unknown.to_list())[:50],
+        "missing_cluster_periods": result.missing_cluster_periods[:100],
+        "rows_analysed": result.observations,
+    }
+    record = OutcomeAnalysis(
+        experiment=experiment,
+        file_name=Path(file_name).name[:255] or "outcomes.csv",
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        outcome_column=outcome,
+        checks=checks,
+        results={
+            "stepped_wedge": as_plain(
+                dataclasses.replace(result, cluster_period_means=[], notes=[])
+            ),
+            "notes": [note.text(_) for note in result.notes],
+            "period_column": period,
+            "alpha": str(experiment.alpha),
+            "plan_sha256": experiment.locked_sha256,
+            "amendments": experiment.amendments.count(),
+        },
+        uploaded_by=recorded_user(actor),
+    )
+    record.upload.save(record.file_name, ContentFile(content), save=False)
+    record.save()
+    audit_record(
+        actor=actor,
+        action="adaption.outcomes_analysed",
+        target=experiment,
+        body=experiment.owner_body,
+        after={
+            "file_sha256": record.file_sha256,
+            "outcome_column": outcome,
+            "clusters_with_outcomes": result.clusters,
         },
     )
     return record

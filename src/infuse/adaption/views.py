@@ -402,13 +402,16 @@ def experiment_outcomes(request: HttpRequest, experiment_id: int) -> HttpRespons
     experiment = _experiment_or_404(request, experiment_id, Action.CHANGE)
     if not experiment.is_locked:
         raise Http404
+    stepped_wedge = experiment.design == Experiment.Design.STEPPED_WEDGE
     form = OutcomesUploadForm(
         request.POST or None,
         request.FILES or None,
         initial={
             "outcome_column": experiment.analyses.values_list("outcome_column", flat=True).first()
-            or "outcome"
+            or "outcome",
+            "period_column": "period",
         },
+        stepped_wedge=stepped_wedge,
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["outcomes_file"]
@@ -419,6 +422,7 @@ def experiment_outcomes(request: HttpRequest, experiment_id: int) -> HttpRespons
                 file_name=upload.name,
                 content=upload.read(),
                 outcome_column=form.cleaned_data["outcome_column"],
+                period_column=form.cleaned_data.get("period_column") or "period",
             )
         except UserFacingError as error:
             form.add_error("outcomes_file", str(error))
