@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import polars as pl
+
 from infuse.adaption import services
 from infuse.adaption.models import AdaptionAssessment, Experiment
 
@@ -68,3 +71,17 @@ def experiment_world(officer: Any) -> dict[str, Any]:
         "experiment": experiment,
         "draft": draft,
     }
+
+
+def stepped_wedge_outcomes(experiment: Experiment, saving: float) -> bytes:
+    """Each ward's kWh in each of the world's four periods: a falling trend, and ``saving``
+    less once the ward's reports start."""
+    with experiment.randomisation.allocation.open("rb") as stored:
+        allocation = pl.read_csv(stored.read())
+    rng = np.random.default_rng(8)
+    rows = ["ward,period,kwh"]
+    for ward, first in allocation.select("ward", "first_treated_period").iter_rows():
+        for period in range(1, 5):
+            value = 300 - 5 * period - (saving if period >= first else 0) + rng.normal(0, 1)
+            rows.append(f"{ward},{period},{value:.2f}")
+    return ("\n".join(rows) + "\n").encode()

@@ -368,3 +368,74 @@ def test_stepped_wedge_outcomes_on_the_page_allow_for_time(officer: User) -> Non
     assert refused.status_code == 200
     assert "Row 3" in refused.content.decode()
     assert OutcomeAnalysis.objects.count() == 1
+
+
+def test_decision_summary_and_report_tell_what_happened(officer: User) -> None:
+    from infuse.adaption import services
+    from infuse.adaption.models import Innovation, InnovationEvidence
+    from tests.adaption.support import experiment_world, stepped_wedge_outcomes
+
+    world = experiment_world(officer)
+    experiment, innovation = world["experiment"], world["innovation"]
+    Innovation.objects.filter(pk=innovation.pk).update(evidence_level=2)
+    client = Client()
+    client.force_login(officer)
+    assert client.get(f"/en/adaption/experiments/{experiment.pk}/decision/").status_code == 404
+    services.outcomes_upload(
+        actor=officer,
+        experiment=experiment,
+        file_name="kwh.csv",
+        content=stepped_wedge_outcomes(experiment, saving=12.0),
+        outcome_column="kwh",
+    )
+    refused = client.post(
+        f"/en/adaption/experiments/{experiment.pk}/decision/", {"decision": "scale", "reason": ""}
+    )
+    assert refused.status_code == 200 and "govuk-error-summary" in refused.content.decode()
+    done = client.post(
+        f"/en/adaption/experiments/{experiment.pk}/decision/",
+        {"decision": "scale", "reason": "Saves 4% of energy for £3 a home a year."},
+    )
+    assert done.status_code == 302
+    evidence = InnovationEvidence.objects.get(experiment=experiment)
+    assert evidence.level == 3
+    innovation.refresh_from_db()
+    assert innovation.evidence_level == 3  # a randomised comparison showing it works
+    # The summary is private until the plan is published, then anyone can read it.
+    summary_url = f"/en/adaption/experiments/{experiment.pk}/summary/"
+    assert Client().get(summary_url).status_code == 404
+    services.experiment_publish(actor=officer, experiment=experiment)
+    page = Client().get(summary_url).content.decode()
+    assert "Saves 4% of energy" in page
+    assert "From allocation to analysis" in page
+    assert "whatever the result" in page
+    welsh = Client().get(f"/cy/adaption/experiments/{experiment.pk}/summary/").content.decode()
+    assert "Y penderfyniad" in welsh
+    report = Client().get(f"/en/adaption/experiments/{experiment.pk}/results.pdf")
+    assert report["Content-Type"] == "application/pdf"
+    assert report.content.startswith(b"%PDF")
+
+
+def test_a_decision_to_stop_is_evidence_but_raises_no_level(officer: User) -> None:
+    from infuse.adaption import services
+    from infuse.adaption.models import Innovation, InnovationEvidence
+    from tests.adaption.support import experiment_world, stepped_wedge_outcomes
+
+    world = experiment_world(officer)
+    experiment, innovation = world["experiment"], world["innovation"]
+    Innovation.objects.filter(pk=innovation.pk).update(evidence_level=1)
+    services.outcomes_upload(
+        actor=officer,
+        experiment=experiment,
+        file_name="kwh.csv",
+        content=stepped_wedge_outcomes(experiment, saving=0.0),
+        outcome_column="kwh",
+    )
+    services.experiment_decide(
+        actor=officer, experiment=experiment, decision="stop", reason="No saving at all."
+    )
+    assert InnovationEvidence.objects.get(experiment=experiment).summary.endswith(
+        "No saving at all."
+    )
+    innovation.refresh_from_db()
+    assert innovation.evidence_level == 1

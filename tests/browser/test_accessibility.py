@@ -80,6 +80,27 @@ def _officer_with_experiments(make_user: Any) -> Any:
     return user
 
 
+def _officer_with_decided_trial(make_user: Any) -> Any:
+    from infuse.adaption import services
+    from infuse.adaption.models import Experiment
+    from tests.adaption.support import stepped_wedge_outcomes
+
+    user = _officer_with_experiments(make_user)
+    experiment = Experiment.objects.get(pk=user.sample_experiment)
+    services.outcomes_upload(
+        actor=user,
+        experiment=experiment,
+        file_name="kwh.csv",
+        content=stepped_wedge_outcomes(experiment, saving=10.0),
+        outcome_column="kwh",
+    )
+    services.experiment_decide(
+        actor=user, experiment=experiment, decision="scale", reason="A clear saving."
+    )
+    user.sample_decided = experiment.pk
+    return user
+
+
 def _officer_with_data_question(make_user: Any) -> Any:
     from infuse.datalab import services
     from infuse.datalab.dpia import QUESTION_KEYS
@@ -246,6 +267,27 @@ PAGES = [
         200,
         "Caerffili",
         id="adaption-experiment-cy",
+    ),
+    pytest.param(
+        _officer_with_decided_trial,
+        "/en/adaption/experiments/{decided}/",
+        200,
+        "Effect by time since each cluster started",
+        id="adaption-stepped-wedge-results",
+    ),
+    pytest.param(
+        _officer_with_decided_trial,
+        "/cy/adaption/experiments/{decided}/summary/",
+        200,
+        "O ddyrannu i ddadansoddi",
+        id="adaption-summary-cy",
+    ),
+    pytest.param(
+        _officer_with_decided_trial,
+        "/en/adaption/experiments/{decided}/decision/",
+        200,
+        "What the team decided",
+        id="adaption-decision",
     ),
     pytest.param(
         _officer_with_experiments,
@@ -421,6 +463,7 @@ def test_page_has_no_serious_accessibility_failures(
             "assessment",
             "experiment",
             "draft",
+            "decided",
             "question",
         )
     }

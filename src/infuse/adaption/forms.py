@@ -471,3 +471,20 @@ class OutcomesUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not stepped_wedge:
             del self.fields["period_column"]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("What the team decided"),
+        choices=Experiment.Decision.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why"),
+        help_text=gettext_lazy(
+            "What the result means for the decision: the effect and its interval against what "
+            "would be worth having, cost, side effects, what people said."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+    )

@@ -153,7 +153,13 @@ class AdaptionAssessment(OwnedRecord):
 
 
 class Experiment(OwnedRecord):
-    """An experiment from design to a locked, randomised plan."""
+    """An experiment from design to a locked, randomised plan, its analysis and the decision
+    it led to."""
+
+    class Decision(models.TextChoices):
+        SCALE = "scale", _("Scale it up: use it more widely")
+        ADAPT = "adapt", _("Adapt it and test again")
+        STOP = "stop", _("Stop: it did not do enough")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -262,6 +268,14 @@ class Experiment(OwnedRecord):
     )
     locked_plan = models.JSONField(null=True, blank=True)
     locked_sha256 = models.CharField(_("plan fingerprint (SHA-256)"), max_length=64, blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=8, choices=Decision.choices, blank=True, default=""
+    )
+    decision_reason = models.TextField(_("reasons for the decision"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -332,6 +346,26 @@ class UnitList(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class InnovationEvidence(models.Model):
+    """What an experiment in the region added to an innovation's evidence, once decided."""
+
+    innovation = models.ForeignKey(
+        Innovation, on_delete=models.CASCADE, related_name="regional_evidence"
+    )
+    experiment = models.OneToOneField(
+        Experiment, on_delete=models.CASCADE, related_name="evidence_added"
+    )
+    level = models.PositiveSmallIntegerField(_("evidence level"), choices=EvidenceLevel.choices)
+    summary = models.TextField(_("summary"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.innovation}: {self.experiment}"
 
 
 class Randomisation(models.Model):

@@ -183,3 +183,59 @@ def allocation_plan_of(experiment: Experiment) -> allocating.AllocationPlan:
         block_sizes=(2 * total, 3 * total) if design in {"blocked", "stratified"} else (),
         periods=experiment.periods,
     )
+
+
+def result_summary(experiment: Experiment) -> dict[str, Any] | None:
+    """The newest analysis in the shape the results pages and report show: the primary effect
+    with its interval, whether the interval excludes no effect, and the flow of units (a
+    CONSORT-style count from allocation to analysis). None before any outcome data."""
+    analysis = experiment.analyses.first()
+    if analysis is None:
+        return None
+    results, checks = analysis.results, analysis.checks
+    if "stepped_wedge" in results:
+        effect = results["stepped_wedge"]["effect"]
+        flow = [
+            {
+                "label": _("Clusters randomised to a crossing-over time"),
+                "count": checks["clusters_allocated"],
+            },
+            {"label": _("Clusters with outcome data"), "count": checks["clusters_with_outcomes"]},
+            {
+                "label": _("Cluster-periods with no outcome"),
+                "count": len(checks["missing_cluster_periods"]),
+            },
+            {"label": _("Rows analysed"), "count": checks["rows_analysed"]},
+        ]
+        comparisons = [
+            {"arm": _("Intervention periods"), "control": _("control periods"), **effect}
+        ]
+    else:
+        flow = [
+            {
+                "label": _("Randomised"),
+                "count": sum(checks["allocated_by_arm"].values()),
+            },
+            *(
+                {
+                    "label": _("Allocated to %(arm)s") % {"arm": arm},
+                    "count": count,
+                    "missing": checks["missing_by_arm"].get(arm, 0),
+                    "analysed": checks["analysed_by_arm"].get(arm, 0),
+                }
+                for arm, count in checks["allocated_by_arm"].items()
+            ),
+        ]
+        comparisons = [
+            {"arm": comparison["arm"], "control": comparison["control"], **comparison["primary"]}
+            for comparison in results["comparisons"]
+        ]
+    for comparison in comparisons:
+        low, high = comparison.get("ci_low"), comparison.get("ci_high")
+        comparison["clear"] = low is not None and high is not None and (low > 0 or high < 0)
+    return {
+        "analysis": analysis,
+        "comparisons": comparisons,
+        "flow": flow,
+        "stepped_wedge": "stepped_wedge" in results,
+    }

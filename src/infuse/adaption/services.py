@@ -37,9 +37,11 @@ from .messages import AdaptionInputError
 from .models import (
     FIT_DIMENSIONS,
     AdaptionAssessment,
+    EvidenceLevel,
     Experiment,
     FitRating,
     Innovation,
+    InnovationEvidence,
     OutcomeAnalysis,
     PlanAmendment,
     Randomisation,
@@ -391,6 +393,75 @@ def experiment_publish(*, actor: Any, experiment: Experiment) -> Experiment:
         body=experiment.owner_body,
         before=before,
         after=snapshot(experiment, ("visibility",)),
+    )
+    return experiment
+
+
+@audited
+@transaction.atomic
+def experiment_decide(
+    *, actor: Any, experiment: Experiment, decision: str, reason: str
+) -> Experiment:
+    """Record the decision the analysis led to: scale, adapt or stop, with the reasons.
+
+    The experiment's innovation (if it came from the library) gains a line of regional
+    evidence whatever the result, so null results are seen too. Only a decision to scale
+    raises the innovation's Nesta level, to 3 for a comparison-group design or 2 for a time
+    series without one: a null or harmful result shows no impact to stand on.
+    """
+    require_unless_system(actor, Action.CHANGE, experiment)
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    analysis = experiment.analyses.first()
+    if analysis is None:
+        raise AdaptionError(_("Analyse the outcome data before recording a decision."))
+    if decision not in Experiment.Decision.values:
+        raise AdaptionError(_("Choose scale, adapt or stop."))
+    if not reason.strip():
+        raise AdaptionError(_("Give the reasons for the decision."))
+    fields = ("decision", "decision_reason", "decided_at")
+    before = snapshot(experiment, fields)
+    experiment.decision = decision
+    experiment.decision_reason = reason.strip()
+    experiment.decided_at = timezone.now()
+    experiment.decided_by = recorded_user(actor)
+    experiment.save(update_fields=[*fields, "decided_by", "updated_at"])
+    innovation = experiment.innovation or (
+        experiment.assessment.innovation if experiment.assessment is not None else None
+    )
+    if innovation is not None:
+        level = (
+            EvidenceLevel.CORRELATION
+            if experiment.design == Experiment.Design.INTERRUPTED_TIME_SERIES
+            else EvidenceLevel.CAUSATION
+        )
+        InnovationEvidence.objects.update_or_create(
+            experiment=experiment,
+            defaults={
+                "innovation": innovation,
+                "level": level,
+                "summary": f"{experiment.owner_body}: {experiment.title}. "
+                f"{Experiment.Decision(decision).label}. {reason.strip()}"[:2000],
+            },
+        )
+        if decision == Experiment.Decision.SCALE and innovation.evidence_level < level:
+            level_before = snapshot(innovation, ("evidence_level",))
+            innovation.evidence_level = level
+            innovation.save(update_fields=["evidence_level", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="adaption.innovation_evidence_raised",
+                target=innovation,
+                body=innovation.owner_body,
+                before=level_before,
+                after=snapshot(innovation, ("evidence_level",)),
+            )
+    audit_record(
+        actor=actor,
+        action="adaption.experiment_decided",
+        target=experiment,
+        body=experiment.owner_body,
+        before=before,
+        after=snapshot(experiment, fields),
     )
     return experiment
 

@@ -46,6 +46,21 @@ urlpatterns = [
         name="experiment-allocation",
     ),
     path(
+        "experiments/<int:experiment_id>/decision/",
+        views.experiment_decision,
+        name="experiment-decision",
+    ),
+    path(
+        "experiments/<int:experiment_id>/summary/",
+        views.experiment_summary,
+        name="experiment-summary",
+    ),
+    path(
+        "experiments/<int:experiment_id>/results.pdf",
+        views.experiment_results_pdf,
+        name="experiment-results-pdf",
+    ),
+    path(
         "experiments/<int:experiment_id>/plan.pdf",
         views.experiment_plan_pdf,
         name="experiment-plan-pdf",

@@ -27,6 +27,7 @@ from . import selectors, services
 from .forms import (
     AmendmentForm,
     AssessmentForm,
+    DecisionForm,
     ExperimentDesignForm,
     ExperimentStartForm,
     InnovationFilterForm,
@@ -465,6 +466,69 @@ def experiment_allocation(request: HttpRequest, experiment_id: int) -> HttpRespo
         filename=f"allocation-{experiment.pk}.csv",
         content_type="text/csv; charset=utf-8",
     )
+
+
+@page_rule("adaption.lab")
+def experiment_decision(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    experiment = _experiment_or_404(request, experiment_id, Action.CHANGE)
+    summary = selectors.result_summary(experiment)
+    if summary is None:
+        raise Http404
+    form = DecisionForm(
+        request.POST or None,
+        initial={"decision": experiment.decision, "reason": experiment.decision_reason},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.experiment_decide(
+                actor=signed_in_user(request),
+                experiment=experiment,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("adaption:experiment", experiment_id=experiment.pk)
+    return render(
+        request,
+        "adaption/experiment_decision.html",
+        {"experiment": experiment, "form": form, "summary": summary},
+    )
+
+
+def _summary_context(experiment: Experiment) -> dict[str, Any]:
+    summary = selectors.result_summary(experiment)
+    if summary is None:
+        raise Http404
+    return {
+        "experiment": experiment,
+        "summary": summary,
+        "evidence": getattr(experiment, "evidence_added", None),
+    }
+
+
+@page_rule("adaption.plan")
+def experiment_summary(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    """The one-page summary of what happened, for anyone the experiment is shared with (the
+    public once the plan is published), whatever the result."""
+    experiment = _experiment_or_404(request, experiment_id)
+    return render(request, "adaption/results_summary.html", _summary_context(experiment))
+
+
+@page_rule("adaption.plan")
+def experiment_results_pdf(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    experiment = _experiment_or_404(request, experiment_id)
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "adaption/results_report.html", _summary_context(experiment), request=request
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="results-{experiment.pk}.pdf"'
+    return response
 
 
 @page_rule("adaption.plan")
