@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -147,34 +148,75 @@ def may_see(user: User | None, sample: Sample | None) -> bool:
     return True
 
 
-@pytest.fixture
-def world(reference: Any, django_capture_on_commit_callbacks: Any) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def walker_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of uploads and store files for the whole module, beside its one world."""
+    return tmp_path_factory.mktemp("walker-data")
+
+
+@pytest.fixture(autouse=True)
+def isolated_files(settings: Any, walker_files: Path) -> Path:
+    """Replaces the suite's per-test folders: the walker's world is built once, so its files
+    must stay where it wrote them for every test of this module."""
+    settings.WAREHOUSE_DIR = walker_files / "warehouse"
+    settings.MEDIA_ROOT = walker_files / "uploads"
+    return walker_files
+
+
+@pytest.fixture(scope="module")
+def world(
+    django_db_setup: Any, django_db_blocker: Any, walker_files: Path
+) -> Iterator[dict[str, Any]]:
+    """The demo workspace and the private samples, built once for the module (per worker)
+    inside a transaction that is rolled back at the end, as Django's ``setUpTestData`` does.
+
+    Each test's own transaction nests inside it (a savepoint), so what a request writes (a
+    sign-in's last-login time) is undone after the test; the world itself is not rebuilt,
+    which took about four seconds a route.
+    """
+    from django.db import transaction
+    from django.test import TestCase, override_settings
+
     from infuse.accounts.services import api_token_create
     from infuse.jobs.services import job_start
+    from infuse.reference.services import reference_load
     from infuse.reference.tasks import reference_reload
 
-    demo_build(ledger_months=1)
-    users = {u.username: u for u in User.objects.select_related("body")}
-    with django_capture_on_commit_callbacks(execute=True):
-        job = job_start(
-            actor=users["dafydd"],
-            kind="reference.reload",
-            label="Walker job",
-            task=reference_reload,
-        )
-    token, _secret = api_token_create(
-        actor=users["carys"], user=users["carys"], name="walker-token"
-    )
-    batch = private_spend_file(users["dafydd"])
-    return {
-        "users": users,
-        "job": job,
-        "token": token,
-        "batch": batch,
-        **supplier_samples(users["dafydd"]),
-        **private_experiment(users["carys"]),
-        "question": private_data_question(users["carys"]),
-    }
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            WAREHOUSE_DIR=walker_files / "warehouse", MEDIA_ROOT=walker_files / "uploads"
+        ),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            reference_load(actor=None)
+            demo_build(ledger_months=1)
+            users = {u.username: u for u in User.objects.select_related("body")}
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                job = job_start(
+                    actor=users["dafydd"],
+                    kind="reference.reload",
+                    label="Walker job",
+                    task=reference_reload,
+                )
+            token, _secret = api_token_create(
+                actor=users["carys"], user=users["carys"], name="walker-token"
+            )
+            batch = private_spend_file(users["dafydd"])
+            yield {
+                "users": users,
+                "job": job,
+                "token": token,
+                "batch": batch,
+                **supplier_samples(users["dafydd"]),
+                **private_experiment(users["carys"]),
+                "question": private_data_question(users["carys"]),
+            }
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def supplier_samples(analyst: User) -> dict[str, Any]:
@@ -292,7 +334,7 @@ def test_every_page_has_a_rule_in_the_permission_policy(route: Route) -> None:
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
-def test_every_url_as_every_role(route: Route, world: dict[str, Any]) -> None:
+def test_every_url_as_every_role(route: Route, world: dict[str, Any], db: Any) -> None:
     visitors: list[User | None] = [None, *world["users"].values()]
     rule = None if route.is_api else rule_of(route.view)
     for url, sample in concrete_urls(route, world):
