@@ -207,6 +207,59 @@ def may_see_withheld_payees(user: Any, owner_body_id: int) -> bool:
     return who.signed_in and who.body_id == owner_body_id
 
 
+class BidLike(Owned, Protocol):
+    @property
+    def status(self) -> str: ...
+
+    def team_member_ids(self) -> set[int]: ...
+
+
+def on_bid_team(user: Any, bid: BidLike) -> bool:
+    """Whether ``user`` is one of a Challenge Fund bid's named officers."""
+    who = facts_of(user)
+    return who.signed_in and who.user_id in bid.team_member_ids()
+
+
+def can_open_bid(user: Any, bid: BidLike) -> bool:
+    """Who may read a Challenge Fund bid.
+
+    A draft is the bid team's alone: not the rest of the lead body, not the programme. Once
+    submitted, the programme's managers and administrators see it too. (Other bodies never do:
+    a funded project is published through its own public summary, not the bid.)
+    """
+    if on_bid_team(user, bid):
+        return True
+    if bid.status == "draft":
+        return False
+    who = facts_of(user)
+    return who.delivery_team and who.role in OVERSEERS
+
+
+def can_edit_bid(user: Any, bid: BidLike) -> bool:
+    """Only the bid team writes a bid, and never an assessor (the deadline is the service's
+    check, because it needs the clock)."""
+    who = facts_of(user)
+    return on_bid_team(user, bid) and who.role not in NON_AUTHORS
+
+
+def bid_filter(user: Any) -> Q:
+    """A filter on bids matching ``can_open_bid`` for lists."""
+    who = facts_of(user)
+    if not who.signed_in:
+        return Q(pk__in=[])
+    mine = Q(team__id=who.user_id)
+    if who.delivery_team and who.role in OVERSEERS:
+        return mine | ~Q(status="draft")
+    return mine
+
+
+def may_manage_calls(user: Any) -> bool:
+    """Challenge Fund calls, panels and decisions are the delivery team's programme managers'
+    (and administrators')."""
+    who = facts_of(user)
+    return who.delivery_team and who.role in OVERSEERS
+
+
 # --- Page and endpoint rules -----------------------------------------------------------------
 
 
@@ -270,6 +323,15 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     # The Data Lab: any signed-in user; data questions are narrowed by the record rules, and
     # writes (including a facilitator's review) are checked again by each service.
     "datalab.lab": _signed_in,
+    # The Challenge Fund's public pages (open calls, funded projects): anyone, in both
+    # languages, without signing in.
+    "challenges.public": _anyone,
+    # Challenges and bids: any signed-in user; challenges follow the record rules and bids
+    # ``can_open_bid`` (drafts for the bid team only).
+    "challenges.work": _signed_in,
+    # Writing calls, running the panel and deciding: the delivery team's programme managers
+    # and administrators.
+    "challenges.manage": _delivery_team_roles(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
 }
 
 
