@@ -12,7 +12,7 @@ from django.utils import timezone
 from infuse.accounts.policy import can_open_bid
 from infuse.audit.models import AuditEntry
 from infuse.challenges import framing, selectors, services
-from infuse.challenges.models import Bid, BidLink, Call
+from infuse.challenges.models import Bid, BidLink, Call, ChallengeTheme
 from infuse.challenges.services import ChallengeFundError
 from infuse.reference.models import Body
 from tests.conftest import CAERPHILLY, NEWPORT, TORFAEN
@@ -207,3 +207,19 @@ def test_bids_summary_counts_made_and_funded_by_theme_and_goal(bidding: dict[str
     assert summary.made_by_theme == {"decarbonisation": 1}
     assert summary.funded_by_goal == {2: 1}
     assert Body.objects.filter(code=CAERPHILLY).exists()
+
+
+def test_the_demo_builds_two_challenges_and_bids_at_every_stage_once(make_user: Any) -> None:
+    from infuse.demo import _demo_people
+    from infuse.demo.challenges import demo_challenges
+
+    _demo_people(None)
+    made = demo_challenges()
+    assert made == {"challenges": 2, "calls": 2, "bids": 6}
+    assert demo_challenges()["bids"] == 0  # building again changes nothing
+    statuses = set(Bid.objects.values_list("status", flat=True))
+    assert {"draft", "submitted"} <= statuses
+    closed, open_call = Call.objects.order_by("deadline")
+    assert not closed.is_open and open_call.is_open
+    themes = {link.theme.slug for link in ChallengeTheme.objects.all()}
+    assert themes == {"decarbonisation", "supportive-communities"}

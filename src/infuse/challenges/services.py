@@ -330,6 +330,29 @@ def call_publish(*, actor: Any, call: Call) -> Call:
     return call
 
 
+@audited
+@transaction.atomic
+def call_close(*, actor: Any, call: Call, reason: str) -> Call:
+    """Close a published call now, before its deadline (for example when the programme board
+    brings the deadline forward); ``reason`` is kept in the audit trail."""
+    _require_manager(actor)
+    if not call.is_open:
+        raise ChallengeFundError(_("This call is not open."))
+    if not reason.strip():
+        raise ChallengeFundError(_("Give the reason for closing the call early."))
+    before = {"deadline": call.deadline}
+    call.deadline = timezone.now()
+    call.save(update_fields=["deadline"])
+    audit_record(
+        actor=actor,
+        action="challenges.call_closed",
+        target=call,
+        before=before,
+        after={"deadline": call.deadline, "reason": reason.strip()},
+    )
+    return call
+
+
 # --- Bids ------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,366 @@
+"""The Challenge Fund's part of the demonstration workspace.
+
+Two challenges, one per theme: Caerphilly's on hard-to-heat homes (Accelerating
+Decarbonisation) and Newport's on loneliness among older people (Supportive Communities). Two
+bilingual calls: the 2026 round, closed, whose bids went through assessment; and the 2027
+round, open, with a draft bid (seen only by its team: Carys of Caerphilly and Siân of Torfaen)
+and a submitted one from Newport. Every figure is invented for the demonstration.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from infuse.accounts.models import User
+from infuse.challenges import services
+from infuse.challenges.models import Bid, Call, Challenge
+from infuse.reference.models import Body, Theme, WayOfWorking, WellbeingGoal
+
+CAERPHILLY = "W06000018"
+NEWPORT = "W06000022"
+TORFAEN = "W06000020"
+OPEN_CALL = "Regional Challenge Fund 2027"
+CLOSED_CALL = "Regional Challenge Fund 2026"
+
+CRITERIA = (
+    services.CriterionValues(
+        "Need and evidence",
+        "Angen a thystiolaeth",
+        30,
+        "How well the bid shows the size of the problem and who it affects.",
+        "Pa mor dda y mae'r cais yn dangos maint y broblem a phwy y mae'n effeithio arnynt.",
+    ),
+    services.CriterionValues(
+        "Quality of the approach",
+        "Ansawdd y dull",
+        25,
+        "Is the plan realistic, and will it show whether the idea works?",
+        "A yw'r cynllun yn realistig, ac a fydd yn dangos a yw'r syniad yn gweithio?",
+    ),
+    services.CriterionValues(
+        "Collaboration and transfer",
+        "Cydweithio a throsglwyddo",
+        20,
+        "How the partners share the work, and how other bodies could reuse the result.",
+        "Sut mae'r partneriaid yn rhannu'r gwaith, a sut y gallai cyrff eraill ailddefnyddio'r "
+        "canlyniad.",
+    ),
+    services.CriterionValues(
+        "Well-being and the Welsh language",
+        "Llesiant a'r Gymraeg",
+        15,
+        "Contribution to the well-being goals; services that work equally in Welsh.",
+        "Cyfraniad at y nodau llesiant; gwasanaethau sy'n gweithio'r un mor dda yn Gymraeg.",
+    ),
+    services.CriterionValues(
+        "Value for money",
+        "Gwerth am arian",
+        10,
+        "Costs that are clear, proportionate and lead to adoption.",
+        "Costau clir a chymesur sy'n arwain at fabwysiadu.",
+    ),
+)
+
+SCALE = (
+    (
+        "No answer, or the answer does not address the criterion.",
+        "Dim ateb, neu nid yw'r ateb yn mynd i'r afael â'r maen prawf.",
+    ),  # noqa: E501
+    ("Poor: major gaps or serious doubts.", "Gwael: bylchau mawr neu amheuon difrifol."),
+    (
+        "Weak: some of the criterion is met, with significant gaps.",
+        "Gwan: mae rhywfaint o'r maen prawf wedi'i fodloni, gyda bylchau sylweddol.",
+    ),  # noqa: E501
+    (
+        "Satisfactory: the criterion is met, with minor gaps.",
+        "Boddhaol: mae'r maen prawf wedi'i fodloni, gyda mân fylchau.",
+    ),  # noqa: E501
+    (
+        "Good: the criterion is met fully, with good evidence.",
+        "Da: mae'r maen prawf wedi'i fodloni'n llawn, gyda thystiolaeth dda.",
+    ),  # noqa: E501
+    (
+        "Excellent: fully met, with strong evidence and added value.",
+        "Rhagorol: wedi'i fodloni'n llawn, gyda thystiolaeth gref a gwerth ychwanegol.",
+    ),  # noqa: E501
+)
+
+
+def demo_challenges() -> dict[str, int]:
+    """Build the Challenge Fund demo once; building again changes nothing."""
+    if Call.objects.filter(title_en=OPEN_CALL).exists():
+        return {"challenges": 0, "calls": 0, "bids": 0}
+    people = {u.username: u for u in User.objects.filter(username__in=_PEOPLE)}
+    if len(people) < len(_PEOPLE):
+        return {"challenges": 0, "calls": 0, "bids": 0}
+    with transaction.atomic():
+        warm, lonely = _challenges(people)
+        closed = _call(people["gareth"], CLOSED_CALL, "Cronfa Her Ranbarthol 2026", days=21)
+        made = _closed_round(people, closed, warm, lonely)
+        services.call_close(
+            actor=people["gareth"],
+            call=closed,
+            reason="Demonstration: the 2026 round has closed and is being assessed.",
+        )
+        open_call = _call(people["gareth"], OPEN_CALL, "Cronfa Her Ranbarthol 2027", days=60)
+        made += _open_round(people, open_call, warm, lonely)
+    return {"challenges": 2, "calls": 2, "bids": made}
+
+
+_PEOPLE = ("carys", "owen", "sian", "gareth", "nia", "ioan", "elin")
+
+
+def _contributions(themes: dict[str, str], goals: dict[int, str], ways: dict[str, str]) -> Any:
+    return services.Contributions(
+        themes={Theme.objects.get(slug=slug): text for slug, text in themes.items()},
+        goals={WellbeingGoal.objects.get(number=n): text for n, text in goals.items()},
+        ways={WayOfWorking.objects.get(slug=slug): text for slug, text in ways.items()},
+    )
+
+
+def _challenges(people: dict[str, User]) -> tuple[Challenge, Challenge]:
+    carys, owen = people["carys"], people["owen"]
+    warm = services.challenge_save(
+        actor=carys,
+        body=carys.body,
+        values={
+            "title": "Hard-to-heat homes in the northern valleys",
+            "how_might_we": "How might we help households in older, hard-to-heat homes use "
+            "less energy without going cold or paying more?",
+            "problem": "Many pre-1919 terraces lose heat fast; households either pay high "
+            "bills or ration heating, and both harm health. Advice reaches few of them.",
+            "evidence": "Fuel poverty estimates of about one household in four in the upper "
+            "Rhymney valley; 380 winter welfare referrals citing cold homes last year; "
+            "EPC bands E to G for 41 per cent of the council's rented homes.",
+            "affected": "About 9,000 households in older terraces, many of them older or on "
+            "low incomes; the council's housing and welfare teams.",
+            "tried": "Leaflets with council tax bills (few responses) and a phone advice line "
+            "that mostly reached people already in crisis.",
+            "transfer": "Every valleys authority has the same housing stock; a method that "
+            "works in Caerphilly could be adopted by Blaenau Gwent, Merthyr Tydfil, Rhondda "
+            "Cynon Taf and Torfaen with their own data.",
+            "owner_name": "Energy and Sustainability Officer",
+            "sponsor_name": "Head of Housing",
+            "budget_feasibility": 45000,
+            "budget_prototype": 180000,
+            "budget_adoption": 420000,
+            "purchase_commitment": "If the prototype cuts energy use without harm, Caerphilly "
+            "will fund adoption from the housing revenue account from 2028.",
+            "constraints_data": "Smart-meter data only with each household's consent.",
+            "constraints_legal": "A DPIA before council housing records are matched.",
+            "constraints_welsh": "Letters, reports and visits must be offered in Welsh.",
+            "constraints_accessibility": "Printed reports in large print on request; no "
+            "online-only service.",
+            "visibility": "regional",
+        },
+        contributions=_contributions(
+            {
+                "decarbonisation": "Cuts emissions from home heating, the largest source in "
+                "the housing stock."
+            },
+            {
+                2: "Homes that waste less energy are more resilient to price shocks.",
+                3: "Warmer homes mean fewer cold-related illnesses in winter.",
+                7: "Lower household emissions are Wales's share of a global problem.",
+            },
+            {
+                "prevention": "Reaches households before they fall into fuel poverty.",
+                "collaboration": "Designed with Torfaen and Newport, who share the problem.",
+            },
+        ),
+    )
+    lonely = services.challenge_save(
+        actor=owen,
+        body=owen.body,
+        values={
+            "title": "Loneliness among older people",
+            "how_might_we": "How might we help isolated older people find company and support "
+            "close to home before they reach crisis?",
+            "problem": "Older people living alone are often known to services only when a "
+            "fall or illness brings them to hospital; by then loneliness has harmed health.",
+            "evidence": "About 14,000 people over 75 live alone in Newport; social care "
+            "referrals mentioning isolation rose by a fifth in two years.",
+            "affected": "Older people living alone, their carers, and adult social care.",
+            "tried": "A befriending scheme run by volunteers, which had a long waiting list.",
+            "transfer": "Every authority in the region funds befriending and day services; "
+            "a better way to find and reach people would transfer to all of them.",
+            "owner_name": "Community Connector Team Manager",
+            "sponsor_name": "Strategic Director, Social Services",
+            "budget_feasibility": 35000,
+            "budget_prototype": 150000,
+            "budget_adoption": 300000,
+            "purchase_commitment": "Newport will fund adoption through the Regional "
+            "Partnership Board's integration fund if the prototype works.",
+            "constraints_data": "Social care records are personal data; only aggregate "
+            "figures leave the council.",
+            "constraints_welsh": "Contact must be offered in Welsh and English.",
+            "constraints_accessibility": "Works by telephone and in person, not only online.",
+            "visibility": "regional",
+        },
+        contributions=_contributions(
+            {"supportive-communities": "Builds neighbourhood support around older people."},
+            {
+                3: "Loneliness harms health as much as smoking; company prevents decline.",
+                5: "Connects older people with their neighbours and local groups.",
+            },
+            {
+                "prevention": "Finds people before a crisis rather than after it.",
+                "involvement": "Older people help design how they are approached.",
+            },
+        ),
+    )
+    return warm, lonely
+
+
+def _call(manager: User, title_en: str, title_cy: str, *, days: int) -> Call:
+    call = services.call_save(
+        actor=manager,
+        values={
+            "title_en": title_en,
+            "title_cy": title_cy,
+            "summary_en": "The Cardiff Capital Region's Challenge Fund invites public bodies to "
+            "bid together for shared challenges, in three phases: feasibility, prototype and "
+            "adoption.",
+            "summary_cy": "Mae Cronfa Her Prifddinas-Ranbarth Caerdydd yn gwahodd cyrff "
+            "cyhoeddus i wneud cais ar y cyd am heriau a rennir, mewn tri cham: "
+            "dichonoldeb, prototeip a mabwysiadu.",
+            "deadline": timezone.now() + datetime.timedelta(days=days),
+            "budget_feasibility": 150000,
+            "budget_prototype": 600000,
+            "budget_adoption": 1200000,
+            "quality_threshold": 60,
+        },
+        criteria=list(CRITERIA),
+        scale=list(SCALE),
+    )
+    return services.call_publish(actor=manager, call=call)
+
+
+def _answers(call: Call, texts: tuple[str, ...]) -> dict[int, str]:
+    return {c.pk: text for c, text in zip(call.criteria.all(), texts, strict=False)}
+
+
+def _bid(
+    lead: User,
+    call: Call,
+    challenge: Challenge,
+    title: str,
+    summary: str,
+    budget: int,
+    partners: tuple[str, ...] = (),
+    team: tuple[User, ...] = (),
+    answers: tuple[str, ...] = (),
+    submit: bool = True,
+) -> Bid:
+    bid = services.bid_save(
+        actor=lead,
+        call=call,
+        values={"title": title, "summary": summary, "phase": "feasibility", "budget": budget},
+        challenge=challenge,
+        partners=list(Body.objects.filter(code__in=partners)),
+        team=list(team),
+        answers=_answers(call, answers) if answers else {},
+    )
+    if submit:
+        bid = services.bid_submit(actor=lead, bid=bid)
+    return bid
+
+
+ANSWERS_WARM = (
+    "Fuel poverty and EPC figures by ward, with the winter welfare referrals behind them.",
+    "A feasibility study of home energy reports tested first in two wards.",
+    "Torfaen and Newport co-design the study and will adopt the reports in turn.",
+    "Warmer, healthier homes; every report and visit offered in Welsh.",
+    "£45,000 for twelve weeks of work, with adoption funded by the councils.",
+)
+ANSWERS_LONELY = (
+    "Adult social care referrals and a survey of 600 older residents.",
+    "Community connectors test three ways of finding isolated people.",
+    "Monmouthshire shares its connector model; all ten authorities could adopt it.",
+    "Health and cohesive communities; contact in Welsh or English as people choose.",
+    "£38,000, mostly staff time; volunteers' expenses are included.",
+)
+
+
+def _closed_round(people: dict[str, User], call: Call, warm: Challenge, lonely: Challenge) -> int:
+    carys, owen, sian = people["carys"], people["owen"], people["sian"]
+    _bid(
+        carys,
+        call,
+        warm,
+        "Valleys home energy reports",
+        "Caerphilly, Torfaen and Newport test quarterly home energy reports.",
+        45000,
+        partners=(TORFAEN, NEWPORT),
+        team=(carys, sian, owen),
+        answers=ANSWERS_WARM,
+    )
+    _bid(
+        owen,
+        call,
+        lonely,
+        "Community connectors for older people",
+        "Newport and Monmouthshire test three ways of reaching isolated older people.",
+        38000,
+        partners=("W06000021",),
+        team=(owen,),
+        answers=ANSWERS_LONELY,
+    )
+    _bid(
+        sian,
+        call,
+        warm,
+        "Draught-proofing volunteers",
+        "Torfaen trains volunteers to draught-proof older terraces.",
+        30000,
+        team=(sian,),
+        answers=(
+            "Referrals from the warm hubs last winter.",
+            "Volunteers trained by Care & Repair.",
+            "Other authorities could copy the training.",
+            "Warmer homes; training offered in Welsh.",
+            "£30,000 for training and materials.",
+        ),
+    )
+    _bid(
+        carys,
+        call,
+        warm,
+        "Heat pump loans (never submitted)",
+        "A draft Caerphilly did not finish before the deadline.",
+        60000,
+        team=(carys,),
+        submit=False,
+    )
+    return 4
+
+
+def _open_round(people: dict[str, User], call: Call, warm: Challenge, lonely: Challenge) -> int:
+    carys, owen, sian = people["carys"], people["owen"], people["sian"]
+    _bid(
+        carys,
+        call,
+        warm,
+        "Warm homes prototype",
+        "A prototype of bilingual home energy reports for 2,000 households.",
+        140000,
+        partners=(TORFAEN,),
+        team=(carys, sian),
+        answers=ANSWERS_WARM[:3],
+        submit=False,
+    )
+    _bid(
+        owen,
+        call,
+        lonely,
+        "Connected at home",
+        "Newport tests telephone befriending matched by interests.",
+        42000,
+        team=(owen,),
+        answers=ANSWERS_LONELY,
+    )
+    return 2
