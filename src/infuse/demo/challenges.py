@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from infuse.accounts.models import User
 from infuse.challenges import services
+from infuse.challenges.forms import DEFAULT_SCALE
 from infuse.challenges.models import Bid, Call, Challenge
 from infuse.reference.models import Body, Theme, WayOfWorking, WellbeingGoal
 
@@ -65,29 +66,7 @@ CRITERIA = (
     ),
 )
 
-SCALE = (
-    (
-        "No answer, or the answer does not address the criterion.",
-        "Dim ateb, neu nid yw'r ateb yn mynd i'r afael â'r maen prawf.",
-    ),  # noqa: E501
-    ("Poor: major gaps or serious doubts.", "Gwael: bylchau mawr neu amheuon difrifol."),
-    (
-        "Weak: some of the criterion is met, with significant gaps.",
-        "Gwan: mae rhywfaint o'r maen prawf wedi'i fodloni, gyda bylchau sylweddol.",
-    ),  # noqa: E501
-    (
-        "Satisfactory: the criterion is met, with minor gaps.",
-        "Boddhaol: mae'r maen prawf wedi'i fodloni, gyda mân fylchau.",
-    ),  # noqa: E501
-    (
-        "Good: the criterion is met fully, with good evidence.",
-        "Da: mae'r maen prawf wedi'i fodloni'n llawn, gyda thystiolaeth dda.",
-    ),  # noqa: E501
-    (
-        "Excellent: fully met, with strong evidence and added value.",
-        "Rhagorol: wedi'i fodloni'n llawn, gyda thystiolaeth gref a gwerth ychwanegol.",
-    ),  # noqa: E501
-)
+SCALE = DEFAULT_SCALE
 
 
 def demo_challenges() -> dict[str, int]:
