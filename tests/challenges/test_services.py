@@ -12,7 +12,14 @@ from django.utils import timezone
 from infuse.accounts.policy import can_open_bid
 from infuse.audit.models import AuditEntry
 from infuse.challenges import framing, selectors, services
-from infuse.challenges.models import Bid, BidLink, Call, ChallengeTheme
+from infuse.challenges.models import (
+    Assessment,
+    Bid,
+    BidLink,
+    Call,
+    ChallengeTheme,
+    Moderation,
+)
 from infuse.challenges.services import ChallengeFundError
 from infuse.reference.models import Body
 from tests.conftest import CAERPHILLY, NEWPORT, TORFAEN
@@ -215,11 +222,16 @@ def test_the_demo_builds_two_challenges_and_bids_at_every_stage_once(make_user: 
 
     _demo_people(None)
     made = demo_challenges()
-    assert made == {"challenges": 2, "calls": 2, "bids": 6}
+    assert made == {"challenges": 2, "calls": 2, "bids": 7}
     assert demo_challenges()["bids"] == 0  # building again changes nothing
     statuses = set(Bid.objects.values_list("status", flat=True))
-    assert {"draft", "submitted"} <= statuses
+    assert statuses == {"draft", "submitted", "funded", "not_funded"}
     closed, open_call = Call.objects.order_by("deadline")
     assert not closed.is_open and open_call.is_open
+    assert Moderation.objects.count() == 1
+    assert Assessment.objects.filter(has_conflict=True).count() == 1
+    assert Assessment.objects.filter(declared_at__isnull=True).exists()  # still to declare
+    released = Bid.objects.filter(feedback_released_at__isnull=False)
+    assert set(released.values_list("status", flat=True)) == {"funded", "not_funded"}
     themes = {link.theme.slug for link in ChallengeTheme.objects.all()}
     assert themes == {"decarbonisation", "supportive-communities"}

@@ -213,6 +213,8 @@ class BidLike(Owned, Protocol):
 
     def team_member_ids(self) -> set[int]: ...
 
+    def cleared_assessor_ids(self) -> set[int]: ...
+
 
 def on_bid_team(user: Any, bid: BidLike) -> bool:
     """Whether ``user`` is one of a Challenge Fund bid's named officers."""
@@ -224,15 +226,19 @@ def can_open_bid(user: Any, bid: BidLike) -> bool:
     """Who may read a Challenge Fund bid.
 
     A draft is the bid team's alone: not the rest of the lead body, not the programme. Once
-    submitted, the programme's managers and administrators see it too. (Other bodies never do:
-    a funded project is published through its own public summary, not the bid.)
+    submitted, the programme's managers and administrators see it too, and so does each
+    assessor allocated to it once they have declared that they have no conflict of interest
+    (the declaration comes first, without seeing the bid). Other bodies never do: a funded
+    project is published through its own public summary, not the bid.
     """
     if on_bid_team(user, bid):
         return True
     if bid.status == "draft":
         return False
     who = facts_of(user)
-    return who.delivery_team and who.role in OVERSEERS
+    if who.delivery_team and who.role in OVERSEERS:
+        return True
+    return who.role == Role.ASSESSOR and who.user_id in bid.cleared_assessor_ids()
 
 
 def can_edit_bid(user: Any, bid: BidLike) -> bool:
@@ -250,7 +256,20 @@ def bid_filter(user: Any) -> Q:
     mine = Q(team__id=who.user_id)
     if who.delivery_team and who.role in OVERSEERS:
         return mine | ~Q(status="draft")
+    if who.role == Role.ASSESSOR:
+        cleared = Q(
+            assessments__assessor_id=who.user_id,
+            assessments__declared_at__isnull=False,
+            assessments__has_conflict=False,
+        )
+        return mine | (cleared & ~Q(status="draft"))
     return mine
+
+
+def may_assess(user: Any) -> bool:
+    """Challenge Fund assessors declare interests and score the bids allocated to them."""
+    who = facts_of(user)
+    return who.signed_in and who.role == Role.ASSESSOR
 
 
 def may_manage_calls(user: Any) -> bool:
@@ -332,6 +351,9 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     # Writing calls, running the panel and deciding: the delivery team's programme managers
     # and administrators.
     "challenges.manage": _delivery_team_roles(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
+    # Declaring interests and scoring: assessors; which bids each sees is decided per bid
+    # (allocated to them, and declared free of conflict before the bid is shown).
+    "challenges.assess": _roles(Role.ASSESSOR),
 }
 
 

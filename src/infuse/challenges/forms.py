@@ -395,3 +395,141 @@ class LinkForm(forms.Form):
     def target(self) -> tuple[str, int]:
         kind, _sep, record_id = self.cleaned_data["output"].partition(":")
         return kind, int(record_id)
+
+
+class DeclarationForm(forms.Form):
+    has_conflict = forms.TypedChoiceField(
+        label=gettext_lazy("Do you have a conflict of interest with this bid?"),
+        help_text=gettext_lazy(
+            "For example: you work for, advise or are related to someone in the lead or a "
+            "partner body, or you helped write the bid."
+        ),
+        choices=(("no", gettext_lazy("No")), ("yes", gettext_lazy("Yes"))),
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    declaration = forms.CharField(
+        label=gettext_lazy("Interests to declare"),
+        help_text=gettext_lazy(
+            "Needed if you answer yes; otherwise anything the panel should know."
+        ),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ScoreForm(forms.Form):
+    """A score from the call's scale and a comment for each criterion."""
+
+    def __init__(self, *args: Any, call: Any, assessment: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = list(call.criteria.all())
+        levels = [
+            (str(level.score), f"{level.score} – {level.descriptor}")
+            for level in call.scale_levels.all()
+        ]
+        given = {s.criterion_id: s for s in assessment.scores.all()}
+        for criterion in self.criteria:
+            existing = given.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=f"{criterion.name} ({criterion.weight}%)",
+                help_text=criterion.guidance,
+                choices=levels,
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                initial=str(existing.score) if existing else None,
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=gettext_lazy("Comment"),
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                initial=existing.comment if existing else "",
+            )
+
+    def rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+    def scores(self) -> dict[int, tuple[int | None, str]]:
+        return {
+            c.pk: (
+                self.cleaned_data.get(f"score_{c.pk}"),
+                self.cleaned_data.get(f"comment_{c.pk}") or "",
+            )
+            for c in self.criteria
+        }
+
+
+class ModerationForm(forms.Form):
+    criterion: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=gettext_lazy("Criterion"), queryset=None, empty_label=None
+    )
+    score = forms.DecimalField(
+        label=gettext_lazy("Moderated score"),
+        help_text=gettext_lazy("May be a decimal, for example 3.5."),
+        min_value=0,
+        max_digits=4,
+        decimal_places=2,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy("Kept with the score; the panel's earlier scores are kept too."),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, call: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["criterion"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = call.criteria.all()
+        field.label_from_instance = lambda c: str(c.name)  # type: ignore[method-assign,assignment]
+
+
+class FeedbackForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Feedback to the bid team"),
+        help_text=gettext_lazy("The bid team sees it as soon as it is released."),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class AllocationForm(forms.Form):
+    per_bid = forms.IntegerField(
+        label=gettext_lazy("Assessors per bid"), min_value=1, max_value=10, initial=3
+    )
+
+
+class DecisionForm(forms.Form):
+    phase = forms.ChoiceField(label=gettext_lazy("Phase"), choices=Phase.choices)
+    method = forms.ChoiceField(
+        label=gettext_lazy("How are the bids chosen?"),
+        choices=(
+            ("rank_order", gettext_lazy("In rank order within the phase's budget")),
+            ("portfolio", gettext_lazy("A portfolio choice (tick the bids; give the reason)")),
+        ),
+        widget=forms.RadioSelect,
+    )
+    chosen = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Bids to fund (portfolio choice only)"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy("Needed for a portfolio choice that departs from the rank order."),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, bids: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = self.fields["chosen"]
+        assert isinstance(chosen, forms.ChoiceField)
+        chosen.choices = bids

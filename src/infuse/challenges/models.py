@@ -231,6 +231,8 @@ class Bid(OwnedRecord):
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    feedback = models.TextField(_("feedback to the bid team"), blank=True)
+    feedback_released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -249,6 +251,14 @@ class Bid(OwnedRecord):
     def team_member_ids(self) -> set[int]:
         """The ids of the named officers (read by the permission policy)."""
         return set(self.team.values_list("pk", flat=True))
+
+    def cleared_assessor_ids(self) -> set[int]:
+        """Assessors allocated to the bid who declared no conflict (read by the policy)."""
+        return {
+            a.assessor_id
+            for a in self.assessments.all()
+            if a.declared_at is not None and not a.has_conflict
+        }
 
 
 class BidAnswer(models.Model):
@@ -294,3 +304,97 @@ class BidLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.record_id}"
+
+
+class Assessment(models.Model):
+    """One assessor's part in one bid: allocated, then a declaration of interests (made before
+    the bid is shown), then a score sheet submitted once."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="assessments")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    allocated_at = models.DateTimeField(auto_now_add=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    has_conflict = models.BooleanField(_("I have a conflict of interest"), default=False)
+    declaration = models.TextField(_("interests declared"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["bid", "assessor__last_name"]
+        constraints = [models.UniqueConstraint(fields=["bid", "assessor"], name="assessment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.bid_id}: {self.assessor_id}"
+
+    @property
+    def cleared(self) -> bool:
+        """Declared, with no conflict: the bid may be shown."""
+        return self.declared_at is not None and not self.has_conflict
+
+
+class CriterionScore(models.Model):
+    """An assessor's score on one criterion, with a comment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["criterion__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="score_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.criterion_id} = {self.score}"
+
+
+class Moderation(models.Model):
+    """A moderated score for one criterion of one bid, with the reason. Never changed: a new
+    moderation is a new row, and the latest for a criterion counts."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="moderations")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(_("moderated score"), max_digits=4, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["moderated_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.bid_id}: {self.criterion_id} = {self.score}"
+
+
+class FundingDecision(models.Model):
+    """The panel's decision for one phase of a call: in rank order within the budget, or a
+    portfolio choice that departs from it for a recorded reason."""
+
+    class Method(models.TextChoices):
+        RANK_ORDER = "rank_order", _("In rank order within the budget")
+        PORTFOLIO = "portfolio", _("A portfolio choice")
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="decisions")
+    phase = models.CharField(max_length=16, choices=Phase.choices)
+    method = models.CharField(_("how the bids were chosen"), max_length=16, choices=Method.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    funded = models.JSONField(default=list)  # bid ids, as decided
+    ranking = models.JSONField(default=list)  # [bid id, weighted score, rank] at the time
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "phase"], name="decision_once_per_phase")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.phase}: {self.method}"

@@ -14,8 +14,17 @@ from django.utils.translation import gettext as _
 from infuse.accounts.models import Role, User
 from infuse.accounts.policy import Action, bid_filter, can, can_open_bid, visible_filter
 
-from . import framing
-from .models import Bid, BidLink, Call, Challenge, ChallengeGoal, ChallengeTheme, LabOutput
+from . import framing, panel
+from .models import (
+    PHASES,
+    Bid,
+    BidLink,
+    Call,
+    Challenge,
+    ChallengeGoal,
+    ChallengeTheme,
+    LabOutput,
+)
 
 
 def challenges_visible_to(user: Any) -> QuerySet[Challenge]:
@@ -245,3 +254,146 @@ def lab_output_of(kind: str, record_id: int) -> Any:
 
         return AdaptionAssessment.objects.filter(pk=record_id).first()
     return None
+
+
+# --- The panel -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ScoreView:
+    assessor: Any
+    score: int
+    comment: str
+    outlier: bool
+
+
+@dataclass
+class CriterionRow:
+    criterion: Any
+    scores: list[ScoreView]
+    stats: panel.CriterionStats
+    moderations: list[Any]  # every moderation, oldest first
+    final: float | None  # the latest moderation, else the assessors' mean
+
+    @property
+    def moderated(self) -> Any:
+        return self.moderations[-1] if self.moderations else None
+
+
+@dataclass
+class BidPanel:
+    bid: Bid
+    assessments: list[Any]
+    rows: list[CriterionRow]
+    weighted: float | None  # per cent of the highest possible; None before any sheet
+    submitted: int
+
+    @property
+    def has_outliers(self) -> bool:
+        return any(row.stats.outliers for row in self.rows)
+
+
+@dataclass
+class Board:
+    call: Call
+    bids: dict[int, BidPanel]
+
+    def ranking_of(self, phase: str) -> list[panel.Ranked]:
+        scores = {
+            pk: view.weighted
+            for pk, view in self.bids.items()
+            if view.bid.phase == phase and view.weighted is not None
+        }
+        return panel.rank(scores, self.call.quality_threshold)
+
+    def phases(self) -> list[str]:
+        return [p for p in PHASES if any(v.bid.phase == p for v in self.bids.values())]
+
+
+def panel_of(call: Call) -> Board:
+    """The panel's view of a call's submitted and decided bids: each criterion's scores from
+    submitted sheets only, with mean, spread and outliers (``panel.criterion_stats``), the
+    moderated score where there is one, and the weighted score (``panel.weighted_score``)."""
+    from .models import Assessment, Moderation
+
+    criteria = list(call.criteria.all())
+    weights = {c.pk: c.weight for c in criteria}
+    bids = list(
+        Bid.objects.filter(call=call)
+        .exclude(status=Bid.Status.DRAFT)
+        .select_related("owner_body")
+        .prefetch_related("partners")
+        .order_by("pk")
+    )
+    assessments: dict[int, list[Assessment]] = {}
+    for assessment in (
+        Assessment.objects.filter(bid__in=bids)
+        .select_related("assessor")
+        .prefetch_related("scores")
+        .order_by("assessor__last_name", "pk")
+    ):
+        assessments.setdefault(assessment.bid_id, []).append(assessment)
+    moderations: dict[tuple[int, int], list[Moderation]] = {}
+    for moderation in Moderation.objects.filter(bid__in=bids).select_related("moderated_by"):
+        moderations.setdefault((moderation.bid_id, moderation.criterion_id), []).append(moderation)
+    board: dict[int, BidPanel] = {}
+    for bid in bids:
+        sheets = [a for a in assessments.get(bid.pk, []) if a.submitted_at is not None]
+        rows = []
+        finals: dict[int, float] = {}
+        for criterion in criteria:
+            given = {
+                sheet.assessor_id: (sheet, score)
+                for sheet in sheets
+                for score in sheet.scores.all()
+                if score.criterion_id == criterion.pk
+            }
+            stats = panel.criterion_stats(
+                {key: score.score for key, (_s, score) in given.items()}, call.scale_max
+            )
+            history = moderations.get((bid.pk, criterion.pk), [])
+            final = float(history[-1].score) if history else stats.mean
+            if final is not None:
+                finals[criterion.pk] = final
+            rows.append(
+                CriterionRow(
+                    criterion=criterion,
+                    scores=[
+                        ScoreView(sheet.assessor, score.score, score.comment, key in stats.outliers)
+                        for key, (sheet, score) in given.items()
+                    ],
+                    stats=stats,
+                    moderations=history,
+                    final=final,
+                )
+            )
+        weighted = panel.weighted_score(finals, weights, call.scale_max) if sheets else None
+        board[bid.pk] = BidPanel(bid, assessments.get(bid.pk, []), rows, weighted, len(sheets))
+    return Board(call, board)
+
+
+def assessments_for(user: Any) -> QuerySet[Any]:
+    """An assessor's allocations, newest call first."""
+    from .models import Assessment
+
+    return (
+        Assessment.objects.filter(assessor_id=getattr(user, "pk", None))
+        .select_related("bid", "bid__call", "bid__owner_body")
+        .prefetch_related("bid__partners")
+        .order_by("-bid__call__deadline", "bid__title")
+    )
+
+
+def others_scores(assessment: Any) -> list[Any]:
+    """The other assessors' submitted sheets on the same bid, for an assessor who has
+    submitted their own (and only then: scoring is independent)."""
+    from .models import Assessment
+
+    if assessment.submitted_at is None:
+        return []
+    return list(
+        Assessment.objects.filter(bid_id=assessment.bid_id, submitted_at__isnull=False)
+        .exclude(pk=assessment.pk)
+        .select_related("assessor")
+        .prefetch_related("scores__criterion")
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +31,7 @@ from infuse.errors import UserFacingError
 
 from . import framing, panel
 from .models import (
+    Assessment,
     Bid,
     BidAnswer,
     BidLink,
@@ -39,6 +41,9 @@ from .models import (
     ChallengeTheme,
     ChallengeWay,
     Criterion,
+    CriterionScore,
+    FundingDecision,
+    Moderation,
     Phase,
     ScaleLevel,
 )
@@ -538,3 +543,308 @@ def bid_link_remove(*, actor: Any, link: BidLink) -> None:
         body=bid.owner_body,
         before=before,
     )
+
+
+# --- Assessment ----------------------------------------------------------------------------------
+
+
+def _require_closed(call: Call) -> None:
+    if not call.published or timezone.now() < call.deadline:
+        raise ChallengeFundError(_("Assessment starts when the call has closed."))
+
+
+@audited
+@transaction.atomic
+def assessors_allocate(*, actor: Any, call: Call, per_bid: int = 3) -> dict[int, list[int]]:
+    """Allocate assessors to the call's submitted bids, ``per_bid`` each, avoiding conflicts.
+
+    A conflict is an interest an assessor declared on the bid, or an assessor who works for
+    the lead or a partner body. Earlier allocations are kept. Returns bid id → assessor ids
+    added; bids that could not be fully staffed are named in the audit entry.
+    """
+    _require_manager(actor)
+    _require_closed(call)
+    bids = list(
+        Bid.objects.filter(call=call, status=Bid.Status.SUBMITTED).prefetch_related(
+            "partners", "assessments"
+        )
+    )
+    assessors = list(
+        User.objects.filter(role=Role.ASSESSOR, is_active=True).order_by("last_name", "pk")
+    )
+    conflicts = set()
+    already: dict[int, list[int]] = {}
+    for bid in bids:
+        bodies = {bid.owner_body_id, *(p.pk for p in bid.partners.all())}
+        for assessor in assessors:
+            if assessor.body_id is not None and assessor.body_id in bodies:
+                conflicts.add((bid.pk, assessor.pk))
+        for assessment in bid.assessments.all():
+            if assessment.has_conflict:
+                conflicts.add((bid.pk, assessment.assessor_id))
+            else:
+                already.setdefault(bid.pk, []).append(assessment.assessor_id)
+            conflicts.add((bid.pk, assessment.assessor_id))  # never allocated twice
+    result = panel.allocate(
+        [b.pk for b in bids], [a.pk for a in assessors], conflicts, per_bid, already
+    )
+    added: dict[int, list[int]] = {}
+    for bid_id, people in result.assigned.items():
+        new = [p for p in people if p not in already.get(bid_id, [])]
+        Assessment.objects.bulk_create(
+            Assessment(bid_id=bid_id, assessor_id=person) for person in new
+        )
+        if new:
+            added[bid_id] = new
+    audit_record(
+        actor=actor,
+        action="challenges.assessors_allocated",
+        target=call,
+        after={"added": {str(k): v for k, v in added.items()}, "short": result.short},
+    )
+    return added
+
+
+def _assessment_of(actor: Any, bid: Bid) -> Assessment:
+    assessment = Assessment.objects.filter(bid=bid, assessor=actor).first()
+    if assessment is None:
+        raise ChallengeFundError(_("This bid is not allocated to you."))
+    return assessment
+
+
+@audited
+@transaction.atomic
+def interests_declare(*, actor: User, bid: Bid, has_conflict: bool, declaration: str) -> Assessment:
+    """The allocated assessor declares their interests in ``bid`` before it is shown to them.
+
+    A declared conflict takes them off the bid: they never see it, and the programme manager
+    allocates someone else.
+    """
+    assessment = _assessment_of(actor, bid)
+    if assessment.declared_at is not None:
+        raise ChallengeFundError(_("You have already declared your interests in this bid."))
+    declaration = declaration.strip()
+    if has_conflict and not declaration:
+        raise ChallengeFundError(_("Describe the conflict of interest."))
+    assessment.has_conflict = has_conflict
+    assessment.declaration = declaration
+    assessment.declared_at = timezone.now()
+    assessment.save(update_fields=["has_conflict", "declaration", "declared_at"])
+    audit_record(
+        actor=actor,
+        action="challenges.interests_declared",
+        target=bid,
+        body=bid.owner_body,
+        after={"has_conflict": has_conflict, "declaration": declaration},
+    )
+    return assessment
+
+
+@audited
+@transaction.atomic
+def scores_save(
+    *,
+    actor: User,
+    bid: Bid,
+    scores: Mapping[int, tuple[int | None, str]],
+    submit: bool = False,
+) -> Assessment:
+    """Save an assessor's scores (criterion id → score and comment); ``submit`` locks them.
+
+    Scores run from 0 to the call's highest score. Submitting needs a score for every
+    criterion. Only after submitting does the assessor see the other assessors' scores.
+    """
+    assessment = _assessment_of(actor, bid)
+    if not assessment.cleared:
+        raise ChallengeFundError(_("Declare your interests before you see or score this bid."))
+    if assessment.submitted_at is not None:
+        raise ChallengeFundError(_("You have submitted your scores; they can no longer change."))
+    call = bid.call
+    criteria = {c.pk: c for c in call.criteria.all()}
+    existing = {s.criterion_id: s for s in assessment.scores.all()}
+    for criterion_id, (score, comment) in scores.items():
+        if criterion_id not in criteria:
+            continue
+        if score is None:
+            continue
+        if not 0 <= score <= call.scale_max:
+            raise ChallengeFundError(_("Scores run from 0 to %(top)s.") % {"top": call.scale_max})
+        entry = existing.get(criterion_id)
+        if entry is None:
+            existing[criterion_id] = CriterionScore.objects.create(
+                assessment=assessment,
+                criterion_id=criterion_id,
+                score=score,
+                comment=comment.strip(),
+            )
+        else:
+            entry.score, entry.comment = score, comment.strip()
+            entry.save(update_fields=["score", "comment"])
+    if submit:
+        missing = [str(c.name) for pk, c in criteria.items() if pk not in existing]
+        if missing:
+            raise ChallengeFundError(
+                _("Score every criterion before submitting. Still to score: %(names)s.")
+                % {"names": "; ".join(missing)}
+            )
+        assessment.submitted_at = timezone.now()
+        assessment.save(update_fields=["submitted_at"])
+    audit_record(
+        actor=actor,
+        action="challenges.scores_submitted" if submit else "challenges.scores_saved",
+        target=bid,
+        body=bid.owner_body,
+        after={
+            "scores": {str(k): [v.score, v.comment] for k, v in existing.items()},
+            "submitted": submit,
+        },
+    )
+    return assessment
+
+
+@audited
+@transaction.atomic
+def score_moderate(
+    *, actor: Any, bid: Bid, criterion: Criterion, score: Any, reason: str
+) -> Moderation:
+    """Record the panel's moderated score for one criterion of ``bid``, with the reason.
+
+    Every moderation is kept; the latest for a criterion is the one that counts.
+    """
+    _require_manager(actor)
+    _require_closed(bid.call)
+    if criterion.call_id != bid.call_id:
+        raise ChallengeFundError(_("That criterion belongs to another call."))
+    if bid.status != Bid.Status.SUBMITTED:
+        raise ChallengeFundError(_("Only bids still being assessed can be moderated."))
+    reason = reason.strip()
+    if not reason:
+        raise ChallengeFundError(_("Give the reason for the moderated score."))
+    try:
+        value = Decimal(str(score)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ChallengeFundError(_("Enter the moderated score as a number.")) from None
+    if not 0 <= value <= bid.call.scale_max:
+        raise ChallengeFundError(_("Scores run from 0 to %(top)s.") % {"top": bid.call.scale_max})
+    moderation = Moderation.objects.create(
+        bid=bid,
+        criterion=criterion,
+        score=value,
+        reason=reason,
+        moderated_by=recorded_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="challenges.score_moderated",
+        target=bid,
+        body=bid.owner_body,
+        after={"criterion": criterion.pk, "score": value, "reason": reason},
+    )
+    return moderation
+
+
+@audited
+@transaction.atomic
+def funding_decide(
+    *,
+    actor: Any,
+    call: Call,
+    phase: str,
+    method: str,
+    chosen: Sequence[int] = (),
+    reason: str = "",
+) -> FundingDecision:
+    """Decide which of the call's bids for ``phase`` are funded.
+
+    ``rank_order`` funds down the ranking within the phase's budget (``panel.fund_in_rank_order``);
+    ``portfolio`` funds the ``chosen`` bids, which must be within the budget and above the
+    quality threshold, and needs a reason. Every ranked bid of the phase is then funded or not
+    funded; the ranking at the time is kept with the decision.
+    """
+    from .selectors import panel_of
+
+    _require_manager(actor)
+    _require_closed(call)
+    if phase not in Phase.values:
+        raise ChallengeFundError(_("Choose the phase the bid applies for."))
+    if FundingDecision.objects.filter(call=call, phase=phase).exists():
+        raise ChallengeFundError(_("The funding decision for this phase has been made."))
+    board = panel_of(call)
+    ranking = board.ranking_of(phase)
+    if not ranking:
+        raise ChallengeFundError(_("No bids for this phase have been scored yet."))
+    costs = {entry.key: board.bids[entry.key].bid.budget for entry in ranking}
+    budget = call.budget_of(phase)
+    reason = reason.strip()
+    if method == FundingDecision.Method.RANK_ORDER:
+        funded = list(panel.fund_in_rank_order(ranking, costs, budget).funded)
+    elif method == FundingDecision.Method.PORTFOLIO:
+        funded = [int(key) for key in chosen]
+        problems = panel.portfolio_problems(funded, ranking, costs, budget)
+        if "unknown" in problems:
+            raise ChallengeFundError(_("Choose bids from this phase's ranking."))
+        if "over_budget" in problems:
+            raise ChallengeFundError(
+                _("The chosen bids cost more than the phase's budget of £%(budget)s.")
+                % {"budget": f"{budget:,}"}
+            )
+        if "below_threshold" in problems:
+            raise ChallengeFundError(_("A bid below the quality threshold cannot be funded."))
+        if not reason:
+            raise ChallengeFundError(
+                _("Give the reason for a portfolio choice that departs from the rank order.")
+            )
+    else:
+        raise ChallengeFundError(_("Choose how the bids are to be funded."))
+    decision = FundingDecision.objects.create(
+        call=call,
+        phase=phase,
+        method=method,
+        reason=reason,
+        funded=funded,
+        ranking=[[entry.key, entry.score, entry.rank] for entry in ranking],
+        decided_by=recorded_user(actor),
+    )
+    for entry in ranking:
+        status = Bid.Status.FUNDED if entry.key in funded else Bid.Status.NOT_FUNDED
+        Bid.objects.filter(pk=entry.key).update(status=status, updated_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="challenges.funding_decided",
+        target=call,
+        after={
+            "phase": phase,
+            "method": method,
+            "funded": funded,
+            "reason": reason,
+            "departs_from_rank_order": panel.departs_from_rank_order(
+                funded, ranking, costs, budget
+            ),
+        },
+    )
+    return decision
+
+
+@audited
+@transaction.atomic
+def feedback_release(*, actor: Any, bid: Bid, text: str) -> Bid:
+    """Write feedback for a decided bid and release it: the bid team sees it from now on."""
+    _require_manager(actor)
+    if bid.status not in (Bid.Status.FUNDED, Bid.Status.NOT_FUNDED):
+        raise ChallengeFundError(_("Feedback is released once the funding decision is made."))
+    text = text.strip()
+    if not text:
+        raise ChallengeFundError(_("Write the feedback before releasing it."))
+    before = {"feedback": bid.feedback, "released": bid.feedback_released_at}
+    bid.feedback = text
+    bid.feedback_released_at = timezone.now()
+    bid.save(update_fields=["feedback", "feedback_released_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="challenges.feedback_released",
+        target=bid,
+        body=bid.owner_body,
+        before=before,
+        after={"feedback": text, "released": bid.feedback_released_at},
+    )
+    return bid

@@ -21,6 +21,10 @@ urlpatterns = [
     path("bids/<int:bid_id>/edit/", views.bid_edit, name="bid-edit"),
     path("bids/<int:bid_id>/submit/", views.bid_submit, name="bid-submit"),
     path("bids/<int:bid_id>/links/", views.bid_link_add, name="bid-link-add"),
+    path("calls/<int:call_id>/panel/", views.call_panel, name="call-panel"),
+    path("bids/<int:bid_id>/panel/", views.bid_panel, name="bid-panel"),
+    path("assess/", views.assess_list, name="assess"),
+    path("bids/<int:bid_id>/assess/", views.bid_assess, name="bid-assess"),
     path(
         "bids/<int:bid_id>/links/<int:link_id>/remove/",
         views.bid_link_remove,

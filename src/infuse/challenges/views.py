@@ -14,15 +14,27 @@ from infuse.accounts.policy import (
     can_edit_bid,
     may_author_for_own_body,
     may_manage_calls,
+    on_bid_team,
     page_rule,
     signed_in_user,
 )
 from infuse.errors import UserFacingError
 from infuse.reference.models import Body
 
-from . import selectors, services
-from .forms import BidForm, CallForm, ChallengeForm, LinkForm
-from .models import Bid, BidLink, Call, Challenge
+from . import panel, selectors, services
+from .forms import (
+    AllocationForm,
+    BidForm,
+    CallForm,
+    ChallengeForm,
+    DecisionForm,
+    DeclarationForm,
+    FeedbackForm,
+    LinkForm,
+    ModerationForm,
+    ScoreForm,
+)
+from .models import Assessment, Bid, BidLink, Call, Challenge, Phase
 
 
 def _challenge_or_404(
@@ -287,6 +299,8 @@ def _bid_page(request: HttpRequest, bid: Bid, link_form: LinkForm | None = None)
             "may_edit": may_edit and not problem,
             "closed_message": problem if may_edit else None,
             "link_form": link_form if may_edit and not problem else None,
+            "show_feedback": bool(bid.feedback_released_at) and on_bid_team(request.user, bid),
+            "may_moderate": may_manage_calls(request.user),
         },
     )
 
@@ -346,3 +360,191 @@ def bid_link_remove(request: HttpRequest, bid_id: int, link_id: int) -> HttpResp
     else:
         messages.success(request, _("Link removed."))
     return redirect("challenges:bid", bid_id=bid.pk)
+
+
+# --- Assessment ----------------------------------------------------------------------------------
+
+
+@page_rule("challenges.assess")
+def assess_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "challenges/assess_list.html",
+        {"assessments": selectors.assessments_for(request.user)},
+    )
+
+
+@page_rule("challenges.assess")
+def bid_assess(request: HttpRequest, bid_id: int) -> HttpResponse:
+    """Declare interests (without seeing the bid), then score it, then see the others."""
+    user = signed_in_user(request)
+    assessment = (
+        Assessment.objects.filter(bid_id=bid_id, assessor=user)
+        .select_related("bid", "bid__call", "bid__owner_body")
+        .first()
+    )
+    if assessment is None or assessment.bid.status == Bid.Status.DRAFT:
+        raise Http404
+    bid = assessment.bid
+    if assessment.declared_at is None:
+        form = DeclarationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.interests_declare(
+                    actor=user,
+                    bid=bid,
+                    has_conflict=form.cleaned_data["has_conflict"],
+                    declaration=form.cleaned_data["declaration"],
+                )
+            except UserFacingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Declaration recorded."))
+                return redirect("challenges:bid-assess", bid_id=bid.pk)
+        return render(
+            request,
+            "challenges/declare.html",
+            {"bid": bid, "form": form, "partners": bid.partners.all()},
+        )
+    if assessment.has_conflict:
+        return render(request, "challenges/declare.html", {"bid": bid, "conflict": assessment})
+    score_form = ScoreForm(request.POST or None, call=bid.call, assessment=assessment)
+    if request.method == "POST" and assessment.submitted_at is None and score_form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            services.scores_save(actor=user, bid=bid, scores=score_form.scores(), submit=submit)
+        except UserFacingError as error:
+            score_form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Scores submitted.") if submit else _("Scores saved."))
+            return redirect("challenges:bid-assess", bid_id=bid.pk)
+    answers = {a.criterion_id: a.text for a in bid.answers.all()}
+    return render(
+        request,
+        "challenges/assess.html",
+        {
+            "bid": bid,
+            "assessment": assessment,
+            "form": score_form,
+            "rows": [(c, answers.get(c.pk, ""), s, m) for c, s, m in score_form.rows()],
+            "others": selectors.others_scores(assessment),
+            "links": selectors.links_of(user, bid),
+        },
+    )
+
+
+@page_rule("challenges.manage")
+def call_panel(request: HttpRequest, call_id: int) -> HttpResponse:
+    call = _call_or_404(request, call_id)
+    board = selectors.panel_of(call)
+    user = signed_in_user(request)
+    action = request.POST.get("action") if request.method == "POST" else None
+    allocation_form = AllocationForm(request.POST if action == "allocate" else None)
+    choices = [(pk, view.bid.title) for pk, view in board.bids.items()]
+    decision_form = DecisionForm(request.POST if action == "decide" else None, bids=choices)
+    if action == "allocate" and allocation_form.is_valid():
+        try:
+            added = services.assessors_allocate(
+                actor=user, call=call, per_bid=allocation_form.cleaned_data["per_bid"]
+            )
+        except UserFacingError as error:
+            allocation_form.add_error(None, str(error))
+        else:
+            count = sum(len(people) for people in added.values())
+            messages.success(request, _("Allocations made: %(count)s.") % {"count": count})
+            return redirect("challenges:call-panel", call_id=call.pk)
+    if action == "decide" and decision_form.is_valid():
+        try:
+            services.funding_decide(
+                actor=user,
+                call=call,
+                phase=decision_form.cleaned_data["phase"],
+                method=decision_form.cleaned_data["method"],
+                chosen=decision_form.cleaned_data["chosen"],
+                reason=decision_form.cleaned_data["reason"],
+            )
+        except UserFacingError as error:
+            decision_form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Funding decision recorded."))
+            return redirect("challenges:call-panel", call_id=call.pk)
+    phases = []
+    for phase in board.phases():
+        ranking = board.ranking_of(phase)
+        costs = {entry.key: board.bids[entry.key].bid.budget for entry in ranking}
+        proposal = panel.fund_in_rank_order(ranking, costs, call.budget_of(phase))
+        phases.append(
+            {
+                "phase": phase,
+                "label": Phase(phase).label,
+                "budget": call.budget_of(phase),
+                "ranking": [(entry, board.bids[entry.key]) for entry in ranking],
+                "proposal": proposal,
+                "decision": call.decisions.filter(phase=phase).first(),
+            }
+        )
+    return render(
+        request,
+        "challenges/panel.html",
+        {
+            "call": call,
+            "board": board,
+            "views": list(board.bids.values()),
+            "phases": phases,
+            "allocation_form": allocation_form,
+            "decision_form": decision_form,
+            "closed": call.published and not call.is_open,
+            "outlier_share": int(panel.OUTLIER_SHARE * 100),
+            "outlier_points": panel.OUTLIER_SHARE * call.scale_max,
+        },
+    )
+
+
+@page_rule("challenges.manage")
+def bid_panel(request: HttpRequest, bid_id: int) -> HttpResponse:
+    bid = _bid_or_404(request, bid_id)
+    call = bid.call
+    board = selectors.panel_of(call)
+    view = board.bids.get(bid.pk)
+    if view is None:
+        raise Http404
+    user = signed_in_user(request)
+    action = request.POST.get("action") if request.method == "POST" else None
+    moderation_form = ModerationForm(request.POST if action == "moderate" else None, call=call)
+    feedback_form = FeedbackForm(
+        request.POST if action == "feedback" else None, initial={"text": bid.feedback}
+    )
+    if action == "moderate" and moderation_form.is_valid():
+        try:
+            services.score_moderate(
+                actor=user,
+                bid=bid,
+                criterion=moderation_form.cleaned_data["criterion"],
+                score=moderation_form.cleaned_data["score"],
+                reason=moderation_form.cleaned_data["reason"],
+            )
+        except UserFacingError as error:
+            moderation_form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Moderated score recorded."))
+            return redirect("challenges:bid-panel", bid_id=bid.pk)
+    if action == "feedback" and feedback_form.is_valid():
+        try:
+            services.feedback_release(actor=user, bid=bid, text=feedback_form.cleaned_data["text"])
+        except UserFacingError as error:
+            feedback_form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Feedback released to the bid team."))
+            return redirect("challenges:bid-panel", bid_id=bid.pk)
+    return render(
+        request,
+        "challenges/bid_panel.html",
+        {
+            "bid": bid,
+            "call": call,
+            "view": view,
+            "moderation_form": moderation_form,
+            "feedback_form": feedback_form,
+            "decided": bid.status in (Bid.Status.FUNDED, Bid.Status.NOT_FUNDED),
+        },
+    )

@@ -2,9 +2,12 @@
 
 Two challenges, one per theme: Caerphilly's on hard-to-heat homes (Accelerating
 Decarbonisation) and Newport's on loneliness among older people (Supportive Communities). Two
-bilingual calls: the 2026 round, closed, whose bids went through assessment; and the 2027
-round, open, with a draft bid (seen only by its team: Carys of Caerphilly and Siân of Torfaen)
-and a submitted one from Newport. Every figure is invented for the demonstration.
+bilingual calls. The 2026 round is closed: its feasibility bids were scored by Nia, Ioan and
+Elin and decided in rank order (one funded, one not funded, both with feedback released); of
+its prototype bids one was moderated (an outlier score, with the reason) and one is being
+assessed (Ioan declared a conflict, Elin has not declared yet); one bid was never submitted.
+The 2027 round is open, with a draft bid (seen only by its team: Carys of Caerphilly and Siân
+of Torfaen) and a submitted one from Newport. Every figure is invented for the demonstration.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ def demo_challenges() -> dict[str, int]:
             call=closed,
             reason="Demonstration: the 2026 round has closed and is being assessed.",
         )
+        _assess_closed_round(people, closed)
         open_call = _call(people["gareth"], OPEN_CALL, "Cronfa Her Ranbarthol 2027", days=60)
         made += _open_round(people, open_call, warm, lonely)
     return {"challenges": 2, "calls": 2, "bids": made}
@@ -234,11 +238,12 @@ def _bid(
     team: tuple[User, ...] = (),
     answers: tuple[str, ...] = (),
     submit: bool = True,
+    phase: str = "feasibility",
 ) -> Bid:
     bid = services.bid_save(
         actor=lead,
         call=call,
-        values={"title": title, "summary": summary, "phase": "feasibility", "budget": budget},
+        values={"title": title, "summary": summary, "phase": phase, "budget": budget},
         challenge=challenge,
         partners=list(Body.objects.filter(code__in=partners)),
         team=list(team),
@@ -283,11 +288,29 @@ def _closed_round(people: dict[str, User], call: Call, warm: Challenge, lonely: 
         call,
         lonely,
         "Community connectors for older people",
-        "Newport and Monmouthshire test three ways of reaching isolated older people.",
-        38000,
+        "Newport and Monmouthshire prototype three ways of reaching isolated older people.",
+        120000,
         partners=("W06000021",),
         team=(owen,),
         answers=ANSWERS_LONELY,
+        phase="prototype",
+    )
+    _bid(
+        sian,
+        call,
+        warm,
+        "Electric pool cars for home care staff",
+        "Torfaen prototypes a shared electric fleet for its home care workers.",
+        150000,
+        team=(sian,),
+        answers=(
+            "Mileage claims of 1.2 million miles a year by care staff.",
+            "Twelve cars and chargers at two depots for a year.",
+            "The booking system and contracts would be shared with other authorities.",
+            "Lower emissions; booking in Welsh and English.",
+            "£150,000, with leasing costs set against mileage claims saved.",
+        ),
+        phase="prototype",
     )
     _bid(
         sian,
@@ -315,7 +338,7 @@ def _closed_round(people: dict[str, User], call: Call, warm: Challenge, lonely: 
         team=(carys,),
         submit=False,
     )
-    return 4
+    return 5
 
 
 def _open_round(people: dict[str, User], call: Call, warm: Challenge, lonely: Challenge) -> int:
@@ -343,3 +366,81 @@ def _open_round(people: dict[str, User], call: Call, warm: Challenge, lonely: Ch
         answers=ANSWERS_LONELY,
     )
     return 2
+
+
+#: Each assessor's scores on the five criteria (need, approach, collaboration, well-being,
+#: value) for the bids of the closed round that were fully scored, with a comment.
+SCORES = {
+    "Valleys home energy reports": {
+        "nia": ([5, 4, 4, 5, 4], "Strong evidence of need and a clear plan."),
+        "ioan": ([4, 4, 5, 5, 4], "Three partners with a real plan to adopt in turn."),
+        "elin": ([5, 4, 4, 4, 3], "Good; the costs of the later phases are thin."),
+    },
+    "Draught-proofing volunteers": {
+        "nia": ([3, 2, 2, 3, 3], "Need shown; how volunteers are trained is unclear."),
+        "ioan": ([2, 2, 3, 3, 2], "No partner bodies yet."),
+        "elin": ([3, 2, 2, 2, 3], "A worthwhile idea that needs more work."),
+    },
+    "Community connectors for older people": {
+        "nia": ([4, 4, 5, 4, 3], "Builds well on Monmouthshire's connectors."),
+        "ioan": ([4, 3, 4, 4, 3], "Clear; the measures of loneliness need choosing."),
+        "elin": ([1, 3, 4, 4, 3], "I could not find the survey that shows the need."),
+    },
+}
+
+
+def _assess_closed_round(people: dict[str, User], call: Call) -> None:
+    """Allocate the three assessors, declare, score, moderate, decide the feasibility phase
+    and release feedback, leaving the prototype phase part-way through assessment."""
+    manager = people["gareth"]
+    services.assessors_allocate(actor=manager, call=call, per_bid=3)
+    bids = {bid.title: bid for bid in Bid.objects.filter(call=call)}
+    criteria = list(call.criteria.all())
+    for title, sheets in SCORES.items():
+        bid = bids[title]
+        for username, (marks, comment) in sheets.items():
+            assessor = people[username]
+            services.interests_declare(actor=assessor, bid=bid, has_conflict=False, declaration="")
+            services.scores_save(
+                actor=assessor,
+                bid=bid,
+                scores={
+                    c.pk: (mark, comment if index == 0 else "")
+                    for index, (c, mark) in enumerate(zip(criteria, marks, strict=True))
+                },
+                submit=True,
+            )
+    services.score_moderate(
+        actor=manager,
+        bid=bids["Community connectors for older people"],
+        criterion=criteria[0],
+        score=4,
+        reason="Elin scored need low because she could not find the survey; it is in the "
+        "bid's annex, and the panel agreed a 4.",
+    )
+    # Being assessed: one assessor has scored in part, one declared a conflict, one has not
+    # declared yet.
+    cars = bids["Electric pool cars for home care staff"]
+    services.interests_declare(actor=people["nia"], bid=cars, has_conflict=False, declaration="")
+    services.scores_save(
+        actor=people["nia"], bid=cars, scores={criteria[0].pk: (4, "Mileage data is good.")}
+    )
+    services.interests_declare(
+        actor=people["ioan"],
+        bid=cars,
+        has_conflict=True,
+        declaration="I advised Torfaen on its fleet strategy last year.",
+    )
+    services.funding_decide(actor=manager, call=call, phase="feasibility", method="rank_order")
+    services.feedback_release(
+        actor=manager,
+        bid=Bid.objects.get(pk=bids["Valleys home energy reports"].pk),
+        text="Funded for feasibility. The panel liked the evidence and the plan to adopt in "
+        "turn; set out the costs of the prototype phase more fully in your next bid.",
+    )
+    services.feedback_release(
+        actor=manager,
+        bid=Bid.objects.get(pk=bids["Draught-proofing volunteers"].pk),
+        text="Not funded: the weighted score was below the quality threshold of 60 per cent. "
+        "Find partner bodies and describe how volunteers are trained and supervised.",
+    )
