@@ -235,3 +235,41 @@ def test_the_demo_builds_two_challenges_and_bids_at_every_stage_once(make_user: 
     assert set(released.values_list("status", flat=True)) == {"funded", "not_funded"}
     themes = {link.theme.slug for link in ChallengeTheme.objects.all()}
     assert themes == {"decarbonisation", "supportive-communities"}
+    # The command line ranks the closed call, and the API answers under the same policy.
+    import json
+
+    from django.test import Client
+    from typer.testing import CliRunner
+
+    from infuse.accounts.models import User
+    from infuse.cli import app
+
+    result = CliRunner().invoke(
+        app, ["challenge-fund", "ranking", "--call", str(closed.pk), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    ranking = json.loads(result.stdout)
+    feasibility = next(p for p in ranking["phases"] if p["phase"] == "feasibility")
+    assert [row["title"] for row in feasibility["bids"]] == [
+        "Valleys home energy reports",
+        "Draught-proofing volunteers",
+    ]
+    assert feasibility["bids"][0]["funded_in_rank_order"]
+    assert not feasibility["bids"][1]["passes_threshold"]
+    missing = CliRunner().invoke(app, ["challenge-fund", "ranking", "--call", "999999", "--json"])
+    assert missing.exit_code == 1 and "There is no call 999999" in missing.stdout
+    anonymous = Client()
+    assert {c["title_cy"] for c in anonymous.get("/api/challenge-fund/calls").json()} == {
+        "Cronfa Her Ranbarthol 2026",
+        "Cronfa Her Ranbarthol 2027",
+    }
+    assert [p["title"] for p in anonymous.get("/api/challenge-fund/funded").json()] == [
+        "Valleys home energy reports"
+    ]
+    assert anonymous.get("/api/challenge-fund/bids").status_code == 401
+    owen = Client()
+    owen.force_login(User.objects.get(username="owen"))
+    titles = {b["title"] for b in owen.get("/api/challenge-fund/bids").json()}
+    assert "Connected at home" in titles and "Warm homes prototype" not in titles
+    draft = Bid.objects.get(title="Warm homes prototype")
+    assert owen.get(f"/api/challenge-fund/bids/{draft.pk}").status_code == 404
