@@ -104,3 +104,42 @@ def bid(officer: Any, the_call: Call, the_challenge: Challenge, **overrides: Any
         team=overrides.pop("team", []),
         answers=answers,
     )
+
+
+def scored_round(make_user: Any) -> dict[str, Any]:
+    """A closed call with one submitted bid, allocated to three assessors who have declared;
+    two have submitted scores (one an outlier) and the third has not scored yet."""
+    import datetime as _datetime
+
+    from infuse.challenges.models import Assessment
+
+    manager = make_user("programme_manager", None, first_name="Gareth", last_name="Lloyd")
+    officer = make_user("participant", "W06000018", first_name="Carys", last_name="Price")
+    the_call = call(manager)
+    the_bid = services.bid_submit(actor=officer, bid=bid(officer, the_call, challenge(officer)))
+    Call.objects.filter(pk=the_call.pk).update(
+        deadline=timezone.now() - _datetime.timedelta(hours=1)
+    )
+    the_bid.call.refresh_from_db()
+    assessors = [
+        make_user("assessor", None, first_name=first, last_name="Assessor")
+        for first in ("Nia", "Ioan", "Elin")
+    ]
+    criteria = list(the_call.criteria.all())
+    for assessor, marks in zip(assessors, ([4, 4, 3], [4, 3, 3], [1, 3, 3]), strict=True):
+        Assessment.objects.create(bid=the_bid, assessor=assessor)
+        services.interests_declare(actor=assessor, bid=the_bid, has_conflict=False, declaration="")
+        if assessor is not assessors[2]:
+            services.scores_save(
+                actor=assessor,
+                bid=the_bid,
+                scores={c.pk: (m, "Clear.") for c, m in zip(criteria, marks, strict=True)},
+                submit=True,
+            )
+    return {
+        "manager": manager,
+        "officer": officer,
+        "call": the_call,
+        "bid": the_bid,
+        "assessors": assessors,
+    }
