@@ -231,6 +231,8 @@ def test_the_demo_builds_two_challenges_and_bids_at_every_stage_once(make_user: 
     assert Moderation.objects.count() == 1
     assert Assessment.objects.filter(has_conflict=True).count() == 1
     assert Assessment.objects.filter(declared_at__isnull=True).exists()  # still to declare
+    funded = Bid.objects.get(status="funded")
+    assert funded.project_state().phase == "prototype"
     released = Bid.objects.filter(feedback_released_at__isnull=False)
     assert set(released.values_list("status", flat=True)) == {"funded", "not_funded"}
     themes = {link.theme.slug for link in ChallengeTheme.objects.all()}

@@ -533,3 +533,33 @@ class DecisionForm(forms.Form):
         chosen = self.fields["chosen"]
         assert isinstance(chosen, forms.ChoiceField)
         chosen.choices = bids
+
+
+class PhaseReviewForm(forms.Form):
+    review = forms.CharField(
+        label=gettext_lazy("What the phase found"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=(
+            ("continue", gettext_lazy("Continue to the next phase")),
+            ("stop", gettext_lazy("Stop")),
+        ),
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the decision"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class OutcomesForm(forms.Form):
+    outcomes = forms.CharField(
+        label=gettext_lazy("Outcomes"),
+        help_text=gettext_lazy("What changed, for whom, and what was adopted."),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )

@@ -8,6 +8,8 @@ is decided by its team (see ``accounts.policy.can_open_bid``): drafts are for th
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -233,6 +235,8 @@ class Bid(OwnedRecord):
     submitted_at = models.DateTimeField(null=True, blank=True)
     feedback = models.TextField(_("feedback to the bid team"), blank=True)
     feedback_released_at = models.DateTimeField(null=True, blank=True)
+    outcomes = models.TextField(_("outcomes"), blank=True)
+    outcomes_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -251,6 +255,19 @@ class Bid(OwnedRecord):
     def team_member_ids(self) -> set[int]:
         """The ids of the named officers (read by the permission policy)."""
         return set(self.team.values_list("pk", flat=True))
+
+    def project_state(self) -> Any:
+        """Where the funded project stands (``phases.project_state``); None if not funded."""
+        from .phases import project_state
+
+        if self.status != self.Status.FUNDED:
+            return None
+        return project_state(self.phase, [r.decision for r in self.phase_reviews.all()])
+
+    def project_phase_label(self) -> str:
+        """The name of the funded project's current phase, in the active language."""
+        state = self.project_state()
+        return str(Phase(state.phase).label) if state and state.phase else ""
 
     def cleared_assessor_ids(self) -> set[int]:
         """Assessors allocated to the bid who declared no conflict (read by the policy)."""
@@ -398,3 +415,29 @@ class FundingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id} {self.phase}: {self.method}"
+
+
+class PhaseReview(models.Model):
+    """The review that ends one phase of a funded project, with the decision and its reason.
+    Never changed once recorded."""
+
+    class Decision(models.TextChoices):
+        CONTINUE = "continue", _("Continue to the next phase")
+        STOP = "stop", _("Stop")
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="phase_reviews")
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)
+    review = models.TextField(_("what the phase found"))
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    reason = models.TextField(_("reason for the decision"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["bid", "phase"], name="phase_reviewed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.bid_id} {self.phase}: {self.decision}"

@@ -45,6 +45,7 @@ from .models import (
     FundingDecision,
     Moderation,
     Phase,
+    PhaseReview,
     ScaleLevel,
 )
 from .selectors import deadline_problem, lab_output_of
@@ -846,5 +847,70 @@ def feedback_release(*, actor: Any, bid: Bid, text: str) -> Bid:
         body=bid.owner_body,
         before=before,
         after={"feedback": text, "released": bid.feedback_released_at},
+    )
+    return bid
+
+
+# --- Phases of a funded project ------------------------------------------------------------------
+
+
+@audited
+@transaction.atomic
+def phase_review_record(
+    *, actor: Any, bid: Bid, review: str, decision: str, reason: str
+) -> PhaseReview:
+    """Record the review that ends the current phase of a funded project: what it found, and
+    the decision to continue to the next phase or stop, with the reason."""
+    _require_manager(actor)
+    state = bid.project_state()
+    if state is None:
+        raise ChallengeFundError(_("Only funded projects have phases to review."))
+    if state.phase is None:
+        raise ChallengeFundError(_("This project has ended: there is no phase left to review."))
+    if decision not in PhaseReview.Decision.values:
+        raise ChallengeFundError(_("Choose whether the project continues or stops."))
+    review, reason = review.strip(), reason.strip()
+    if not review or not reason:
+        raise ChallengeFundError(_("Say what the phase found and the reason for the decision."))
+    entry = PhaseReview.objects.create(
+        bid=bid,
+        phase=state.phase,
+        review=review,
+        decision=decision,
+        reason=reason,
+        decided_by=recorded_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="challenges.phase_reviewed",
+        target=bid,
+        body=bid.owner_body,
+        after={"phase": state.phase, "decision": decision, "review": review, "reason": reason},
+    )
+    return entry
+
+
+@audited
+@transaction.atomic
+def outcomes_record(*, actor: Any, bid: Bid, text: str) -> Bid:
+    """Record the outcomes of a funded project once it has ended (stopped or completed)."""
+    _require_manager(actor)
+    state = bid.project_state()
+    if state is None or state.phase is not None:
+        raise ChallengeFundError(_("Outcomes are recorded when the project has ended."))
+    text = text.strip()
+    if not text:
+        raise ChallengeFundError(_("Describe the outcomes."))
+    before = {"outcomes": bid.outcomes}
+    bid.outcomes = text
+    bid.outcomes_recorded_at = timezone.now()
+    bid.save(update_fields=["outcomes", "outcomes_recorded_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="challenges.outcomes_recorded",
+        target=bid,
+        body=bid.owner_body,
+        before=before,
+        after={"outcomes": text},
     )
     return bid

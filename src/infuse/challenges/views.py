@@ -32,6 +32,8 @@ from .forms import (
     FeedbackForm,
     LinkForm,
     ModerationForm,
+    OutcomesForm,
+    PhaseReviewForm,
     ScoreForm,
 )
 from .models import Assessment, Bid, BidLink, Call, Challenge, Phase
@@ -300,6 +302,7 @@ def _bid_page(request: HttpRequest, bid: Bid, link_form: LinkForm | None = None)
             "closed_message": problem if may_edit else None,
             "link_form": link_form if may_edit and not problem else None,
             "show_feedback": bool(bid.feedback_released_at) and on_bid_team(request.user, bid),
+            "project": bid.project_state(),
             "may_moderate": may_manage_calls(request.user),
         },
     )
@@ -528,6 +531,28 @@ def bid_panel(request: HttpRequest, bid_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Moderated score recorded."))
             return redirect("challenges:bid-panel", bid_id=bid.pk)
+    review_form = PhaseReviewForm(request.POST if action == "review" else None)
+    outcomes_form = OutcomesForm(
+        request.POST if action == "outcomes" else None, initial={"outcomes": bid.outcomes}
+    )
+    if action == "review" and review_form.is_valid():
+        try:
+            services.phase_review_record(actor=user, bid=bid, **review_form.cleaned_data)
+        except UserFacingError as error:
+            review_form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Phase review recorded."))
+            return redirect("challenges:bid-panel", bid_id=bid.pk)
+    if action == "outcomes" and outcomes_form.is_valid():
+        try:
+            services.outcomes_record(
+                actor=user, bid=bid, text=outcomes_form.cleaned_data["outcomes"]
+            )
+        except UserFacingError as error:
+            outcomes_form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Outcomes recorded."))
+            return redirect("challenges:bid-panel", bid_id=bid.pk)
     if action == "feedback" and feedback_form.is_valid():
         try:
             services.feedback_release(actor=user, bid=bid, text=feedback_form.cleaned_data["text"])
@@ -545,6 +570,9 @@ def bid_panel(request: HttpRequest, bid_id: int) -> HttpResponse:
             "view": view,
             "moderation_form": moderation_form,
             "feedback_form": feedback_form,
+            "review_form": review_form,
+            "outcomes_form": outcomes_form,
+            "project": bid.project_state(),
             "decided": bid.status in (Bid.Status.FUNDED, Bid.Status.NOT_FUNDED),
         },
     )

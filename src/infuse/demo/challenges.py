@@ -3,7 +3,8 @@
 Two challenges, one per theme: Caerphilly's on hard-to-heat homes (Accelerating
 Decarbonisation) and Newport's on loneliness among older people (Supportive Communities). Two
 bilingual calls. The 2026 round is closed: its feasibility bids were scored by Nia, Ioan and
-Elin and decided in rank order (one funded, one not funded, both with feedback released); of
+Elin and decided in rank order (one funded, one not funded, both with feedback released); the funded
+one passed its feasibility review and is now in its prototype phase; of
 its prototype bids one was moderated (an outlier score, with the reason) and one is being
 assessed (Ioan declared a conflict, Elin has not declared yet); one bid was never submitted.
 The 2027 round is open, with a draft bid (seen only by its team: Carys of Caerphilly and Siân
@@ -437,6 +438,14 @@ def _assess_closed_round(people: dict[str, User], call: Call) -> None:
         bid=Bid.objects.get(pk=bids["Valleys home energy reports"].pk),
         text="Funded for feasibility. The panel liked the evidence and the plan to adopt in "
         "turn; set out the costs of the prototype phase more fully in your next bid.",
+    )
+    services.phase_review_record(
+        actor=manager,
+        bid=Bid.objects.get(pk=bids["Valleys home energy reports"].pk),
+        review="Households in two wards read the reports; a survey of 400 found two in three "
+        "changed how they heat their homes, and the Welsh version was asked for by one in five.",
+        decision="continue",
+        reason="Strong enough to prototype across Caerphilly, Torfaen and Newport.",
     )
     services.feedback_release(
         actor=manager,
