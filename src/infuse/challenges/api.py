@@ -101,6 +101,9 @@ class ProjectOut(Schema):
     funding: int
     lead_body: str
     partner_bodies: list[str]
+    state: str
+    current_phase: str | None
+    outcomes: str
 
 
 @router.get(
@@ -117,8 +120,12 @@ def funded(request: HttpRequest) -> list[dict[str, Any]]:
             "funding": bid.budget,
             "lead_body": bid.owner_body.code,
             "partner_bodies": [p.code for p in bid.partners.all()],
+            "state": project.state,
+            "current_phase": project.phase,
+            "outcomes": bid.outcomes,
         }
         for bid in selectors.funded_projects()
+        for project in [bid.project_state()]
     ]
 
 
