@@ -660,6 +660,8 @@ def scores_save(
         raise ChallengeFundError(_("Declare your interests before you see or score this bid."))
     if assessment.submitted_at is not None:
         raise ChallengeFundError(_("You have submitted your scores; they can no longer change."))
+    if bid.status != Bid.Status.SUBMITTED:
+        raise ChallengeFundError(_("The funding decision has been made: scoring has closed."))
     call = bid.call
     criteria = {c.pk: c for c in call.criteria.all()}
     existing = {s.criterion_id: s for s in assessment.scores.all()}
