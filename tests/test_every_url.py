@@ -104,6 +104,16 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "question_id": lambda: [
             Sample(str(world["question"].pk), owner_body=CAERPHILLY, marker="Walker data question")
         ],
+        # The Challenge Fund: a published call is public; a private challenge and a draft
+        # bid (its team is one Caerphilly officer) belong to Caerphilly.
+        "call_id": lambda: [Sample(str(world["call"].pk), marker="Walker call")],
+        "challenge_id": lambda: [
+            Sample(str(world["challenge"].pk), owner_body=CAERPHILLY, marker="Walker challenge")
+        ],
+        "bid_id": lambda: [
+            Sample(str(world["bid"].pk), owner_body=CAERPHILLY, marker="Walker bid")
+        ],
+        "link_id": lambda: [Sample(str(world["bid_link"].pk), owner_body=CAERPHILLY)],
         "area": lambda: [Sample("rights")],
         "design": lambda: [Sample("stepped-wedge")],
         "method": lambda: [Sample("its")],
@@ -213,6 +223,7 @@ def world(
                 **supplier_samples(users["dafydd"]),
                 **private_experiment(users["carys"]),
                 "question": private_data_question(users["carys"]),
+                **challenge_fund_samples(users["carys"], users["gareth"]),
             }
         finally:
             transaction.set_rollback(True)
@@ -299,6 +310,21 @@ def private_data_question(officer: User) -> Any:
     from tests.datalab.support import data_question
 
     return data_question(officer, title="Walker data question", visibility="private")
+
+
+def challenge_fund_samples(officer: User, manager: User) -> dict[str, Any]:
+    """A published call, a challenge private to Caerphilly, and a draft bid with a link."""
+    from infuse.challenges import services
+    from tests.challenges import support
+
+    call = support.call(manager, title_en="Walker call")
+    challenge = support.challenge(officer, title="Walker challenge", visibility="private")
+    bid = support.bid(officer, call, challenge, values={"title": "Walker bid"})
+    question = private_data_question(officer)
+    link = services.bid_link_add(
+        actor=officer, bid=bid, kind="data_question", record_id=question.pk
+    )
+    return {"call": call, "challenge": challenge, "bid": bid, "bid_link": link}
 
 
 def private_spend_file(analyst: User) -> Any:

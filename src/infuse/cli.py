@@ -875,6 +875,89 @@ def suppliers(
     console.print(table)
 
 
+challenge_fund = typer.Typer(help="The Challenge Fund: rankings of a call's bids.")
+app.add_typer(challenge_fund, name="challenge-fund")
+
+
+@challenge_fund.command("ranking")
+def challenge_fund_ranking(
+    call: Annotated[int, typer.Option("--call", help="The call's number (from its page)")],
+    as_json: JsonOption = False,
+) -> None:
+    """A call's scored bids per phase: rank, weighted score, the quality threshold, and which
+    bids funding in rank order within the phase's budget would fund."""
+    _setup()
+    from infuse.challenges import panel
+    from infuse.challenges.models import Call
+    from infuse.challenges.selectors import panel_of
+
+    found = Call.objects.filter(pk=call).first()
+    if found is None:
+        _fail(f"There is no call {call}.", as_json)
+    assert found is not None
+    board = panel_of(found)
+    phases: list[dict[str, Any]] = []
+    for phase in board.phases():
+        ranking = board.ranking_of(phase)
+        costs = {entry.key: board.bids[entry.key].bid.budget for entry in ranking}
+        budget = found.budget_of(phase)
+        proposal = panel.fund_in_rank_order(ranking, costs, budget)
+        phases.append(
+            {
+                "phase": phase,
+                "budget": budget,
+                "bids": [
+                    {
+                        "rank": entry.rank,
+                        "bid": entry.key,
+                        "title": board.bids[entry.key].bid.title,
+                        "lead_body": board.bids[entry.key].bid.owner_body.code,
+                        "weighted_score": entry.score,
+                        "passes_threshold": entry.passes,
+                        "budget": costs[entry.key],
+                        "funded_in_rank_order": entry.key in proposal.funded,
+                        "status": board.bids[entry.key].bid.status,
+                    }
+                    for entry in ranking
+                ],
+            }
+        )
+    payload = {
+        "call": found.pk,
+        "title": found.title_en,
+        "quality_threshold": found.quality_threshold,
+        "phases": phases,
+    }
+    if as_json:
+        _emit(True, payload)
+        return
+    console.print(f"{found.title_en}: quality threshold {found.quality_threshold} per cent")
+    for item in phases:
+        table = Table(
+            "rank",
+            "bid",
+            "lead",
+            "score %",
+            "threshold",
+            "£",
+            "in rank order",
+            title=f"{item['phase']} (budget £{item['budget']:,})",
+        )
+        for row in item["bids"]:
+            table.add_row(
+                str(row["rank"]),
+                row["title"],
+                row["lead_body"],
+                f"{row['weighted_score']:.1f}",
+                "passes" if row["passes_threshold"] else "below",
+                f"{row['budget']:,}",
+                "funded" if row["funded_in_rank_order"] else "—",
+            )
+        console.print(table)
+    if not phases:
+        console.print("No bids to this call have been scored yet.")
+
+
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     add_help_option=False,

@@ -137,6 +137,31 @@ def _facilitator_reviewing(make_user: Any) -> Any:
     return user
 
 
+def _visitor_of_the_challenge_fund(make_user: Any) -> None:
+    from tests.challenges import support
+
+    support.call(make_user("programme_manager", None), title_en="Regional Challenge Fund")
+    return None
+
+
+def _challenge_fund_manager(make_user: Any) -> Any:
+    from tests.challenges import support
+
+    made = support.scored_round(make_user)
+    user = made["manager"]
+    user.sample_call = made["call"].pk
+    return user
+
+
+def _challenge_fund_assessor(make_user: Any) -> Any:
+    from tests.challenges import support
+
+    made = support.scored_round(make_user)
+    user = made["assessors"][2]  # declared, not yet scored: the scoring form
+    user.sample_bid = made["bid"].pk
+    return user
+
+
 def _administrator(make_user: Any) -> Any:
     return make_user("administrator", None, first_name="Alex", last_name="Bowen")
 
@@ -158,6 +183,34 @@ PAGES = [
     pytest.param(_signed_out, "/en/accessibility/", 200, None, id="accessibility-statement"),
     pytest.param(_signed_out, "/en/api-docs/", 200, "/api/me", id="api-docs"),
     pytest.param(_signed_out, "/en/no-such-page/", 404, "Page not found", id="page-not-found"),
+    pytest.param(
+        _visitor_of_the_challenge_fund,
+        "/cy/challenge-fund/",
+        200,
+        "Cronfa Her 2027",
+        id="challenge-fund-open-calls-cy",
+    ),
+    pytest.param(
+        _challenge_fund_manager,
+        "/en/challenge-fund/calls/{call}/panel/",
+        200,
+        "outlier",
+        id="challenge-fund-panel",
+    ),
+    pytest.param(
+        _challenge_fund_assessor,
+        "/en/challenge-fund/bids/{bid}/assess/",
+        200,
+        "Submit scores",
+        id="challenge-fund-scoring",
+    ),
+    pytest.param(
+        _participant,
+        "/en/challenge-fund/challenges/new/",
+        200,
+        "How might we",
+        id="challenge-fund-challenge-form",
+    ),
     pytest.param(_participant, "/en/", 200, "The three labs", id="participant-home-en"),
     pytest.param(_participant, "/cy/", 200, "Caerffili", id="participant-home-cy"),
     pytest.param(
@@ -465,6 +518,8 @@ def test_page_has_no_serious_accessibility_failures(
             "draft",
             "decided",
             "question",
+            "call",
+            "bid",
         )
     }
     path = path.format(**samples)

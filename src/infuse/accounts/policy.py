@@ -207,6 +207,78 @@ def may_see_withheld_payees(user: Any, owner_body_id: int) -> bool:
     return who.signed_in and who.body_id == owner_body_id
 
 
+class BidLike(Owned, Protocol):
+    @property
+    def status(self) -> str: ...
+
+    def team_member_ids(self) -> set[int]: ...
+
+    def cleared_assessor_ids(self) -> set[int]: ...
+
+
+def on_bid_team(user: Any, bid: BidLike) -> bool:
+    """Whether ``user`` is one of a Challenge Fund bid's named officers."""
+    who = facts_of(user)
+    return who.signed_in and who.user_id in bid.team_member_ids()
+
+
+def can_open_bid(user: Any, bid: BidLike) -> bool:
+    """Who may read a Challenge Fund bid.
+
+    A draft is the bid team's alone: not the rest of the lead body, not the programme. Once
+    submitted, the programme's managers and administrators see it too, and so does each
+    assessor allocated to it once they have declared that they have no conflict of interest
+    (the declaration comes first, without seeing the bid). Other bodies never do: a funded
+    project is published through its own public summary, not the bid.
+    """
+    if on_bid_team(user, bid):
+        return True
+    if bid.status == "draft":
+        return False
+    who = facts_of(user)
+    if who.delivery_team and who.role in OVERSEERS:
+        return True
+    return who.role == Role.ASSESSOR and who.user_id in bid.cleared_assessor_ids()
+
+
+def can_edit_bid(user: Any, bid: BidLike) -> bool:
+    """Only the bid team writes a bid, and never an assessor (the deadline is the service's
+    check, because it needs the clock)."""
+    who = facts_of(user)
+    return on_bid_team(user, bid) and who.role not in NON_AUTHORS
+
+
+def bid_filter(user: Any) -> Q:
+    """A filter on bids matching ``can_open_bid`` for lists."""
+    who = facts_of(user)
+    if not who.signed_in:
+        return Q(pk__in=[])
+    mine = Q(team__id=who.user_id)
+    if who.delivery_team and who.role in OVERSEERS:
+        return mine | ~Q(status="draft")
+    if who.role == Role.ASSESSOR:
+        cleared = Q(
+            assessments__assessor_id=who.user_id,
+            assessments__declared_at__isnull=False,
+            assessments__has_conflict=False,
+        )
+        return mine | (cleared & ~Q(status="draft"))
+    return mine
+
+
+def may_assess(user: Any) -> bool:
+    """Challenge Fund assessors declare interests and score the bids allocated to them."""
+    who = facts_of(user)
+    return who.signed_in and who.role == Role.ASSESSOR
+
+
+def may_manage_calls(user: Any) -> bool:
+    """Challenge Fund calls, panels and decisions are the delivery team's programme managers'
+    (and administrators')."""
+    who = facts_of(user)
+    return who.delivery_team and who.role in OVERSEERS
+
+
 # --- Page and endpoint rules -----------------------------------------------------------------
 
 
@@ -270,6 +342,18 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     # The Data Lab: any signed-in user; data questions are narrowed by the record rules, and
     # writes (including a facilitator's review) are checked again by each service.
     "datalab.lab": _signed_in,
+    # The Challenge Fund's public pages (open calls, funded projects): anyone, in both
+    # languages, without signing in.
+    "challenges.public": _anyone,
+    # Challenges and bids: any signed-in user; challenges follow the record rules and bids
+    # ``can_open_bid`` (drafts for the bid team only).
+    "challenges.work": _signed_in,
+    # Writing calls, running the panel and deciding: the delivery team's programme managers
+    # and administrators.
+    "challenges.manage": _delivery_team_roles(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
+    # Declaring interests and scoring: assessors; which bids each sees is decided per bid
+    # (allocated to them, and declared free of conflict before the bid is shown).
+    "challenges.assess": _roles(Role.ASSESSOR),
 }
 
 

@@ -41,6 +41,8 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("rhian", "Rhian", "Evans", Role.FACILITATOR, None),
     DemoPerson("gareth", "Gareth", "Lloyd", Role.PROGRAMME_MANAGER, None),
     DemoPerson("nia", "Nia", "Roberts", Role.ASSESSOR, None),
+    DemoPerson("ioan", "Ioan", "Hughes", Role.ASSESSOR, None, "cy"),
+    DemoPerson("elin", "Elin", "Parry", Role.ASSESSOR, None),
     DemoPerson("admin", "Alex", "Bowen", Role.ADMINISTRATOR, None),
 )
 
@@ -60,6 +62,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .datalab import demo_datalab
 
     result["datalab"] = demo_datalab()
+    from .challenges import demo_challenges
+
+    result["challenges"] = demo_challenges()
     return result
 
 
