@@ -439,3 +439,52 @@ def test_a_decision_to_stop_is_evidence_but_raises_no_level(officer: User) -> No
     )
     innovation.refresh_from_db()
     assert innovation.evidence_level == 1
+
+
+def test_an_interrupted_time_series_plan_is_analysed_on_its_page(officer: User) -> None:
+    from infuse.adaption import services
+
+    experiment = services.experiment_create(actor=officer, body=officer.body, title="Ban")
+    services.experiment_update(
+        actor=officer,
+        experiment=experiment,
+        values={
+            "hypothesis": "Admissions fall when the ban starts",
+            "primary_outcome": "Admissions per month",
+            "outcome_type": Experiment.OutcomeType.COUNT,
+            "outcome_measure": "Hospital episode statistics",
+            "outcome_timing": "Monthly",
+            "eligibility": "Everyone",
+            "power_summary": "36 months before, 24 after",
+            "design": Experiment.Design.INTERRUPTED_TIME_SERIES,
+            "non_randomised_plan": "Monthly admissions 36 months before and 24 after the ban; "
+            "Poisson segmented regression.",
+            "arms": [],
+            "ratio": [],
+        },
+    )
+    services.experiment_lock(actor=officer, experiment=experiment)
+    rng = np.random.default_rng(4)
+    rows = ["month,admissions"]
+    for month in range(1, 61):
+        rate = 800 * 1.003**month * (0.85 if month > 36 else 1.0)
+        rows.append(f"{month},{rng.poisson(rate)}")
+    client = Client()
+    client.force_login(officer)
+    form = client.get(f"/en/adaption/experiments/{experiment.pk}/outcomes/").content.decode()
+    assert "Seasonal terms" in form and "Period column" not in form
+    upload = io.BytesIO(("\n".join(rows) + "\n").encode())
+    upload.name = "admissions.csv"
+    response = client.post(
+        f"/en/adaption/experiments/{experiment.pk}/outcomes/",
+        {"outcomes_file": upload, "outcome": "admissions", "time": "month", "start": "37",
+         "model": "poisson", "harmonics": 0},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    level = OutcomeAnalysis.objects.get().results["quasi"]["result"]["level_change"]
+    assert level["estimate"] == pytest.approx(0.85, abs=0.04)
+    page = client.get(f"/en/adaption/experiments/{experiment.pk}/").content.decode()
+    assert "changed by a factor of" in page
+    assert 'src="data:image/svg+xml;base64,' in page
+    summary = client.get(f"/en/adaption/experiments/{experiment.pk}/summary/").content.decode()
+    assert "does not include 1" in summary

@@ -488,3 +488,107 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
     )
+
+
+class ObservationalOutcomesForm(forms.Form):
+    """The columns and settings a non-randomised design's analysis needs; only those of the
+    experiment's design are shown."""
+
+    outcomes_file = forms.FileField(
+        label=gettext_lazy("Data"),
+        help_text=gettext_lazy(
+            "A CSV, XLSX or ODS file with a header row: one row per unit and period."
+        ),
+    )
+    outcome = forms.CharField(label=gettext_lazy("Outcome column"), max_length=100)
+    unit = forms.CharField(
+        label=gettext_lazy("Unit column"),
+        help_text=gettext_lazy("The column naming each place or group (for example ward)."),
+        max_length=100,
+        required=False,
+    )
+    time = forms.CharField(
+        label=gettext_lazy("Time column"),
+        help_text=gettext_lazy("The column numbering the periods (for example year or month)."),
+        max_length=100,
+        required=False,
+    )
+    treated = forms.CharField(
+        label=gettext_lazy("Treated group column"),
+        help_text=gettext_lazy("0 for the comparison group, 1 for the group that changed."),
+        max_length=100,
+        required=False,
+    )
+    after = forms.CharField(
+        label=gettext_lazy("After column"),
+        help_text=gettext_lazy("0 before the change started, 1 after."),
+        max_length=100,
+        required=False,
+    )
+    first_treated = forms.CharField(
+        label=gettext_lazy("First period treated (staggered start)"),
+        help_text=gettext_lazy(
+            "Leave empty for two groups and two periods. If units started at different "
+            "times, the column giving each unit's first period (0 or empty for never)."
+        ),
+        max_length=100,
+        required=False,
+    )
+    treated_unit = forms.CharField(
+        label=gettext_lazy("The unit that changed"), max_length=200, required=False
+    )
+    start = forms.CharField(
+        label=gettext_lazy("First period after the start"), max_length=40, required=False
+    )
+    predictors = forms.CharField(
+        label=gettext_lazy("Predictors (optional)"),
+        help_text=gettext_lazy(
+            "Columns averaged over periods, separated by semicolons, for example "
+            "income:2015-2019; population:2019. Leave empty to match on the outcome alone."
+        ),
+        max_length=1000,
+        required=False,
+    )
+    model = forms.ChoiceField(
+        label=gettext_lazy("Model"),
+        choices=[
+            ("poisson", gettext_lazy("Counts (Poisson)")),
+            ("quasi_poisson", gettext_lazy("Counts that vary more than Poisson (quasi-Poisson)")),
+            ("linear", gettext_lazy("A measurement or rate (linear)")),
+        ],
+        required=False,
+    )
+    offset = forms.CharField(
+        label=gettext_lazy("Population column (counts only)"), max_length=100, required=False
+    )
+    season = forms.CharField(
+        label=gettext_lazy("Season column (for example month)"), max_length=100, required=False
+    )
+    harmonics = forms.IntegerField(
+        label=gettext_lazy("Seasonal terms (pairs of sine and cosine, 0 for none)"),
+        min_value=0,
+        max_value=6,
+        initial=0,
+        required=False,
+    )
+
+    FIELDS_BY_METHOD = {
+        "did": ("unit", "time", "treated", "after", "first_treated"),
+        "synth": ("unit", "time", "treated_unit", "start", "predictors"),
+        "its": ("time", "after", "start", "model", "offset", "season", "harmonics"),
+    }
+
+    def __init__(self, *args: Any, method: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keep = {"outcomes_file", "outcome", *self.FIELDS_BY_METHOD[method]}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+
+    def options(self) -> dict[str, Any]:
+        values = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "outcomes_file" and value not in ("", None)
+        }
+        return values

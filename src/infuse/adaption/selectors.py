@@ -193,7 +193,30 @@ def result_summary(experiment: Experiment) -> dict[str, Any] | None:
     if analysis is None:
         return None
     results, checks = analysis.results, analysis.checks
-    if "stepped_wedge" in results:
+    if "quasi" in results:
+        answer = results["quasi"]
+        result = answer["result"]
+        method = answer["method"]
+        if method == "its":
+            level = result["level_change"]
+            effect = {"estimate": level["estimate"], "ci_low": level["ci_low"],
+                      "ci_high": level["ci_high"], "scale": level["scale"]}  # fmt: skip
+        elif method == "staggered":
+            effect = dict(result["overall"])
+        elif method == "synth":
+            effect = {"estimate": result["average_effect"], "ci_low": None, "ci_high": None}
+        else:
+            effect = {key: result[key] for key in ("estimate", "ci_low", "ci_high")}
+        flow = [{"label": _("Rows analysed"), "count": checks["rows"]}]
+        comparisons = [
+            {
+                "arm": _("After the change"),
+                "control": _("without it"),
+                "headline": answer["headline"],
+                **effect,
+            }
+        ]
+    elif "stepped_wedge" in results:
         effect = results["stepped_wedge"]["effect"]
         flow = [
             {
@@ -232,7 +255,10 @@ def result_summary(experiment: Experiment) -> dict[str, Any] | None:
         ]
     for comparison in comparisons:
         low, high = comparison.get("ci_low"), comparison.get("ci_high")
-        comparison["clear"] = low is not None and high is not None and (low > 0 or high < 0)
+        no_effect = 1.0 if comparison.get("scale") == "ratio" else 0.0
+        comparison["clear"] = (
+            low is not None and high is not None and (low > no_effect or high < no_effect)
+        )
     return {
         "analysis": analysis,
         "comparisons": comparisons,

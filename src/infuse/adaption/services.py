@@ -696,6 +696,80 @@ def outcomes_upload(
     return record
 
 
+#: The analysis each non-randomised design runs (see :mod:`.analysis_requests`).
+QUASI_METHOD = {
+    Experiment.Design.DIFFERENCE_IN_DIFFERENCES: "did",
+    Experiment.Design.SYNTHETIC_CONTROL: "synth",
+    Experiment.Design.INTERRUPTED_TIME_SERIES: "its",
+}
+
+
+@audited
+@transaction.atomic
+def observational_outcomes_upload(
+    *,
+    actor: Any,
+    experiment: Experiment,
+    file_name: str,
+    content: bytes,
+    options: Mapping[str, Any],
+) -> OutcomeAnalysis:
+    """Outcome data of a design that could not be randomised (difference-in-differences,
+    synthetic control, interrupted time series), analysed as its locked plan says.
+
+    ``options`` name the file's columns and the design's settings; a staggered
+    difference-in-differences is chosen when ``first_treated`` is given. A refused file
+    changes nothing.
+    """
+    from .analysis_requests import quasi_analysis
+
+    require_unless_system(actor, Action.CHANGE, experiment)
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if not experiment.accepts_outcome_data:
+        raise AdaptionError(_("Lock the plan before uploading outcome data."))
+    method = QUASI_METHOD.get(experiment.design)  # type: ignore[call-overload]
+    if method is None:
+        raise AdaptionError(_("This design is randomised: upload outcomes against its allocation."))
+    if method == "did" and options.get("first_treated"):
+        method = "staggered"
+    try:
+        frame, _notes = allocating.read_table(content)
+        answer = quasi_analysis(
+            method,
+            frame,
+            {**options, "confidence": 1 - float(experiment.alpha)},
+            translate=_,
+        )
+    except AdaptionInputError as error:
+        raise _translated(error) from error
+    outcome = str(options.get("outcome", ""))[:100]
+    record = OutcomeAnalysis(
+        experiment=experiment,
+        file_name=Path(file_name).name[:255] or "outcomes.csv",
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        outcome_column=outcome,
+        checks={"rows": frame.height},
+        results={
+            "quasi": answer,
+            "options": {key: value for key, value in options.items() if value not in ("", None)},
+            "alpha": str(experiment.alpha),
+            "plan_sha256": experiment.locked_sha256,
+            "amendments": experiment.amendments.count(),
+        },
+        uploaded_by=recorded_user(actor),
+    )
+    record.upload.save(record.file_name, ContentFile(content), save=False)
+    record.save()
+    audit_record(
+        actor=actor,
+        action="adaption.outcomes_analysed",
+        target=experiment,
+        body=experiment.owner_body,
+        after={"file_sha256": record.file_sha256, "method": method, "outcome_column": outcome},
+    )
+    return record
+
+
 def _stepped_wedge_outcomes(
     *,
     actor: Any,

@@ -21,7 +21,7 @@ from infuse.accounts.policy import (
     signed_in_user,
 )
 from infuse.errors import UserFacingError
-from infuse.web.charts import line_chart, render_svg
+from infuse.web.charts import line_chart, render_svg, series_chart
 
 from . import selectors, services
 from .forms import (
@@ -32,6 +32,7 @@ from .forms import (
     ExperimentStartForm,
     InnovationFilterForm,
     InnovationForm,
+    ObservationalOutcomesForm,
     OutcomesUploadForm,
     UnitsUploadForm,
     power_form_class,
@@ -266,6 +267,7 @@ def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
     may_change = can(request.user, Action.CHANGE, experiment)
     randomisation = getattr(experiment, "randomisation", None)
     unit_list = getattr(experiment, "units", None)
+    analysis = experiment.analyses.first()
     return render(
         request,
         "adaption/experiment_detail.html",
@@ -283,7 +285,10 @@ def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
             # after locking); a public reader sees counts, not who is in which arm.
             "show_allocation": randomisation is not None and may_change,
             "schedule": _schedule_by_period(randomisation.schedule) if randomisation else [],
-            "analysis": experiment.analyses.first(),
+            "analysis": analysis,
+            "quasi_chart": _quasi_chart(analysis.results["quasi"], analysis.outcome_column)
+            if analysis is not None and "quasi" in analysis.results
+            else "",
         },
     )
 
@@ -403,6 +408,9 @@ def experiment_outcomes(request: HttpRequest, experiment_id: int) -> HttpRespons
     experiment = _experiment_or_404(request, experiment_id, Action.CHANGE)
     if not experiment.is_locked:
         raise Http404
+    method = services.QUASI_METHOD.get(experiment.design)  # type: ignore[call-overload]
+    if method is not None:
+        return _observational_outcomes(request, experiment, method)
     stepped_wedge = experiment.design == Experiment.Design.STEPPED_WEDGE
     form = OutcomesUploadForm(
         request.POST or None,
@@ -466,6 +474,90 @@ def experiment_allocation(request: HttpRequest, experiment_id: int) -> HttpRespo
         filename=f"allocation-{experiment.pk}.csv",
         content_type="text/csv; charset=utf-8",
     )
+
+
+def _observational_outcomes(
+    request: HttpRequest, experiment: Experiment, method: str
+) -> HttpResponse:
+    form = ObservationalOutcomesForm(request.POST or None, request.FILES or None, method=method)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["outcomes_file"]
+        try:
+            services.observational_outcomes_upload(
+                actor=signed_in_user(request),
+                experiment=experiment,
+                file_name=upload.name,
+                content=upload.read(),
+                options=form.options(),
+            )
+        except UserFacingError as error:
+            form.add_error("outcomes_file", str(error))
+        else:
+            messages.success(request, _("Outcome data checked and analysed."))
+            return redirect("adaption:experiment", experiment_id=experiment.pk)
+    return render(
+        request, "adaption/experiment_outcomes.html", {"experiment": experiment, "form": form}
+    )
+
+
+def _quasi_chart(answer: dict[str, Any], outcome: str) -> str:
+    """The picture of a non-randomised analysis: actual against synthetic, observed against
+    the series without the change, the event study, or the four means of a 2 x 2."""
+    result, method = answer["result"], answer["method"]
+    rows: list[dict[str, Any]] = []
+    x_rule = y_rule = None
+    if method == "synth":
+        actual, synthetic = _("Actual"), _("Synthetic control")
+        for period, value, blend in zip(
+            result["periods"], result["treated"], result["synthetic"], strict=True
+        ):
+            rows += [
+                {"period": period, "value": value, "line": actual},
+                {"period": period, "value": blend, "line": synthetic},
+            ]
+        x_rule, title, x_title = result["start"], _("Actual and synthetic control"), _("Period")
+    elif method == "its":
+        names = (_("Observed"), _("Fitted"), _("Without the change"))
+        for index, period in enumerate(result["time"]):
+            for name, key in zip(names, ("observed", "fitted", "counterfactual"), strict=True):
+                rows.append({"period": period, "value": result[key][index], "line": name})
+        x_rule = result["time"][result["periods_before"]]
+        title, x_title = _("The series, and the series without the change"), _("Period")
+    elif method == "staggered":
+        effect, low, high = _("Effect"), _("Lower band"), _("Upper band")
+        for row in result["event_study"]:
+            rows += [
+                {"period": row["event_time"], "value": row["estimate"], "line": effect},
+                {"period": row["event_time"], "value": row["band_low"], "line": low},
+                {"period": row["event_time"], "value": row["band_high"], "line": high},
+            ]
+        x_rule, y_rule = -0.5, 0.0
+        title, x_title = (
+            _("Effect by periods since the start (event study)"),
+            _("Periods since the start"),
+        )
+    else:
+        means = result["means"]
+        treated, comparison = _("Treated group"), _("Comparison group")
+        rows = [
+            {"period": 0, "value": means["treated_before"], "line": treated},
+            {"period": 1, "value": means["treated_after"], "line": treated},
+            {"period": 0, "value": means["comparison_before"], "line": comparison},
+            {"period": 1, "value": means["comparison_after"], "line": comparison},
+        ]
+        title, x_title = _("Before (0) and after (1), by group"), _("Period")
+    spec = series_chart(
+        rows,
+        x="period",
+        y="value",
+        series="line",
+        title=title,
+        x_title=x_title,
+        y_title=outcome or _("Outcome"),
+        x_rule=x_rule,
+        y_rule=y_rule,
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(render_svg(spec).encode()).decode()
 
 
 @page_rule("adaption.lab")

@@ -94,6 +94,50 @@ def line_chart(
     return _config(alt.layer(*layers), title).to_dict()  # type: ignore[arg-type]
 
 
+def series_chart(
+    rows: Sequence[dict[str, Any]],
+    *,
+    x: str,
+    y: str,
+    series: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_rule: float | None = None,
+    y_rule: float | None = None,
+) -> dict[str, Any]:
+    """Several lines over the same axis, one per value of ``series`` (for example actual
+    against synthetic, or observed against the counterfactual); ``x_rule`` marks a start with
+    a dashed vertical line and ``y_rule`` a reference level such as no effect."""
+    data = alt.Data(values=list(rows))
+    palette = [BRAND, "#d4351c", "#505a5f", "#f47738", "#4c2c92"]
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d")),
+            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
+            color=alt.Color(f"{series}:N", title=None, scale=alt.Scale(range=palette)),
+            strokeDash=alt.StrokeDash(f"{series}:N", title=None),
+            tooltip=[f"{series}:N", alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{y}:Q", format=",.3g")],
+        )
+    )
+    layers: list[Any] = [lines]
+    if x_rule is not None:
+        layers.append(
+            alt.Chart(alt.Data(values=[{"rule": x_rule}]))
+            .mark_rule(color="#505a5f", strokeDash=[4, 4])
+            .encode(x="rule:Q")
+        )
+    if y_rule is not None:
+        layers.append(
+            alt.Chart(alt.Data(values=[{"rule": y_rule}]))
+            .mark_rule(color="#505a5f", strokeDash=[2, 2])
+            .encode(y="rule:Q")
+        )
+    return _config(alt.layer(*layers), title).to_dict()  # type: ignore[arg-type]
+
+
 def render_svg(spec: dict[str, Any]) -> str:
     import vl_convert
 
