@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import supplier_views, views
+from . import carbon_views, supplier_views, views
 
 app_name = "procurement"
 
@@ -19,6 +19,42 @@ urlpatterns = [
         "spend/files/<int:batch_id>/replace/",
         views.spend_file_confirm_replace,
         name="spend-file-replace",
+    ),
+    path("carbon/", carbon_views.carbon_overview, name="carbon"),
+    path("carbon/chart.svg", carbon_views.carbon_chart, name="carbon-chart"),
+    path("carbon/lines/", carbon_views.carbon_lines, name="carbon-lines"),
+    path("carbon/factors/", carbon_views.carbon_factor_sets, name="carbon-factor-sets"),
+    path("carbon/factors/<int:set_id>/", carbon_views.carbon_factor_set, name="carbon-factor-set"),
+    path(
+        "carbon/factors/<int:set_id>/use/",
+        carbon_views.carbon_factor_set_choose,
+        name="carbon-factor-set-choose",
+    ),
+    path("carbon/<str:body_code>/rules/", carbon_views.carbon_rules, name="carbon-rules"),
+    path(
+        "carbon/<str:body_code>/rules/switch/",
+        carbon_views.carbon_rule_switch,
+        name="carbon-rule-switch",
+    ),
+    path(
+        "carbon/<str:body_code>/rules/<int:rule_id>/remove/",
+        carbon_views.carbon_rule_remove,
+        name="carbon-rule-remove",
+    ),
+    path(
+        "carbon/<str:body_code>/suppliers/",
+        carbon_views.carbon_suppliers,
+        name="carbon-suppliers",
+    ),
+    path(
+        "carbon/<str:body_code>/suppliers/<int:figure_id>/withdraw/",
+        carbon_views.carbon_supplier_withdraw,
+        name="carbon-supplier-withdraw",
+    ),
+    path(
+        "carbon/<str:body_code>/return.<str:kind>",
+        carbon_views.carbon_return,
+        name="carbon-return",
     ),
     path("suppliers/", supplier_views.suppliers, name="suppliers"),
     path("suppliers/<str:body_code>/merge/", supplier_views.supplier_merge, name="supplier-merge"),

@@ -1,0 +1,954 @@
+"""Supply-chain carbon from spend ledgers: the spend-based method, computed by DuckDB.
+
+Pure of Django: give it a :class:`~infuse.warehouse.store.Store` (or a session of it), the live
+files, a :class:`CarbonMethod` (factor set, exclusion rules, supplier overrides, deflator) and a
+filter; get plain results back. The method, with its sources, is written in
+``docs/procurement/carbon.md``; in short, for each ledger line::
+
+    in scope?     no exclusion rule matches (refunds, grants, salaries, pensions, payments to
+                  other public bodies, internal recharges...) — excluded spend is reported
+    SIC           the line's ProClass code through PROCLASS_TO_SIC, else a KEYWORD_RULES match
+                  over the ledger's own expense type and category label, else unclassified
+    factor        the factor set's kgCO2e per £ for that SIC code (base-year prices), or its
+                  median factor when unclassified
+    spend         the amount as published (net of recoverable VAT, as the Local Government
+                  Transparency Code 2015 asks), at base-year prices: × D(base) / D(spend year)
+                  with the GDP deflator D (DEFLATOR)
+    kgCO2e        spend × factor, or spend × the supplier's own intensity (tier 2 or 3)
+
+Results are in tonnes of CO2e (tCO2e = kgCO2e / 1000). Every figure is one SQL statement over
+the ``lines`` view, so it can be traced to the lines (:func:`carbon_lines`) and the factor
+used for each.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .spend_queries import CATEGORY, DEPARTMENT, SUPPLIER, LinesSource, SpendFilter
+
+# --- reading a factor set ------------------------------------------------------------------
+
+
+class FactorSetError(ValueError):
+    """A factor file Infuse cannot use; the message is for a person (English, translated by
+    the caller through :attr:`code`)."""
+
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(message % params if params else message)
+        self.code = code
+        self.template = message
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Factor:
+    code: str  # the set's own SIC code or group, e.g. "62", "10.2 -3", "23OTHER"
+    description: str
+    kgco2e_per_gbp: float
+
+
+CODE_HEADINGS = ("sic_code", "sic", "sic code", "sic 2007", "code", "industry code")
+FACTOR_HEADINGS = (
+    "ghg_kgco2e_per_gbp",
+    "kgco2e_per_gbp",
+    "ghg (kgco2e per £)",
+    "kgco2e per £",
+    "kgco2e/£",
+    "factor",
+    "emission factor",
+)
+DESCRIPTION_HEADINGS = ("description", "sic description", "industry", "name", "title")
+MAX_FACTOR_KG_PER_GBP = 100.0  # no industry emits 100 kg per £; a larger value is a unit slip
+
+
+def _heading(text: Any) -> str:
+    return re.sub(r"\s+", " ", str(text or "").strip().lower())
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # A SIC code typed as a number (12, 10.1) comes back as a float: 12.0 reads as "12".
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _rows_of(content: bytes, file_name: str) -> list[list[str]]:
+    name = file_name.lower()
+    if (
+        content[:2] == b"PK"
+        or content[:4] == b"\xd0\xcf\x11\xe0"
+        or name.endswith((".ods", ".xlsx", ".xls"))
+    ):
+        import python_calamine
+
+        try:
+            workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+            cells = workbook.get_sheet_by_index(0).to_python()
+        except Exception as error:  # calamine raises its own types on malformed files
+            raise FactorSetError(
+                "unreadable", "The file could not be read as a spreadsheet."
+            ) from error
+        return [[_cell_text(v) for v in row] for row in cells]
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise FactorSetError("unreadable", "The file is not text in a known encoding.")
+    if "\x00" in text:
+        raise FactorSetError("unreadable", "The file is not a CSV or spreadsheet of factors.")
+    try:
+        return [row for row in csv.reader(io.StringIO(text))]
+    except csv.Error as error:
+        raise FactorSetError(
+            "unreadable", "The file is not a CSV or spreadsheet of factors."
+        ) from error
+
+
+def _is_factor_heading(cell: str) -> bool:
+    heading = _heading(cell)
+    return heading in FACTOR_HEADINGS or ("kgco2e" in heading and "£" in heading)
+
+
+def read_factor_set(content: bytes, file_name: str) -> tuple[list[Factor], list[str]]:
+    """The factors of a CSV, XLSX or ODS file, and notes on rows left out.
+
+    The file needs a SIC code column and a kgCO2e-per-£ column, recognised by their headings
+    (``sic_code``/``SIC``/``Code`` and ``ghg_kgco2e_per_gbp``/``kgCO2e per £``/``GHG (kgCO2e
+    per £)``...) in any of its first ten rows. DEFRA's ODS, whose code and description columns
+    have no heading, is read by position: the code is the first column, the description the
+    second. Raises :class:`FactorSetError` when nothing usable is found.
+    """
+    rows = _rows_of(content, file_name)
+    if not rows:
+        raise FactorSetError("empty", "The file is empty.")
+    header_at, factor_col, code_col, description_col = -1, -1, -1, -1
+    for index, row in enumerate(rows[:10]):
+        cells = [_heading(c) for c in row]
+        found = [i for i, c in enumerate(row) if _is_factor_heading(c)]
+        if found:
+            header_at, factor_col = index, found[0]
+            code_col = next((i for i, c in enumerate(cells) if c in CODE_HEADINGS), 0)
+            description_col = next(
+                (i for i, c in enumerate(cells) if c in DESCRIPTION_HEADINGS),
+                1 if code_col == 0 and factor_col > 1 else -1,
+            )
+            break
+    if header_at < 0:
+        raise FactorSetError(
+            "no_factor_column",
+            "No column of kgCO2e per £ was found (a heading such as 'ghg_kgco2e_per_gbp' or "
+            "'kgCO2e per £').",
+        )
+    factors: list[Factor] = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+        code = str(row[code_col]).strip() if code_col < len(row) else ""
+        value = str(row[factor_col]).strip() if factor_col < len(row) else ""
+        if not code and not value:
+            continue
+        if not re.match(r"^\d{2}", code):
+            notes.append(f"line {number}: no SIC code, left out")
+            continue
+        try:
+            factor = float(value.replace(",", ""))
+        except ValueError:
+            notes.append(f"line {number}: factor {value!r} is not a number, left out")
+            continue
+        if not math.isfinite(factor) or factor < 0 or factor > MAX_FACTOR_KG_PER_GBP:
+            notes.append(f"line {number}: factor {value} is out of range, left out")
+            continue
+        if code in seen:
+            notes.append(f"line {number}: SIC code {code} repeated, left out")
+            continue
+        seen.add(code)
+        description = (
+            str(row[description_col]).strip()
+            if 0 <= description_col < len(row) and description_col != factor_col
+            else ""
+        )
+        factors.append(Factor(code, description[:300], factor))
+    if not factors:
+        raise FactorSetError("no_factors", "No row has both a SIC code and a factor.")
+    return factors, notes
+
+
+# --- SIC codes of a factor set -------------------------------------------------------------
+
+
+def covered_codes(code: str) -> tuple[str, ...]:
+    """The SIC 2007 codes (division ``dd`` or group/class ``dd.d``/``dd.dd``) a factor row of a
+    set covers, read from the set's own notation: ``62`` → (``62``,); ``10.2 -3`` → (``10.2``,
+    ``10.3``); ``11.01-6`` → (``11.01`` … ``11.06``); ``68.2IMP`` → (``68.2``,); ``23OTHER``,
+    ``20A`` → (``23``,), (``20``,) (a part of the division, used only through the division)."""
+    text = code.strip().upper().replace(" ", "")
+    match = re.fullmatch(r"(\d{2})\.(\d+)-(\d+)", text)
+    if match:
+        division, first, last = match.groups()
+        width = len(first)
+        stem = first[: -len(last)] if len(last) < width else ""
+        start, end = int(first[-len(last) :] if stem else first), int(last)
+        return tuple(f"{division}.{stem}{n:0{len(last)}d}" for n in range(start, end + 1))
+    match = re.fullmatch(r"(\d{2}(?:\.\d+)?)(?:IMP)?", text)
+    if match:
+        return (match.group(1),)
+    match = re.fullmatch(r"(\d{2})[A-Z]+", text)
+    if match:
+        return (match.group(1),)
+    return ()
+
+
+def factor_lookup(factors: Sequence[Factor]) -> dict[str, tuple[float, str]]:
+    """SIC code → (kgCO2e per £, the set's code or codes used). A group code maps to its row;
+    a division maps to its own row, else to the unweighted mean of the rows within it (DEFRA
+    splits some divisions: 10, 20, 23, 24, 25, 30, 33, 35, 42, 68)."""
+    exact: dict[str, tuple[float, str]] = {}
+    within: dict[str, list[Factor]] = {}
+    for factor in factors:
+        for sic in covered_codes(factor.code):
+            if "." in sic:
+                exact.setdefault(sic, (factor.kgco2e_per_gbp, factor.code))
+            members = within.setdefault(sic[:2], [])
+            if factor not in members:
+                members.append(factor)
+    for division, rows in within.items():
+        plain = [f for f in rows if f.code.strip() == division]
+        if plain:
+            exact[division] = (plain[0].kgco2e_per_gbp, plain[0].code)
+        else:
+            mean = statistics.fmean(f.kgco2e_per_gbp for f in rows)
+            exact[division] = (mean, " + ".join(f.code for f in rows))
+    return exact
+
+
+def average_factor(factors: Sequence[Factor]) -> float:
+    """The factor given to unclassified spend: the median of the set's factors. A median, not
+    a mean, so one extreme industry (DEFRA 2022's wholesale trade, 3.9 kg/£) does not set the
+    figure for spend nobody could classify."""
+    return float(statistics.median(f.kgco2e_per_gbp for f in factors))
+
+
+# --- category -> SIC ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrossWalk:
+    proclass: str  # a ProClass code prefix: two digits (level 1) or four (level 2)
+    category: str  # the ProClass heading, the category the return reports
+    sic: str  # SIC 2007 code as DEFRA's 2022 set writes it
+    why: str
+
+
+PROCLASS_TO_SIC: tuple[CrossWalk, ...] = (
+    CrossWalk("10", "Building Construction Materials", "23", "non-metallic mineral products (concrete, glass, clay): the bulk of building materials"),
+    CrossWalk("1025", "Building Construction Materials", "16", "timber: wood products"),
+    CrossWalk("1019", "Building Construction Materials", "27", "lighting: electrical equipment"),
+    CrossWalk("11", "Catering", "56", "food and beverage serving services"),
+    CrossWalk("1112", "Catering", "10.8", "food and beverages bought as goods: other food products"),
+    CrossWalk("12", "Cemetery & Crematorium", "96", "other personal services (funeral and related)"),
+    CrossWalk("13", "Cleaning & Janitorial", "81", "services to buildings (81.2 cleaning)"),
+    CrossWalk("1310", "Cleaning & Janitorial", "20.4", "cleaning materials: soap and detergents"),
+    CrossWalk("14", "Clothing", "14", "wearing apparel"),
+    CrossWalk("15", "Consultancy", "70", "management consultancy"),
+    CrossWalk("16", "Domestic Goods", "27", "white goods: electrical equipment (27.5 domestic appliances)"),
+    CrossWalk("17", "Education", "85", "education services"),
+    CrossWalk("1711", "Education", "58", "books and supplies: publishing"),
+    CrossWalk("18", "Environmental Services", "38", "waste collection and treatment"),
+    CrossWalk("1817", "Environmental Services", "42.99", "street lighting works: specialised construction"),
+    CrossWalk("19", "Facilities & Management Services", "81", "services to buildings"),
+    CrossWalk("1910", "Facilities & Management Services", "73", "advertising and market research"),
+    CrossWalk("1916", "Facilities & Management Services", "18", "printing"),
+    CrossWalk("1922", "Facilities & Management Services", "80", "security services"),
+    CrossWalk("20", "Financial Services", "64", "financial services"),
+    CrossWalk("2018", "Financial Services", "65.1-2", "insurance"),
+    CrossWalk("2011", "Financial Services", "69.2", "audit and accountancy"),
+    CrossWalk("2010", "Financial Services", "69.2", "accountancy"),
+    CrossWalk("2020", "Financial Services", "68.3", "rents: real estate services"),
+    CrossWalk("21", "Furniture & Soft Furnishings", "31", "furniture"),
+    CrossWalk("22", "Health & Safety", "32", "other manufactured goods (safety equipment)"),
+    CrossWalk("23", "Highway Equipment & Materials", "23", "aggregates, bitumen, concrete: mineral products"),
+    CrossWalk("24", "Horticultural", "81", "grounds maintenance (81.3 landscape services)"),
+    CrossWalk("25", "Housing Management", "68.3", "real estate services on a fee or contract basis"),
+    CrossWalk("26", "Human Resources", "78", "employment services (agency staff)"),
+    CrossWalk("2615", "Human Resources", "85", "training: education services"),
+    CrossWalk("2616", "Human Resources", "79", "travel: travel agency and reservation services"),
+    CrossWalk("2610", "Human Resources", "55", "accommodation services"),
+    CrossWalk("27", "Information Communication Technology", "62", "computer programming and consultancy"),
+    CrossWalk("2712", "Information Communication Technology", "26", "hardware: computer and electronic products"),
+    CrossWalk("2717", "Information Communication Technology", "61", "fixed telecommunications"),
+    CrossWalk("2718", "Information Communication Technology", "61", "mobile telecommunications"),
+    CrossWalk("2719", "Information Communication Technology", "61", "airwave telecommunications"),
+    CrossWalk("28", "Legal Services", "69.1", "legal services"),
+    CrossWalk("29", "Arts & Leisure Services", "93", "sports and recreation services"),
+    CrossWalk("30", "Mail Services", "53", "postal and courier services"),
+    CrossWalk("31", "Healthcare", "86", "human health services"),
+    CrossWalk("3112", "Healthcare", "21", "drugs: pharmaceutical products"),
+    CrossWalk("32", "Social Community Care", "88", "social work without accommodation (domiciliary care)"),
+    CrossWalk("3210", "Social Community Care", "87", "residential care"),
+    CrossWalk("33", "Sports & Playground Equipment & Maintenance", "32", "other manufactured goods (32.3 sports goods)"),
+    CrossWalk("34", "Stationery", "17", "paper and paper products"),
+    CrossWalk("35", "Street & Traffic Management", "42.1-2", "civil engineering works"),
+    CrossWalk("3513", "Highway Equipment & Materials", "08", "rock salt and grit: mining and quarrying products"),
+    CrossWalk("36", "Passenger Transport", "49.3-5", "land passenger transport"),
+    CrossWalk("37", "Utilities", "35.1", "electricity"),
+    CrossWalk("3711", "Utilities", "35.2-3", "gas"),
+    CrossWalk("3712", "Utilities", "19", "heating oil: refined petroleum products"),
+    CrossWalk("3713", "Utilities", "36", "water supply"),
+    CrossWalk("3715", "Utilities", "37", "sewerage"),
+    CrossWalk("3714", "Utilities", "05", "solid fuels: coal"),
+    CrossWalk("38", "Vehicle Management", "29", "motor vehicles"),
+    CrossWalk("3811", "Vehicle Management", "19", "fuel: refined petroleum products"),
+    CrossWalk("3814", "Vehicle Management", "45", "vehicle maintenance and repair"),
+    CrossWalk("3816", "Vehicle Management", "77", "vehicle leasing: rental and leasing"),
+    CrossWalk("39", "Works - Construction, Repair & Maintenance", "42.99", "specialised construction works (SIC 43), as repairs and maintenance mostly are"),
+    CrossWalk("41", "Social Community Care", "88", "social work without accommodation"),
+)  # fmt: skip
+"""ProClass vC17.1 → SIC 2007, written for this method (no official cross-walk exists).
+
+Each ProClass level-1 heading (codes ``dd0000``) maps to the SIC division or group whose
+products make up most of what a council buys under it; level-2 headings (``dddd00``) whose
+goods differ from their heading's (fuel under Vehicle Management, gas under Utilities) have
+their own row. A line's code matches its longest prefix here. ProClass numbers a few level-2
+codes under another heading's digits (``171112`` Educational Furniture, ``151510`` Public
+Health); they follow their digits, a known approximation. ``why`` is shown beside each line.
+"""
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    pattern: str  # a case-insensitive regular expression over expense type and category label
+    category: str
+    sic: str
+    why: str
+
+
+KEYWORD_RULES: tuple[KeywordRule, ...] = (
+    KeywordRule(r"electric", "Utilities", "35.1", "electricity"),
+    KeywordRule(r"\bgas\b", "Utilities", "35.2-3", "gas supply"),
+    KeywordRule(r"\bwater\b|sewer", "Utilities", "36", "water supply"),
+    KeywordRule(r"\bfuel|petrol|diesel|heating oil", "Vehicle Management", "19", "refined petroleum products"),
+    KeywordRule(r"vehicle|fleet|tyre", "Vehicle Management", "45", "vehicle repair and maintenance"),
+    KeywordRule(r"waste|refuse|recycl|landfill", "Environmental Services", "38", "waste services"),
+    KeywordRule(r"construct|repair|maintenance|building works|capital works|highway", "Works - Construction, Repair & Maintenance", "42.99", "construction and repair works"),
+    KeywordRule(r"agency staff|temporary staff|locum|recruit", "Human Resources", "78", "employment services"),
+    KeywordRule(r"training|conference|course", "Human Resources", "85", "education and training"),
+    KeywordRule(r"travel|subsistence|hotel|accommodation", "Human Resources", "79", "travel services"),
+    KeywordRule(r"software|licen[cs]e|computer|\bict\b|\bit\b|hardware", "Information Communication Technology", "62", "computer services"),
+    KeywordRule(r"telephon|mobile|telecom|broadband", "Information Communication Technology", "61", "telecommunications"),
+    KeywordRule(r"postage|courier|royal mail", "Mail Services", "53", "postal services"),
+    KeywordRule(r"print|stationery|paper", "Stationery", "17", "paper products"),
+    KeywordRule(r"food|catering|provisions|meals", "Catering", "56", "food and beverage services"),
+    KeywordRule(r"clean", "Cleaning & Janitorial", "81", "cleaning services"),
+    KeywordRule(r"furniture", "Furniture & Soft Furnishings", "31", "furniture"),
+    KeywordRule(r"legal|solicitor|barrister|counsel", "Legal Services", "69.1", "legal services"),
+    KeywordRule(r"consultan|professional fees|advisory", "Consultancy", "70", "management consultancy"),
+    KeywordRule(r"insurance", "Financial Services", "65.1-2", "insurance"),
+    KeywordRule(r"residential care|nursing|care home", "Social Community Care", "87", "residential care"),
+    KeywordRule(r"domiciliary|home care|social care|supported living|care package", "Social Community Care", "88", "social work without accommodation"),
+    KeywordRule(r"school transport|bus|coach|taxi|transport", "Passenger Transport", "49.3-5", "land passenger transport"),
+    KeywordRule(r"rent|lease|property", "Housing Management", "68.3", "real estate services"),
+    KeywordRule(r"equipment|materials|supplies", "Health & Safety", "32", "other manufactured goods"),
+)  # fmt: skip
+"""Keyword rules over the ledger's own words (its expense type and category label, which
+most spend files carry even without a ProClass code), tried in order when the line has no
+ProClass code. Written for this method from the headings in the Transparency-Code files in
+``shared/data/spend``; each maps to the same SIC code as the ProClass heading it names."""
+
+
+# --- prices ---------------------------------------------------------------------------------
+
+DEFLATOR_SOURCE = (
+    "HM Treasury, GDP deflators at market prices, and money GDP (Quarterly National Accounts), "
+    "calendar years, from ONS series MNF2; rebased here to 2022 = 100 and rounded to one "
+    "decimal; 2025–2030 are OBR forecasts or, beyond them, 2 per cent a year. "
+    "https://www.gov.uk/government/collections/gdp-deflators-at-market-prices-and-money-gdp"
+)
+DEFLATOR: dict[int, float] = {
+    2015: 83.7,
+    2016: 85.3,
+    2017: 87.0,
+    2018: 88.7,
+    2019: 90.6,
+    2020: 95.3,
+    2021: 95.1,
+    2022: 100.0,
+    2023: 107.2,
+    2024: 111.5,
+    2025: 115.2,
+    2026: 117.8,
+    2027: 120.2,
+    2028: 122.6,
+    2029: 125.0,
+    2030: 127.5,
+}
+"""GDP deflator index by calendar year (2022 = 100); see :data:`DEFLATOR_SOURCE`. A year
+outside the table takes the nearest year's value."""
+
+
+def price_ratio(spend_year: int | None, base_year: int, deflator: dict[int, float]) -> float:
+    """Multiply spend of ``spend_year`` by this to express it at ``base_year`` prices."""
+    if spend_year is None or not deflator:
+        return 1.0
+
+    def index(year: int) -> float:
+        nearest = min(deflator, key=lambda y: (abs(y - year), y))
+        return deflator[nearest]
+
+    return index(base_year) / index(spend_year)
+
+
+# --- exclusions and overrides ---------------------------------------------------------------
+
+EXCLUSION_FIELDS = (
+    "supplier_name",
+    "expense_type",
+    "category_label",
+    "category_code",
+    "description",
+    "department",
+)
+
+NEGATIVE = "negative_amount"
+
+
+@dataclass(frozen=True)
+class ExclusionRule:
+    key: str  # stable: "standard:grants" or "rule:12"
+    field: str  # one of EXCLUSION_FIELDS, or NEGATIVE (no pattern)
+    pattern: str
+    reason: str  # what is excluded, in English (a msgid for the standard rules)
+    bodies: tuple[str, ...] = ()  # the bodies it applies to; empty: every body
+
+
+STANDARD_EXCLUSIONS: tuple[ExclusionRule, ...] = (
+    ExclusionRule("standard:refunds", NEGATIVE, "", "Refunds and credit notes"),
+    ExclusionRule("standard:salaries", "expense_type", r"salar|wages|payroll|national insurance|employer'?s? (ni|contrib)", "Salaries and staff costs"),
+    ExclusionRule("standard:pensions", "expense_type", r"pension|superannuation", "Pensions"),
+    ExclusionRule("standard:pension-code", "category_code", r"^20181", "Pensions"),
+    ExclusionRule("standard:grants", "expense_type", r"grant|donation|subscriptions? to", "Grants"),
+    ExclusionRule("standard:grant-code", "category_code", r"^2017", "Grants"),
+    ExclusionRule("standard:refund-code", "category_code", r"^2019", "Refunds and credit notes"),
+    ExclusionRule("standard:public-bodies", "supplier_name", r"\bcouncil\b|\bcyngor\b|county borough|police|fire (and|&) rescue|\bnhs\b|health board|hm revenue|hmrc|welsh government|llywodraeth cymru|department for|ministry of|\bdwp\b", "Payments to other public bodies"),
+    ExclusionRule("standard:recharges", "expense_type", r"recharge|internal|inter.?departmental|contra", "Internal recharges"),
+    ExclusionRule("standard:tax", "expense_type", r"\bvat\b|business rates|council tax|precept|levy", "Taxes, rates and levies"),
+)  # fmt: skip
+"""The rules every body starts from; each body can switch any of them off and add its own.
+After the Welsh Government's Welsh Public Sector Net Zero Reporting Guide (2022, supply
+chain section): spend that buys no goods or services (pay, pensions, grants, transfers to
+other public bodies, taxes, refunds) is not supply-chain spend."""
+
+
+@dataclass(frozen=True)
+class SupplierIntensity:
+    """A supplier's own emissions per £ replacing the spend-based factor for its spend.
+
+    ``names``: the supplier's spellings in the body's ledgers (its cluster); ``tier`` 3 when
+    the supplier reported it (its emissions over its revenue, or its own intensity), 2 when an
+    analyst took it from average data for what the supplier sells."""
+
+    key: str
+    body_code: str
+    names: tuple[str, ...]
+    kgco2e_per_gbp: float
+    tier: int
+    label: str
+
+
+TIER_SPEND = 1
+TIER_AVERAGE = 2
+TIER_SUPPLIER = 3
+
+# Stated uncertainty (half-width of the range, as a share of the figure) by how the figure was
+# made; see docs/procurement/carbon.md for where each comes from.
+UNCERTAINTY: dict[str, float] = {
+    "supplier": 0.10,  # tier 3
+    "average": 0.30,  # tier 2
+    "category": 0.50,  # tier 1, classified
+    "unclassified": 1.00,  # tier 1, the set's median factor
+}
+
+
+@dataclass(frozen=True)
+class CarbonMethod:
+    factors: tuple[Factor, ...]
+    base_year: int
+    exclusions: tuple[ExclusionRule, ...] = STANDARD_EXCLUSIONS
+    overrides: tuple[SupplierIntensity, ...] = ()
+    deflator: dict[int, float] = field(default_factory=lambda: dict(DEFLATOR))
+    factor_set_label: str = ""
+    # Spend with each supplier (its spellings) scaled, for scenarios: (body, names, multiplier).
+    spend_multipliers: tuple[tuple[str, tuple[str, ...], float], ...] = ()
+
+    def cache_token(self) -> str:
+        return repr(
+            (
+                self.factors,
+                self.base_year,
+                self.exclusions,
+                self.overrides,
+                sorted(self.deflator.items()),
+                self.spend_multipliers,
+            )
+        )
+
+
+# --- the calculation ------------------------------------------------------------------------
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _values(name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> str:
+    """A CTE ``name`` holding ``rows`` as SQL literals (reference tables are small)."""
+
+    def literal(value: Any, kind: str) -> str:
+        if value is None:
+            return f"NULL::{kind}"
+        if kind == "VARCHAR":
+            return _sql_text(str(value))
+        if kind == "DOUBLE":
+            return f"{float(value)!r}::DOUBLE"
+        return f"{int(value)}::{kind}"
+
+    names = ", ".join(c for c, _kind in columns)
+    if not rows:
+        nulls = ", ".join(f"NULL::{kind} AS {c}" for c, kind in columns)
+        return f"{name} AS (SELECT {nulls} WHERE FALSE)"
+    body = ", ".join(
+        "(" + ", ".join(literal(v, kind) for v, (_c, kind) in zip(row, columns, strict=True)) + ")"
+        for row in rows
+    )
+    return f"{name}({names}) AS (VALUES {body})"
+
+
+def _reference_sql(method: CarbonMethod) -> str:
+    lookup = factor_lookup(method.factors)
+    text, number, integer = "VARCHAR", "DOUBLE", "BIGINT"
+    ctes = [
+        _values(
+            "c_crosswalk",
+            [("prefix", text), ("category", text), ("sic", text), ("why", text)],
+            [(c.proclass, c.category, c.sic, c.why) for c in PROCLASS_TO_SIC],
+        ),
+        _values(
+            "c_factors",
+            [("sic", text), ("factor", number), ("factor_code", text)],
+            [(sic, v[0], v[1]) for sic, v in lookup.items()],
+        ),
+        _values(
+            "c_deflator",
+            [("year", integer), ("ratio", number)],
+            [(y, price_ratio(y, method.base_year, method.deflator)) for y in method.deflator],
+        ),
+        _values(
+            "c_overrides",
+            [
+                ("body_code", text),
+                ("supplier_name", text),
+                ("intensity", number),
+                ("tier", integer),
+                ("override_key", text),
+            ],
+            [
+                (o.body_code, n, o.kgco2e_per_gbp, o.tier, o.key)
+                for o in method.overrides
+                for n in o.names
+            ],
+        ),
+        _values(
+            "c_multipliers",
+            [("body_code", text), ("supplier_name", text), ("multiplier", number)],
+            [(m[0], n, m[2]) for m in method.spend_multipliers for n in m[1]],
+        ),
+    ]
+    return ", ".join(ctes)
+
+
+def _case(rules: Iterable[tuple[str, str]], default: str = "NULL") -> str:
+    """CASE WHEN condition THEN value ... END from (condition, value) pairs of SQL text."""
+    parts = [f"WHEN {condition} THEN {value}" for condition, value in rules]
+    return f"CASE {' '.join(parts)} ELSE {default} END" if parts else default
+
+
+def _exclusion_sql(rules: Sequence[ExclusionRule]) -> str:
+    pairs = []
+    for rule in rules:
+        scope = (
+            "l.body_code IN (" + ", ".join(_sql_text(b) for b in rule.bodies) + ") AND "
+            if rule.bodies
+            else ""
+        )
+        if rule.field == NEGATIVE:
+            pairs.append((f"{scope}l.amount_gbp < 0", _sql_text(rule.reason)))
+        elif rule.field in EXCLUSION_FIELDS and rule.pattern:
+            pairs.append(
+                (
+                    f"{scope}regexp_matches(coalesce(l.{rule.field}, ''), "
+                    f"{_sql_text(rule.pattern)}, 'i')",
+                    _sql_text(rule.reason),
+                )
+            )
+    return _case(pairs)
+
+
+def _keyword_sql(what: str) -> str:
+    text = "lower(coalesce(l.expense_type, '') || ' ' || coalesce(l.category_label, ''))"
+    attribute = {"sic": "sic", "category": "category", "why": "why"}[what]
+    return _case(
+        (
+            f"regexp_matches({text}, {_sql_text(rule.pattern)})",
+            _sql_text(getattr(rule, attribute)),
+        )
+        for rule in KEYWORD_RULES
+    )
+
+
+FINANCIAL_YEAR = (
+    "CASE WHEN l.payment_date IS NULL THEN NULL "
+    "WHEN month(l.payment_date) >= 4 THEN year(l.payment_date) "
+    "ELSE year(l.payment_date) - 1 END"
+)
+
+
+def _lines_sql(method: CarbonMethod, where: str) -> str:
+    """One row per ledger line with how its emissions were worked out (a SQL query)."""
+    average = average_factor(method.factors)
+    exclusion = _exclusion_sql(method.exclusions)
+    proclass = "regexp_full_match(trim(coalesce(l.category_code, '')), '[0-9]{6}')"
+    return f"""
+    WITH base AS (
+        SELECT l.body_code, l.batch_id, l.line_number, l.payment_date,
+               l.{SUPPLIER} AS supplier, l.supplier_name, l.{DEPARTMENT} AS department,
+               l.{CATEGORY} AS ledger_category, l.category_code, l.expense_type,
+               (l.is_personal OR l.is_redacted) AS withheld,
+               {FINANCIAL_YEAR} AS financial_year, year(l.payment_date) AS spend_year,
+               CAST(l.amount_gbp AS DOUBLE) AS spend_gbp,
+               {exclusion} AS excluded_reason,
+               CASE WHEN {proclass} THEN left(trim(l.category_code), 4) END AS pc4,
+               CASE WHEN {proclass} THEN left(trim(l.category_code), 2) END AS pc2,
+               {_keyword_sql("sic")} AS kw_sic, {_keyword_sql("category")} AS kw_category,
+               {_keyword_sql("why")} AS kw_why
+        FROM lines l WHERE {where}
+    ), mapped AS (
+        SELECT b.*,
+               CASE WHEN cw4.sic IS NOT NULL OR cw2.sic IS NOT NULL THEN 'proclass'
+                    WHEN kw_sic IS NOT NULL THEN 'keyword' ELSE 'unclassified' END AS sic_source,
+               coalesce(cw4.sic, cw2.sic, kw_sic) AS sic_code,
+               coalesce(cw4.category, cw2.category, kw_category, 'Unclassified') AS category,
+               coalesce(cw4.why, cw2.why, kw_why, '') AS sic_why
+        FROM base b
+        LEFT JOIN c_crosswalk cw4 ON cw4.prefix = b.pc4
+        LEFT JOIN c_crosswalk cw2 ON cw2.prefix = b.pc2
+    ), factored AS (
+        SELECT m.*,
+               coalesce(f.factor, fd.factor) AS set_factor,
+               coalesce(f.factor_code, fd.factor_code) AS factor_code,
+               o.intensity, o.tier AS override_tier, o.override_key,
+               coalesce(mu.multiplier, 1.0) AS multiplier,
+               coalesce(d.ratio, CASE WHEN m.spend_year IS NULL THEN 1.0
+                   WHEN m.spend_year < (SELECT min(year) FROM c_deflator)
+                   THEN (SELECT ratio FROM c_deflator ORDER BY year LIMIT 1)
+                   ELSE (SELECT ratio FROM c_deflator ORDER BY year DESC LIMIT 1) END)
+                   AS price_ratio
+        FROM mapped m
+        LEFT JOIN c_factors f ON f.sic = m.sic_code
+        LEFT JOIN c_factors fd ON fd.sic = left(m.sic_code, 2)
+        LEFT JOIN c_overrides o ON o.body_code = m.body_code AND o.supplier_name = m.supplier_name
+             AND NOT m.withheld
+        LEFT JOIN c_multipliers mu ON mu.body_code = m.body_code
+             AND mu.supplier_name = m.supplier_name AND NOT m.withheld
+        LEFT JOIN c_deflator d ON d.year = m.spend_year
+    )
+    SELECT body_code, batch_id, line_number, payment_date, financial_year, supplier,
+           supplier_name, department, ledger_category, category_code, expense_type, category,
+           spend_gbp * multiplier AS spend_gbp, excluded_reason,
+           CASE WHEN excluded_reason IS NOT NULL THEN NULL
+                WHEN intensity IS NOT NULL THEN 'supplier' ELSE sic_source END AS basis,
+           CASE WHEN excluded_reason IS NOT NULL THEN NULL
+                WHEN intensity IS NOT NULL THEN override_tier ELSE 1 END AS tier,
+           CASE WHEN excluded_reason IS NOT NULL THEN NULL
+                WHEN intensity IS NOT NULL THEN CASE override_tier WHEN 3 THEN 'supplier' ELSE 'average' END
+                WHEN set_factor IS NULL THEN 'unclassified' ELSE 'category' END AS uncertainty_class,
+           sic_code, sic_why, factor_code, override_key,
+           CASE WHEN intensity IS NOT NULL THEN intensity
+                ELSE coalesce(set_factor, {average!r}) END AS factor_kg_per_gbp,
+           CASE WHEN intensity IS NOT NULL THEN 1.0 ELSE price_ratio END AS price_ratio,
+           CASE WHEN excluded_reason IS NOT NULL THEN 0.0
+                ELSE spend_gbp * multiplier
+                     * (CASE WHEN intensity IS NOT NULL THEN 1.0 ELSE price_ratio END)
+                     * (CASE WHEN intensity IS NOT NULL THEN intensity
+                             ELSE coalesce(set_factor, {average!r}) END) / 1000.0
+           END AS tco2e
+    FROM factored
+    """
+
+
+@dataclass(frozen=True)
+class CarbonFilter:
+    spend: SpendFilter = field(default_factory=SpendFilter)
+    financial_year: int | None = None
+    category: str = ""
+    tier: int | None = None
+    basis: str = ""
+    excluded: bool | None = None  # True: only excluded lines; False: only in scope
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = ["TRUE"], []
+        if self.financial_year is not None:
+            clauses.append("financial_year = ?")
+            params.append(self.financial_year)
+        if self.category:
+            clauses.append("category = ?")
+            params.append(self.category)
+        if self.tier is not None:
+            clauses.append("tier = ?")
+            params.append(self.tier)
+        if self.basis:
+            clauses.append("basis = ?")
+            params.append(self.basis)
+        if self.excluded is True:
+            clauses.append("excluded_reason IS NOT NULL")
+        elif self.excluded is False:
+            clauses.append("excluded_reason IS NULL")
+        return " AND ".join(clauses), params
+
+
+def _query(
+    store: LinesSource,
+    files: Sequence[str],
+    method: CarbonMethod,
+    carbon: CarbonFilter,
+    select: str,
+) -> list[dict[str, Any]]:
+    """Run ``select`` (SQL over a ``carbon`` relation of per-line results)."""
+    if not files:
+        return []
+    spend_where, spend_params = carbon.spend.where()
+    carbon_where, carbon_params = carbon.where()
+    sql = (
+        f"WITH {_reference_sql(method)}, carbon AS (SELECT * FROM "
+        f"({_lines_sql(method, spend_where)}) WHERE {carbon_where}) {select}"
+    )
+    return store.query(sql, files, [*spend_params, *carbon_params]).to_pylist()
+
+
+@dataclass(frozen=True)
+class CarbonRow:
+    label: str
+    spend_gbp: float
+    tco2e: float
+    low: float
+    high: float
+    lines: int
+    share: float = 0.0  # of the total's tCO2e
+
+    @property
+    def intensity(self) -> float:
+        """kgCO2e per £ of in-scope spend."""
+        return self.tco2e * 1000 / self.spend_gbp if self.spend_gbp else 0.0
+
+
+@dataclass(frozen=True)
+class CarbonTotals:
+    in_scope_spend: float
+    excluded_spend: float
+    tco2e: float
+    low: float
+    high: float
+    lines: int
+    excluded_lines: int
+    unclassified_spend: float
+    unclassified_tco2e: float
+
+
+def _range(
+    rows: list[dict[str, Any]], key: str
+) -> dict[Any, tuple[float, float, float, float, int]]:
+    """Per label: spend, tCO2e, low, high, lines, combining uncertainty classes.
+
+    Within one class the errors are taken as fully correlated (one factor method), between
+    classes as independent: half-width = √Σ (u_class × tCO2e_class)²."""
+    grouped: dict[Any, list[float]] = {}
+    for row in rows:
+        label = row[key]
+        spend, t, squares, n = grouped.get(label, [0.0, 0.0, 0.0, 0])
+        u = UNCERTAINTY.get(row["uncertainty_class"] or "", 0.0)
+        grouped[label] = [
+            spend + (row["spend"] or 0.0),
+            t + (row["tco2e"] or 0.0),
+            squares + (u * (row["tco2e"] or 0.0)) ** 2,
+            n + row["lines"],
+        ]
+    result = {}
+    for label, (spend, t, squares, n) in grouped.items():
+        half = math.sqrt(squares)
+        result[label] = (spend, t, max(t - half, 0.0), t + half, int(n))
+    return result
+
+
+def breakdown(
+    store: LinesSource,
+    files: Sequence[str],
+    method: CarbonMethod,
+    carbon: CarbonFilter,
+    by: str,
+    *,
+    limit: int | None = None,
+) -> list[CarbonRow]:
+    """In-scope emissions by ``by`` (``body_code``, ``financial_year``, ``category``,
+    ``department``, ``supplier``, ``tier``, ``basis``, ``sic_code``), largest first; the rows
+    add up to :func:`totals`."""
+    column = {
+        "body": "body_code",
+        "year": "financial_year",
+        "category": "category",
+        "department": "department",
+        "supplier": "supplier",
+        "tier": "tier",
+        "basis": "basis",
+        "sic": "sic_code",
+    }[by]
+    rows = _query(
+        store,
+        files,
+        method,
+        carbon,
+        f"""SELECT {column} AS label, uncertainty_class, sum(spend_gbp) AS spend,
+                   sum(tco2e) AS tco2e, count(*) AS lines
+            FROM carbon WHERE excluded_reason IS NULL GROUP BY ALL""",
+    )
+    combined = _range(rows, "label")
+    total = sum(v[1] for v in combined.values())
+    result = [
+        CarbonRow(
+            label="" if label is None else str(label),
+            spend_gbp=v[0],
+            tco2e=v[1],
+            low=v[2],
+            high=v[3],
+            lines=v[4],
+            share=v[1] / total if total else 0.0,
+        )
+        for label, v in combined.items()
+    ]
+    ordered_by_label = by in ("year", "tier")
+    result.sort(key=(lambda r: r.label) if ordered_by_label else (lambda r: (-r.tco2e, r.label)))
+    return result[:limit] if limit else result
+
+
+def totals(
+    store: LinesSource, files: Sequence[str], method: CarbonMethod, carbon: CarbonFilter
+) -> CarbonTotals:
+    rows = _query(
+        store,
+        files,
+        method,
+        carbon,
+        """SELECT excluded_reason IS NOT NULL AS excluded, uncertainty_class,
+                  sum(spend_gbp) AS spend, sum(tco2e) AS tco2e, count(*) AS lines
+           FROM carbon GROUP BY ALL""",
+    )
+    in_scope = [r for r in rows if not r["excluded"]]
+    combined = _range([{**r, "k": 0} for r in in_scope], "k").get(0, (0.0, 0.0, 0.0, 0.0, 0))
+    unclassified = [r for r in in_scope if r["uncertainty_class"] == "unclassified"]
+    return CarbonTotals(
+        in_scope_spend=combined[0],
+        excluded_spend=sum(r["spend"] or 0.0 for r in rows if r["excluded"]),
+        tco2e=combined[1],
+        low=combined[2],
+        high=combined[3],
+        lines=combined[4],
+        excluded_lines=sum(r["lines"] for r in rows if r["excluded"]),
+        unclassified_spend=sum(r["spend"] or 0.0 for r in unclassified),
+        unclassified_tco2e=sum(r["tco2e"] or 0.0 for r in unclassified),
+    )
+
+
+def exclusions(
+    store: LinesSource, files: Sequence[str], method: CarbonMethod, carbon: CarbonFilter
+) -> list[dict[str, Any]]:
+    """Excluded spend by reason: what was left out, and how much."""
+    return _query(
+        store,
+        files,
+        method,
+        carbon,
+        """SELECT excluded_reason AS reason, sum(spend_gbp) AS spend, count(*) AS lines
+           FROM carbon WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1""",
+    )
+
+
+CARBON_LINE_COLUMNS = (
+    "body_code, batch_id, line_number, payment_date, financial_year, supplier, department, "
+    "ledger_category, category_code, expense_type, category, spend_gbp, excluded_reason, basis, "
+    "tier, sic_code, sic_why, factor_code, factor_kg_per_gbp, price_ratio, tco2e"
+)
+
+
+def carbon_lines(
+    store: LinesSource,
+    files: Sequence[str],
+    method: CarbonMethod,
+    carbon: CarbonFilter,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The lines behind any figure, largest emissions first, each with its factor."""
+    return _query(
+        store,
+        files,
+        method,
+        carbon,
+        f"""SELECT {CARBON_LINE_COLUMNS} FROM carbon
+            ORDER BY tco2e DESC, abs(spend_gbp) DESC, body_code, batch_id, line_number
+            LIMIT {int(limit)} OFFSET {int(offset)}""",
+    )
+
+
+def return_table(
+    store: LinesSource, files: Sequence[str], method: CarbonMethod, carbon: CarbonFilter
+) -> list[dict[str, Any]]:
+    """The annual supply-chain return: one row per category and tier, with spend, tCO2e and
+    its range, as the Welsh Public Sector Net Zero Reporting Guide asks supply-chain emissions
+    to be reported (by spend category, with the data quality of each figure)."""
+    rows = _query(
+        store,
+        files,
+        method,
+        carbon,
+        """SELECT category, tier, uncertainty_class, sum(spend_gbp) AS spend,
+                  sum(tco2e) AS tco2e, count(*) AS lines
+           FROM carbon WHERE excluded_reason IS NULL GROUP BY ALL""",
+    )
+    for row in rows:
+        row["key"] = (row["category"], row["tier"])
+    combined = _range(rows, "key")
+    table = [
+        {
+            "category": key[0],
+            "tier": key[1],
+            "spend_gbp": round(v[0], 2),
+            "tco2e": v[1],
+            "tco2e_low": v[2],
+            "tco2e_high": v[3],
+            "lines": v[4],
+        }
+        for key, v in combined.items()
+    ]
+    table.sort(key=lambda r: (r["category"] == "Unclassified", r["category"], r["tier"]))
+    return table

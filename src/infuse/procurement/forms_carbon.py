@@ -1,0 +1,91 @@
+"""Forms of the supply-chain carbon pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from . import carbon
+from .models import SupplierEmissions
+
+FIELD_LABELS = {
+    "supplier_name": _("Supplier name"),
+    "expense_type": _("Expense type"),
+    "category_label": _("Category label"),
+    "category_code": _("Category code"),
+    "description": _("Description"),
+    "department": _("Department"),
+}
+
+
+class CarbonFilterForm(forms.Form):
+    body = forms.ChoiceField(label=_("Body"), required=False)
+    year = forms.ChoiceField(label=_("Financial year"), required=False)
+
+    def __init__(self, *args: Any, bodies: list[tuple[str, str]], years: list[int], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = [("", _("All bodies you can see")), *bodies]
+        self.fields["year"].choices = [("", _("All years"))] + [
+            (str(y), f"{y}–{str(y + 1)[-2:]}") for y in years
+        ]
+
+
+class FactorSetUploadForm(forms.Form):
+    file = forms.FileField(label=_("Factor file (CSV, XLSX or ODS)"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    version = forms.CharField(label=_("Version"), max_length=50)
+    base_year = forms.IntegerField(label=_("Price base year"), min_value=1990, max_value=2100)
+    source = forms.CharField(label=_("Source"), widget=forms.Textarea(attrs={"rows": 3}))
+    source_url = forms.URLField(label=_("Source address"), required=False)
+    licence = forms.CharField(label=_("Licence"), max_length=200)
+
+
+class ExclusionRuleForm(forms.Form):
+    field = forms.ChoiceField(
+        label=_("Column"), choices=[(f, FIELD_LABELS[f]) for f in carbon.EXCLUSION_FIELDS]
+    )
+    pattern = forms.CharField(
+        label=_("Words to look for"),
+        max_length=300,
+        help_text=_("A regular expression, not case-sensitive, for example: rates|levy"),
+    )
+    reason = forms.CharField(label=_("Reason for leaving it out"), max_length=200)
+
+
+class SupplierEmissionsForm(forms.Form):
+    cluster_id = forms.ChoiceField(label=_("Supplier"))
+    kind = forms.ChoiceField(label=_("Kind of figure"), choices=SupplierEmissions.Kind.choices)
+    reported_tco2e = forms.DecimalField(
+        label=_("Reported emissions (tCO2e)"),
+        required=False,
+        min_value=0,
+        max_digits=16,
+        decimal_places=3,
+    )
+    revenue_gbp = forms.DecimalField(
+        label=_("Revenue (£)"), required=False, min_value=0, max_digits=18, decimal_places=2
+    )
+    kgco2e_per_gbp = forms.FloatField(
+        label=_("Emissions per £ (kgCO2e)"), required=False, min_value=0, max_value=100
+    )
+    year = forms.IntegerField(label=_("Year of the figure"), min_value=1990, max_value=2100)
+    source = forms.CharField(label=_("Source"), max_length=500)
+
+    def __init__(self, *args: Any, suppliers: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["cluster_id"].choices = suppliers
+
+
+# The standard exclusion rules' reasons (``carbon.STANDARD_EXCLUSIONS``), for the catalogue.
+STANDARD_REASONS = (
+    gettext_noop("Refunds and credit notes"),
+    gettext_noop("Salaries and staff costs"),
+    gettext_noop("Pensions"),
+    gettext_noop("Grants"),
+    gettext_noop("Payments to other public bodies"),
+    gettext_noop("Internal recharges"),
+    gettext_noop("Taxes, rates and levies"),
+)
