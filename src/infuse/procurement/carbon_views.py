@@ -332,7 +332,7 @@ def carbon_suppliers(request: HttpRequest, body_code: str) -> HttpResponse:
         if overview is not None:
             summary = overview.profiles.filter(~overview.profiles["is_excluded"]).head(500)
             choices = [
-                (r["cluster_id"], r["canonical_name"]) for r in summary.iter_rows(named=True)
+                (r["cluster_id"], r["name"]) for r in summary.iter_rows(named=True)
             ]
         form = SupplierEmissionsForm(request.POST or None, suppliers=choices)
         if request.method == "POST" and form.is_valid():

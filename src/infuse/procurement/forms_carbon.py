@@ -39,7 +39,7 @@ class FactorSetUploadForm(forms.Form):
     version = forms.CharField(label=_("Version"), max_length=50)
     base_year = forms.IntegerField(label=_("Price base year"), min_value=1990, max_value=2100)
     source = forms.CharField(label=_("Source"), widget=forms.Textarea(attrs={"rows": 3}))
-    source_url = forms.URLField(label=_("Source address"), required=False)
+    source_url = forms.URLField(label=_("Source address"), required=False, assume_scheme="https")
     licence = forms.CharField(label=_("Licence"), max_length=200)
 
 
