@@ -111,6 +111,11 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "cluster_id": lambda: [Sample(world["cluster_id"], owner_body=CAERPHILLY)],
         "decision_id": lambda: [Sample(str(world["decision"].pk), owner_body=CAERPHILLY)],
         "list_id": lambda: [Sample(str(world["supplier_list"].pk), owner_body=CAERPHILLY)],
+        # Carbon: factor sets are reference data; a body's own rules and supplier figures.
+        "set_id": lambda: [Sample(str(world["carbon"]["factor_set"]))],
+        "rule_id": lambda: [Sample(str(world["carbon"]["rule"]), owner_body=CAERPHILLY)],
+        "figure_id": lambda: [Sample(str(world["carbon"]["figure"]), owner_body=CAERPHILLY)],
+        "fmt": lambda: [Sample("csv")],
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
         "language": lambda: [Sample("cy")],
@@ -173,6 +178,18 @@ def world(reference: Any, django_capture_on_commit_callbacks: Any) -> dict[str, 
         **supplier_samples(users["dafydd"]),
         **private_experiment(users["carys"]),
         "question": private_data_question(users["carys"]),
+        "carbon": carbon_samples(),
+    }
+
+
+def carbon_samples() -> dict[str, Any]:
+    """The demo's factor set, and Caerphilly's own exclusion rule and supplier figure."""
+    from infuse.procurement.models import CarbonExclusionRule, CarbonFactorSet, SupplierEmissions
+
+    return {
+        "factor_set": CarbonFactorSet.objects.earliest("pk").pk,
+        "rule": CarbonExclusionRule.objects.filter(owner_body__code=CAERPHILLY).earliest("pk").pk,
+        "figure": SupplierEmissions.objects.filter(owner_body__code=CAERPHILLY).earliest("pk").pk,
     }
 
 

@@ -60,6 +60,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .datalab import demo_datalab
 
     result["datalab"] = demo_datalab()
+    from .carbon import demo_carbon
+
+    result["carbon"] = demo_carbon()
     return result
 
 

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from infuse.accounts.policy import page_rule, signed_in_user
+from infuse.accounts.policy import Action, BodyWorkspace, can, page_rule, signed_in_user
 from infuse.errors import UserFacingError
 from infuse.reference.models import Body
 from infuse.web.charts import bar_chart, render_svg
@@ -245,6 +245,15 @@ def _url(name: str, **kwargs: Any) -> str:
     return reverse(name, kwargs=kwargs or None)
 
 
+def _workspace_body(request: HttpRequest, body_code: str) -> Body:
+    """A body whose own carbon records (rules, supplier figures, its annual return) the user
+    may see: its members, and the programme's overseers."""
+    body = Body.objects.filter(code=body_code).first()
+    if body is None or not can(request.user, Action.VIEW, BodyWorkspace(owner_body_id=body.pk)):
+        raise Http404
+    return body
+
+
 def _own_body(request: HttpRequest, body_code: str) -> Body:
     body = Body.objects.filter(code=body_code).first()
     user = signed_in_user(request)
@@ -256,9 +265,7 @@ def _own_body(request: HttpRequest, body_code: str) -> Body:
 @page_rule("procurement.carbon")
 def carbon_rules(request: HttpRequest, body_code: str) -> HttpResponse:
     user = signed_in_user(request)
-    body = Body.objects.filter(code=body_code).first()
-    if body is None or body not in selectors.bodies_with_spend(user):
-        raise Http404
+    body = _workspace_body(request, body_code)
     may_change = selectors.may_change_carbon(user, body)
     form = ExclusionRuleForm(request.POST or None) if may_change else None
     if request.method == "POST":
@@ -321,9 +328,7 @@ def carbon_rule_remove(request: HttpRequest, body_code: str, rule_id: int) -> Ht
 def carbon_suppliers(request: HttpRequest, body_code: str) -> HttpResponse:
     """Supplier-specific figures (tiers 2 and 3) of a body."""
     user = signed_in_user(request)
-    body = Body.objects.filter(code=body_code).first()
-    if body is None or body not in selectors.bodies_with_spend(user):
-        raise Http404
+    body = _workspace_body(request, body_code)
     may_change = selectors.may_change_carbon(user, body)
     form = None
     if may_change:
@@ -331,9 +336,7 @@ def carbon_suppliers(request: HttpRequest, body_code: str) -> HttpResponse:
         choices = []
         if overview is not None:
             summary = overview.profiles.filter(~overview.profiles["is_excluded"]).head(500)
-            choices = [
-                (r["cluster_id"], r["name"]) for r in summary.iter_rows(named=True)
-            ]
+            choices = [(r["cluster_id"], r["name"]) for r in summary.iter_rows(named=True)]
         form = SupplierEmissionsForm(request.POST or None, suppliers=choices)
         if request.method == "POST" and form.is_valid():
             try:
@@ -369,15 +372,12 @@ RETURN_COLUMNS = ("category", "tier", "spend_gbp", "tco2e", "tco2e_low", "tco2e_
 
 
 @page_rule("procurement.carbon")
-def carbon_return(request: HttpRequest, body_code: str, kind: str) -> HttpResponse:
+def carbon_return(request: HttpRequest, body_code: str, fmt: str) -> HttpResponse:
     """The annual supply-chain return of a body as CSV, XLSX or a bilingual PDF."""
     user = signed_in_user(request)
-    body = Body.objects.filter(code=body_code).first()
-    if (
-        body is None
-        or kind not in ("csv", "xlsx", "pdf")
-        or body not in selectors.bodies_with_spend(user)
-    ):
+    body = _workspace_body(request, body_code)
+    kind = fmt
+    if kind not in ("csv", "xlsx", "pdf"):
         raise Http404
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() else None

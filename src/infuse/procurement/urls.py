@@ -52,7 +52,7 @@ urlpatterns = [
         name="carbon-supplier-withdraw",
     ),
     path(
-        "carbon/<str:body_code>/return.<str:kind>",
+        "carbon/<str:body_code>/return.<str:fmt>",
         carbon_views.carbon_return,
         name="carbon-return",
     ),
