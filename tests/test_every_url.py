@@ -116,6 +116,7 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "rule_id": lambda: [Sample(str(world["carbon"]["rule"]), owner_body=CAERPHILLY)],
         "figure_id": lambda: [Sample(str(world["carbon"]["figure"]), owner_body=CAERPHILLY)],
         "fmt": lambda: [Sample("csv")],
+        "scenario_id": lambda: [Sample(str(world["carbon"]["scenario"]), owner_body=CAERPHILLY)],
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
         "language": lambda: [Sample("cy")],
@@ -184,12 +185,18 @@ def world(reference: Any, django_capture_on_commit_callbacks: Any) -> dict[str, 
 
 def carbon_samples() -> dict[str, Any]:
     """The demo's factor set, and Caerphilly's own exclusion rule and supplier figure."""
-    from infuse.procurement.models import CarbonExclusionRule, CarbonFactorSet, SupplierEmissions
+    from infuse.procurement.models import (
+        CarbonExclusionRule,
+        CarbonFactorSet,
+        CarbonScenario,
+        SupplierEmissions,
+    )
 
     return {
         "factor_set": CarbonFactorSet.objects.earliest("pk").pk,
         "rule": CarbonExclusionRule.objects.filter(owner_body__code=CAERPHILLY).earliest("pk").pk,
         "figure": SupplierEmissions.objects.filter(owner_body__code=CAERPHILLY).earliest("pk").pk,
+        "scenario": CarbonScenario.objects.filter(owner_body__code=CAERPHILLY).earliest("pk").pk,
     }
 
 

@@ -730,9 +730,11 @@ def carbon_report(
     found = Body.objects.filter(code=body).first()
     if found is None:
         _fail(f"No body has the code {body}.", as_json)
+        return
     report = selectors.carbon_return(None, found, year)
     if report is None:
         _fail(f"No spend is imported for {body}, or no emission factors are loaded.", as_json)
+        return
     totals = report["totals"]
     payload = {
         "body": body,

@@ -200,3 +200,53 @@ def test_command_line_and_api_give_the_same_return(analyst: User) -> None:
     assert response.json()["tco2e"] == pytest.approx(from_cli["tco2e"])
     missing = CliRunner().invoke(app, ["carbon-report", "--body", "W99999999", "--json"])
     assert missing.exit_code != 0 and "W99999999" in missing.output
+
+
+def test_hot_spots_scenario_and_region(analyst: User, make_user: Any) -> None:
+    client = client_for(analyst)
+    html = client.get(f"/en/procurement/carbon/hot-spots/?body={CAERPHILLY}").content.decode()
+    assert "Categories making up 80 per cent of emissions" in html and "Utilities" in html
+    response = client.post(
+        f"/en/procurement/carbon/{CAERPHILLY}/scenarios/",
+        {
+            "name": "Cleaner power",
+            "base_year": "2025",
+            "shift_category": "Utilities",
+            "shift_percent": "50",
+            "shift_intensity": "0",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(f"/en/procurement/carbon/{CAERPHILLY}/scenarios/").content.decode()
+    assert "Cleaner power" in page and "2030" in page
+    scenario = selectors.carbon_scenarios(analyst.body).get()
+    path = selectors.carbon_scenario_path(analyst, scenario)
+    assert path is not None and path[0]["scenario"] == pytest.approx(path[0]["baseline"])
+    utilities = next(r.tco2e for r in carbon_overview_rows(analyst) if r.label == "Utilities")
+    assert path[-1]["baseline"] - path[-1]["scenario"] == pytest.approx(0.5 * utilities)
+    chart = client.get(f"/en/procurement/carbon/{CAERPHILLY}/scenarios/{scenario.pk}/chart.svg")
+    assert chart.status_code == 200 and b"<svg" in chart.content
+    # Across the region: every body the user sees, per £ and per resident.
+    newport = make_user("analyst", NEWPORT)
+    batch = spend_upload(
+        actor=newport,
+        body=newport.body,
+        file_name="n.csv",
+        content=b"Date,Supplier,Amount,Expense Type\n01/05/2025,Gwent Power,400.00,Electricity\n",
+    )
+    spend_import_run(actor=newport, batch=batch)
+    html = client.get("/en/procurement/carbon/?body=").content.decode()
+    assert "kgCO2e per resident" in html and "Newport" in html
+
+
+def carbon_overview_rows(user: User) -> list[Any]:
+    from infuse.procurement import carbon
+    from infuse.procurement.spend_queries import SpendFilter
+
+    overview = selectors.carbon_overview(
+        user,
+        [user.body],
+        carbon.CarbonFilter(spend=SpendFilter(bodies=(CAERPHILLY,)), financial_year=2025),
+    )
+    assert overview is not None
+    return overview.by_category

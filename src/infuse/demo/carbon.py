@@ -19,7 +19,7 @@ DEMO_REVENUE_GBP = Decimal("4600000.00")
 
 def demo_carbon() -> dict[str, Any]:
     from infuse.procurement import selectors, services
-    from infuse.procurement.models import CarbonExclusionRule, SupplierEmissions
+    from infuse.procurement.models import CarbonExclusionRule, CarbonScenario, SupplierEmissions
 
     result: dict[str, Any] = {"factor_set": services.carbon_factor_set_builtin().pk}
     body = Body.objects.filter(code=DEMO_CARBON_BODY).first()
@@ -52,4 +52,38 @@ def demo_carbon() -> dict[str, Any]:
             reason="Bank charges and court fees / Taliadau banc a ffioedd llys",
         )
         result["rules"] = 1
+    if not CarbonScenario.objects.filter(owner_body=body).exists():
+        years = sorted(
+            {d.year if d.month >= 4 else d.year - 1 for d in _payment_dates(body) if d is not None}
+        )
+        if years:
+            services.carbon_scenario_save(
+                actor=analyst,
+                body=body,
+                name="Greener construction and fleet / Adeiladu a fflyd gwyrddach",
+                base_year=years[-1],
+                levers=[
+                    {
+                        "kind": "shift",
+                        "target": "Works - Construction, Repair & Maintenance",
+                        "share": 0.4,
+                        "intensity": 0.15,
+                    },
+                    {"kind": "supplier", "target": "Gwent Fleet Services Ltd", "share": 0.5},
+                    {"kind": "reduce", "target": "Catering", "share": 0.1},
+                ],
+            )
+            result["scenarios"] = 1
     return result
+
+
+def _payment_dates(body: Body) -> list[Any]:
+    from infuse.procurement.models import SpendBatch
+
+    return [
+        day
+        for pair in SpendBatch.objects.filter(owner_body=body, status="live").values_list(
+            "first_payment_date", "last_payment_date"
+        )
+        for day in pair
+    ]

@@ -708,7 +708,8 @@ class CarbonFilter:
     excluded: bool | None = None  # True: only excluded lines; False: only in scope
 
     def where(self) -> tuple[str, list[Any]]:
-        clauses, params = ["TRUE"], []
+        clauses: list[str] = ["TRUE"]
+        params: list[Any] = []
         if self.financial_year is not None:
             clauses.append("financial_year = ?")
             params.append(self.financial_year)
@@ -847,7 +848,10 @@ def breakdown(
         for label, v in combined.items()
     ]
     ordered_by_label = by in ("year", "tier")
-    result.sort(key=(lambda r: r.label) if ordered_by_label else (lambda r: (-r.tco2e, r.label)))
+    if ordered_by_label:
+        result.sort(key=lambda r: r.label)
+    else:
+        result.sort(key=lambda r: (-r.tco2e, r.label))
     return result[:limit] if limit else result
 
 
@@ -953,3 +957,129 @@ def return_table(
     ]
     table.sort(key=lambda r: (r["category"] == "Unclassified", r["category"], r["tier"]))
     return table
+
+
+# --- hot spots ------------------------------------------------------------------------------
+
+HOT_SPOT_SHARE = 0.8
+
+
+def hot_spots(rows: Sequence[CarbonRow], share: float = HOT_SPOT_SHARE) -> list[CarbonRow]:
+    """The fewest rows, largest emissions first, that together make up ``share`` of the
+    emissions of all ``rows`` (the Pareto "80 per cent" hot spots)."""
+    ordered = sorted((r for r in rows if r.tco2e > 0), key=lambda r: (-r.tco2e, r.label))
+    total = sum(r.tco2e for r in ordered)
+    chosen: list[CarbonRow] = []
+    running = 0.0
+    for row in ordered:
+        if total and running >= share * total - 1e-12:
+            break
+        chosen.append(row)
+        running += row.tco2e
+    return chosen
+
+
+@dataclass(frozen=True)
+class YearChange:
+    label: str
+    spend_before: float
+    spend_after: float
+    tco2e_before: float
+    tco2e_after: float
+    spend_effect: float  # tCO2e of the change due to spending more or less
+    factor_effect: float  # tCO2e due to emissions per £ changing (factors, prices, suppliers)
+
+    @property
+    def change(self) -> float:
+        return self.tco2e_after - self.tco2e_before
+
+
+def _log_mean(a: float, b: float) -> float:
+    if a == b:
+        return a
+    return (a - b) / (math.log(a) - math.log(b))
+
+
+def year_on_year(before: Sequence[CarbonRow], after: Sequence[CarbonRow]) -> list[YearChange]:
+    """The change in each row's emissions between two years, split exactly into a spend
+    effect and a factor (intensity) effect by the additive log-mean Divisia index (LMDI-I;
+    Ang, B.W. (2005), "The LMDI approach to decomposition analysis: a practical guide",
+    Energy Policy 33(7), 867–871): with E = S × I, L = (E₁ − E₀) / (ln E₁ − ln E₀),
+    spend effect = L ln(S₁/S₀), factor effect = L ln(I₁/I₀); the two add up to E₁ − E₀.
+    A row present in one year only (or with spend or emissions ≤ 0 in either) is all spend
+    effect: there is no intensity to compare."""
+    old = {r.label: r for r in before}
+    new = {r.label: r for r in after}
+    changes = []
+    for label in sorted(set(old) | set(new)):
+        b, a = old.get(label), new.get(label)
+        s0, e0 = (b.spend_gbp, b.tco2e) if b else (0.0, 0.0)
+        s1, e1 = (a.spend_gbp, a.tco2e) if a else (0.0, 0.0)
+        if min(s0, s1, e0, e1) > 0:
+            weight = _log_mean(e1, e0)
+            spend_effect = weight * math.log(s1 / s0)
+            factor_effect = weight * math.log((e1 / s1) / (e0 / s0))
+        else:
+            spend_effect, factor_effect = e1 - e0, 0.0
+        changes.append(YearChange(label, s0, s1, e0, e1, spend_effect, factor_effect))
+    changes.sort(key=lambda c: (-abs(c.change), c.label))
+    return changes
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+TARGET_YEAR = 2030
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One change a scenario makes, reached in full by the target year, phased in evenly.
+
+    ``kind``: ``shift`` (move ``share`` of category ``target``'s spend to suppliers whose
+    intensity is ``intensity`` kgCO2e per £), ``supplier`` (supplier ``target`` cuts its
+    intensity by ``share``) or ``reduce`` (spend in category ``target`` falls by ``share``).
+    """
+
+    kind: str
+    target: str
+    share: float
+    intensity: float = 0.0
+
+
+def scenario_path(
+    baseline_tco2e: float,
+    by_category: dict[str, tuple[float, float]],
+    by_supplier: dict[str, tuple[float, float]],
+    levers: Sequence[Lever],
+    start_year: int,
+    target_year: int = TARGET_YEAR,
+) -> list[dict[str, float]]:
+    """Each year from ``start_year`` (the baseline year) to ``target_year``: the baseline
+    (the base year's emissions held flat: the same spend, factors and suppliers) and the
+    scenario, with every lever phased in linearly (a fraction (year − start) / (target −
+    start) of it each year). ``by_category`` and ``by_supplier`` map a label to its (spend £,
+    tCO2e) in the base year. Levers act on the base year's figures independently, so two
+    levers on the same spend both count (state them so they do not overlap)."""
+    years = list(range(start_year, max(target_year, start_year) + 1))
+    span = max(target_year - start_year, 1)
+    path = []
+    for year in years:
+        phase = min(max((year - start_year) / span, 0.0), 1.0)
+        saving = 0.0
+        for lever in levers:
+            share = min(max(lever.share, 0.0), 1.0) * phase
+            if lever.kind == "shift" and lever.target in by_category:
+                spend, tco2e = by_category[lever.target]
+                saving += share * (tco2e - spend * lever.intensity / 1000)
+            elif lever.kind == "reduce" and lever.target in by_category:
+                saving += share * by_category[lever.target][1]
+            elif lever.kind == "supplier" and lever.target in by_supplier:
+                saving += share * by_supplier[lever.target][1]
+        path.append(
+            {
+                "year": year,
+                "baseline": baseline_tco2e,
+                "scenario": max(baseline_tco2e - saving, 0.0),
+            }
+        )
+    return path

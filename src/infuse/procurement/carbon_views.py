@@ -26,9 +26,16 @@ from .forms_carbon import (
     CarbonFilterForm,
     ExclusionRuleForm,
     FactorSetUploadForm,
+    ScenarioForm,
     SupplierEmissionsForm,
 )
-from .models import CarbonExclusionRule, CarbonFactorSet, SpendBatch, SupplierEmissions
+from .models import (
+    CarbonExclusionRule,
+    CarbonFactorSet,
+    CarbonScenario,
+    SpendBatch,
+    SupplierEmissions,
+)
 from .spend_queries import SpendFilter
 
 
@@ -487,3 +494,102 @@ def _return_pdf(request: HttpRequest, report: dict[str, Any], name: str) -> Http
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
+
+
+@page_rule("procurement.carbon")
+def carbon_hot_spots(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    bodies, form, carbon_filter, query = _choice(request)
+    spots = selectors.carbon_hot_spots(user, bodies, carbon_filter) if bodies else None
+    return render(
+        request,
+        "procurement/carbon_hot_spots.html",
+        {"form": form, "bodies": bodies, "spots": spots, "query": query},
+    )
+
+
+def _scenario_or_404(request: HttpRequest, body: Body, scenario_id: int) -> CarbonScenario:
+    scenario = selectors.carbon_scenarios(body).filter(pk=scenario_id).first()
+    if scenario is None:
+        raise Http404
+    return scenario
+
+
+@page_rule("procurement.carbon")
+def carbon_scenarios(request: HttpRequest, body_code: str) -> HttpResponse:
+    user = signed_in_user(request)
+    body = _workspace_body(request, body_code)
+    may_change = selectors.may_change_carbon(user, body)
+    form = None
+    if may_change:
+        years = _financial_years(user, [body])
+        overview = selectors.carbon_overview(
+            user, [body], carbon.CarbonFilter(spend=SpendFilter(bodies=(body.code,)))
+        )
+        categories = [r.label for r in overview.by_category] if overview else []
+        suppliers = [r.label for r in overview.by_supplier] if overview else []
+        form = ScenarioForm(
+            request.POST or None, years=years, categories=categories, suppliers=suppliers
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.carbon_scenario_save(
+                    actor=user,
+                    body=body,
+                    name=form.cleaned_data["name"],
+                    base_year=int(form.cleaned_data["base_year"]),
+                    levers=form.levers(),
+                )
+            except UserFacingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The scenario was saved."))
+                return redirect("procurement:carbon-scenarios", body_code=body.code)
+    elif request.method == "POST":
+        raise Http404
+    scenarios = []
+    for scenario in selectors.carbon_scenarios(body):
+        path = selectors.carbon_scenario_path(user, scenario) or []
+        scenarios.append({"scenario": scenario, "path": path, "last": path[-1] if path else None})
+    return render(
+        request,
+        "procurement/carbon_scenarios.html",
+        {"body": body, "scenarios": scenarios, "form": form, "may_change": may_change},
+    )
+
+
+@page_rule("procurement.carbon")
+def carbon_scenario_chart(request: HttpRequest, body_code: str, scenario_id: int) -> HttpResponse:
+    from infuse.web.charts import line_chart
+
+    user = signed_in_user(request)
+    body = _workspace_body(request, body_code)
+    scenario = _scenario_or_404(request, body, scenario_id)
+    path = selectors.carbon_scenario_path(user, scenario) or []
+    baseline, with_changes = _("Baseline"), scenario.name
+    rows = [{"year": p["year"], "tco2e": p["baseline"], "line": baseline} for p in path] + [
+        {"year": p["year"], "tco2e": p["scenario"], "line": with_changes} for p in path
+    ]
+    spec = line_chart(
+        rows,
+        x="year",
+        y="tco2e",
+        title=_("Supply-chain emissions to 2030"),
+        x_title=_("Financial year"),
+        y_title=_("tCO2e"),
+        series="line",
+        share_axis=False,
+    )
+    response = HttpResponse(render_svg(spec), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_POST
+@page_rule("procurement.carbon")
+def carbon_scenario_delete(request: HttpRequest, body_code: str, scenario_id: int) -> HttpResponse:
+    body = _own_body(request, body_code)
+    scenario = _scenario_or_404(request, body, scenario_id)
+    services.carbon_scenario_delete(actor=signed_in_user(request), scenario=scenario)
+    messages.success(request, _("The scenario was deleted."))
+    return redirect("procurement:carbon-scenarios", body_code=body.code)

@@ -27,10 +27,10 @@ class CarbonFilterForm(forms.Form):
 
     def __init__(self, *args: Any, bodies: list[tuple[str, str]], years: list[int], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["body"].choices = [("", _("All bodies you can see")), *bodies]
-        self.fields["year"].choices = [("", _("All years"))] + [
-            (str(y), f"{y}–{str(y + 1)[-2:]}") for y in years
-        ]
+        everyone = [("", _("All bodies you can see")), *bodies]
+        self.fields["body"].choices = everyone  # type: ignore[attr-defined]
+        year_choices = [("", _("All years"))] + [(str(y), f"{y}–{str(y + 1)[-2:]}") for y in years]
+        self.fields["year"].choices = year_choices  # type: ignore[attr-defined]
 
 
 class FactorSetUploadForm(forms.Form):
@@ -76,7 +76,7 @@ class SupplierEmissionsForm(forms.Form):
 
     def __init__(self, *args: Any, suppliers: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["cluster_id"].choices = suppliers
+        self.fields["cluster_id"].choices = suppliers  # type: ignore[attr-defined]
 
 
 # The standard exclusion rules' reasons (``carbon.STANDARD_EXCLUSIONS``), for the catalogue.
@@ -89,3 +89,73 @@ STANDARD_REASONS = (
     gettext_noop("Internal recharges"),
     gettext_noop("Taxes, rates and levies"),
 )
+
+
+class ScenarioForm(forms.Form):
+    name = forms.CharField(label=_("Name of the scenario"), max_length=200)
+    base_year = forms.ChoiceField(label=_("Baseline financial year"))
+    shift_category = forms.ChoiceField(
+        label=_("Move spend in this category to lower-carbon suppliers"), required=False
+    )
+    shift_percent = forms.IntegerField(
+        label=_("Percentage of that spend moved"), required=False, min_value=1, max_value=100
+    )
+    shift_intensity = forms.FloatField(
+        label=_("Emissions per £ of the new suppliers (kgCO2e)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+    )
+    supplier = forms.ChoiceField(label=_("A supplier cuts its emissions per £"), required=False)
+    supplier_percent = forms.IntegerField(
+        label=_("Percentage cut by 2030"), required=False, min_value=1, max_value=100
+    )
+    reduce_category = forms.ChoiceField(label=_("Spend less in this category"), required=False)
+    reduce_percent = forms.IntegerField(
+        label=_("Percentage less spent by 2030"), required=False, min_value=1, max_value=100
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        years: list[int],
+        categories: list[str],
+        suppliers: list[str],
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["base_year"].choices = [(str(y), f"{y}–{str(y + 1)[-2:]}") for y in years]  # type: ignore[attr-defined]
+        none = [("", _("None"))]
+        self.fields["shift_category"].choices = none + [(c, c) for c in categories]  # type: ignore[attr-defined]
+        self.fields["reduce_category"].choices = none + [(c, c) for c in categories]  # type: ignore[attr-defined]
+        self.fields["supplier"].choices = none + [(s, s) for s in suppliers]  # type: ignore[attr-defined]
+
+    def levers(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        levers = []
+        if data.get("shift_category") and data.get("shift_percent"):
+            levers.append(
+                {
+                    "kind": "shift",
+                    "target": data["shift_category"],
+                    "share": data["shift_percent"] / 100,
+                    "intensity": data.get("shift_intensity") or 0.0,
+                }
+            )
+        if data.get("supplier") and data.get("supplier_percent"):
+            levers.append(
+                {
+                    "kind": "supplier",
+                    "target": data["supplier"],
+                    "share": data["supplier_percent"] / 100,
+                }
+            )
+        if data.get("reduce_category") and data.get("reduce_percent"):
+            levers.append(
+                {
+                    "kind": "reduce",
+                    "target": data["reduce_category"],
+                    "share": data["reduce_percent"] / 100,
+                }
+            )
+        return levers

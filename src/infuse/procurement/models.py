@@ -309,3 +309,20 @@ class SupplierEmissions(OwnedRecord):
     @property
     def tier(self) -> int:
         return 2 if self.kind == self.Kind.AVERAGE else 3
+
+
+class CarbonScenario(OwnedRecord):
+    """A body's "what if" to 2030: levers (move spend to lower-carbon suppliers, a supplier
+    cutting its intensity, spending less in a category) over one financial year's figures."""
+
+    name = models.CharField(_("name"), max_length=200)
+    base_year = models.PositiveIntegerField(_("baseline financial year"))
+    levers = models.JSONField(_("changes"), default=list)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("carbon scenario")
+        verbose_name_plural = _("carbon scenarios")
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,7 +7,7 @@ Which lines a person may analyse is decided by the permission policy on the spen
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +31,7 @@ from . import carbon, spend_queries, supplier_profiles, suppliers
 from .models import (
     CarbonExclusionRule,
     CarbonFactorSet,
+    CarbonScenario,
     CarbonSettings,
     SpendBatch,
     SupplierDecision,
@@ -626,6 +627,7 @@ class CarbonOverview:
     by_year: list[carbon.CarbonRow]
     by_body: list[carbon.CarbonRow]
     exclusions: list[dict[str, Any]]
+    regional: list[dict[str, Any]] = field(default_factory=list)
 
 
 def carbon_files(user: Any, bodies: list[Body]) -> list[str]:
@@ -666,6 +668,24 @@ def carbon_overview(
                 exclusions=carbon.exclusions(session, files, method, carbon_filter),
             )
         cache.set(key, found, CACHE_SECONDS)
+    by_code = {b.code: b for b in bodies}
+    found.regional = [
+        {
+            "body": by_code.get(row.label),
+            "code": row.label,
+            "tco2e": row.tco2e,
+            "low": row.low,
+            "high": row.high,
+            "kg_per_gbp": row.intensity,
+            "population": getattr(by_code.get(row.label), "population", None),
+            "kg_per_resident": (
+                row.tco2e * 1000 / by_code[row.label].population
+                if row.label in by_code and by_code[row.label].population
+                else None
+            ),
+        }
+        for row in found.by_body
+    ]
     return found
 
 
@@ -740,7 +760,7 @@ def carbon_compare(
     old = carbon.factor_lookup(before_method.factors)
     new = carbon.factor_lookup(after_method.factors)
     after_by = {r.label: r for r in after}
-    changes = []
+    changes: list[dict[str, Any]] = []
     for row in before:
         moved = after_by.get(row.label)
         old_factor = old.get(row.label, (carbon.average_factor(before_method.factors), ""))[0]
@@ -757,7 +777,7 @@ def carbon_compare(
                 "base_years": (current.base_year, other.base_year),
             }
         )
-    changes.sort(key=lambda c: -abs(c["change_tco2e"]))
+    changes.sort(key=lambda c: -abs(float(c["change_tco2e"])))
     return {
         "before": before_total,
         "after": after_total,
@@ -765,3 +785,84 @@ def carbon_compare(
         "current": current,
         "other": other,
     }
+
+
+@dataclass
+class CarbonHotSpots:
+    categories: list[carbon.CarbonRow]
+    suppliers: list[carbon.CarbonRow]
+    total: float
+    year: int | None
+    previous: int | None
+    changes: list[carbon.YearChange]
+
+
+def carbon_hot_spots(
+    user: Any, bodies: list[Body], carbon_filter: carbon.CarbonFilter
+) -> CarbonHotSpots | None:
+    """The categories and suppliers that make up 80 per cent of emissions, and the change
+    from the year before split into spend and factor effects (for the chosen financial
+    year, or the latest two years with spend)."""
+    files = carbon_files(user, bodies)
+    method = carbon_method(bodies)
+    if method is None or not files:
+        return None
+    from dataclasses import replace
+
+    with default_store().session(files) as session:
+        categories = carbon.breakdown(session, files, method, carbon_filter, "category")
+        supplier_rows = carbon.breakdown(session, files, method, carbon_filter, "supplier")
+        years = [
+            int(r.label)
+            for r in carbon.breakdown(
+                session, files, method, replace(carbon_filter, financial_year=None), "year"
+            )
+            if r.label
+        ]
+        year = carbon_filter.financial_year or (max(years) if years else None)
+        previous = year - 1 if year is not None and year - 1 in years else None
+        changes: list[carbon.YearChange] = []
+        if year is not None and previous is not None:
+            after = carbon.breakdown(
+                session, files, method, replace(carbon_filter, financial_year=year), "category"
+            )
+            before = carbon.breakdown(
+                session, files, method, replace(carbon_filter, financial_year=previous), "category"
+            )
+            changes = carbon.year_on_year(before, after)
+    return CarbonHotSpots(
+        categories=carbon.hot_spots(categories),
+        suppliers=carbon.hot_spots([r for r in supplier_rows if r.label != spend_queries.WITHHELD]),
+        total=sum(r.tco2e for r in categories),
+        year=year,
+        previous=previous,
+        changes=changes,
+    )
+
+
+def carbon_scenarios(body: Body) -> QuerySet[CarbonScenario]:
+    return CarbonScenario.objects.filter(owner_body=body)
+
+
+def carbon_scenario_path(user: Any, scenario: CarbonScenario) -> list[dict[str, float]] | None:
+    """The scenario's trajectory from its baseline year to 2030 against the baseline."""
+    body = scenario.owner_body
+    files = carbon_files(user, [body])
+    method = carbon_method([body])
+    if method is None or not files:
+        return None
+    carbon_filter = carbon.CarbonFilter(
+        spend=SpendFilter(bodies=(body.code,)), financial_year=scenario.base_year
+    )
+    with default_store().session(files) as session:
+        total = carbon.totals(session, files, method, carbon_filter)
+        categories = carbon.breakdown(session, files, method, carbon_filter, "category")
+        supplier_rows = carbon.breakdown(session, files, method, carbon_filter, "supplier")
+    levers = [carbon.Lever(**lever) for lever in scenario.levers]
+    return carbon.scenario_path(
+        total.tco2e,
+        {r.label: (r.spend_gbp, r.tco2e) for r in categories},
+        {r.label: (r.spend_gbp, r.tco2e) for r in supplier_rows},
+        levers,
+        scenario.base_year,
+    )

@@ -41,6 +41,7 @@ from .ledger_display import heading_signature, inspection_as_json, translate_pro
 from .models import (
     CarbonExclusionRule,
     CarbonFactorSet,
+    CarbonScenario,
     CarbonSettings,
     ColumnMapping,
     SpendBatch,
@@ -804,7 +805,7 @@ def carbon_rule_add(
         raise CarbonError(_("Give the words to look for and the reason for leaving them out."))
     try:
         re.compile(pattern)
-        duckdb.sql("SELECT regexp_matches('', ?)", params=[pattern]).fetchall()
+        duckdb.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
     except (re.error, duckdb.Error) as error:
         raise CarbonError(
             _("The pattern is not a valid regular expression: %(problem)s") % {"problem": error}
@@ -923,3 +924,60 @@ def supplier_emissions_withdraw(*, actor: Any, figure: SupplierEmissions) -> Sup
             after={"withdrawn_at": figure.withdrawn_at},
         )
     return figure
+
+
+@audited
+@transaction.atomic
+def carbon_scenario_save(
+    *, actor: Any, body: Any, name: str, base_year: int, levers: Sequence[dict[str, Any]]
+) -> CarbonScenario:
+    """Keep a scenario of ``body`` to 2030: a name, the baseline financial year and its
+    levers (see :class:`carbon.Lever`; shares 0–1, intensity kgCO2e per £)."""
+    _require_carbon_change(actor, body)
+    cleaned = []
+    for lever in levers:
+        kind, target = str(lever.get("kind", "")), str(lever.get("target", "")).strip()
+        share = float(lever.get("share", 0))
+        intensity = float(lever.get("intensity", 0) or 0)
+        if kind not in ("shift", "supplier", "reduce") or not target:
+            raise CarbonError(_("Each change needs a category or supplier."))
+        if not 0 < share <= 1 or not 0 <= intensity <= carbon.MAX_FACTOR_KG_PER_GBP:
+            raise CarbonError(_("Give each change a percentage between 1 and 100."))
+        cleaned.append(
+            {"kind": kind, "target": target[:500], "share": share, "intensity": intensity}
+        )
+    if not cleaned:
+        raise CarbonError(_("Give the scenario at least one change."))
+    if not name.strip():
+        raise CarbonError(_("Give the scenario a name."))
+    scenario = CarbonScenario.objects.create(
+        owner_body=body,
+        visibility=Visibility.PRIVATE,
+        created_by=recorded_user(actor),
+        name=name.strip()[:200],
+        base_year=int(base_year),
+        levers=cleaned,
+    )
+    audit_record(
+        actor=actor,
+        action="procurement.carbon_scenario_save",
+        target=scenario,
+        body=body,
+        after=snapshot(scenario, ["name", "base_year", "levers"]),
+    )
+    return scenario
+
+
+@audited
+@transaction.atomic
+def carbon_scenario_delete(*, actor: Any, scenario: CarbonScenario) -> None:
+    """Delete a scenario (the audit trail keeps what it was)."""
+    _require_carbon_change(actor, scenario.owner_body)
+    audit_record(
+        actor=actor,
+        action="procurement.carbon_scenario_delete",
+        target=scenario,
+        body=scenario.owner_body,
+        before=snapshot(scenario, ["name", "base_year", "levers"]),
+    )
+    scenario.delete()

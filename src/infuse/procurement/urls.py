@@ -23,6 +23,22 @@ urlpatterns = [
     path("carbon/", carbon_views.carbon_overview, name="carbon"),
     path("carbon/chart.svg", carbon_views.carbon_chart, name="carbon-chart"),
     path("carbon/lines/", carbon_views.carbon_lines, name="carbon-lines"),
+    path("carbon/hot-spots/", carbon_views.carbon_hot_spots, name="carbon-hot-spots"),
+    path(
+        "carbon/<str:body_code>/scenarios/",
+        carbon_views.carbon_scenarios,
+        name="carbon-scenarios",
+    ),
+    path(
+        "carbon/<str:body_code>/scenarios/<int:scenario_id>/chart.svg",
+        carbon_views.carbon_scenario_chart,
+        name="carbon-scenario-chart",
+    ),
+    path(
+        "carbon/<str:body_code>/scenarios/<int:scenario_id>/delete/",
+        carbon_views.carbon_scenario_delete,
+        name="carbon-scenario-delete",
+    ),
     path("carbon/factors/", carbon_views.carbon_factor_sets, name="carbon-factor-sets"),
     path("carbon/factors/<int:set_id>/", carbon_views.carbon_factor_set, name="carbon-factor-set"),
     path(

@@ -72,19 +72,26 @@ def line_chart(
     x_title: str,
     y_title: str,
     y_rule: float | None = None,
+    series: str | None = None,
+    share_axis: bool = True,
 ) -> dict[str, Any]:
     """A line with points (for example power against sample size); ``y_rule`` draws a dashed
-    horizontal reference line (for example the usual 80% power)."""
+    horizontal reference line (for example the usual 80% power). ``series`` names a column
+    that splits the rows into several lines (with a legend); ``share_axis`` False lets the y
+    axis fit the values instead of running from 0 to 1."""
     data = alt.Data(values=list(rows))
-    line = (
-        alt.Chart(data)
-        .mark_line(color=BRAND, point=True)
-        .encode(
-            x=alt.X(f"{x}:Q", title=x_title),
-            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
-            tooltip=[alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{y}:Q", format=".2f")],
-        )
-    )
+    scale = alt.Scale(domain=[0, 1]) if share_axis else alt.Scale(zero=True)
+    encoding: dict[str, Any] = {
+        "x": alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d"))
+        if series
+        else alt.X(f"{x}:Q", title=x_title),
+        "y": alt.Y(f"{y}:Q", title=y_title, scale=scale),
+        "tooltip": [alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{y}:Q", format=".2f")],
+    }
+    if series:
+        encoding["color"] = alt.Color(f"{series}:N", title=None)
+        encoding["strokeDash"] = alt.StrokeDash(f"{series}:N", title=None)
+    line = alt.Chart(data).mark_line(color=BRAND, point=True).encode(**encoding)
     layers: list[Any] = [line]
     if y_rule is not None:
         rule_data = alt.Data(values=[{"rule": y_rule}])
