@@ -159,3 +159,17 @@ class ScenarioForm(forms.Form):
                 }
             )
         return levers
+
+
+# The factor-file reader's refusals (``carbon.FactorSetError``), for the catalogue.
+FACTOR_FILE_MESSAGES = (
+    gettext_noop("The file could not be read as a spreadsheet."),
+    gettext_noop("The file is not text in a known encoding."),
+    gettext_noop("The file is not a CSV or spreadsheet of factors."),
+    gettext_noop("The file is empty."),
+    gettext_noop(
+        "No column of kgCO2e per £ was found (a heading such as 'ghg_kgco2e_per_gbp' or "
+        "'kgCO2e per £')."
+    ),
+    gettext_noop("No row has both a SIC code and a factor."),
+)
