@@ -32,6 +32,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
+import pyarrow as pa
+
 from .spend_queries import CATEGORY, DEPARTMENT, SUPPLIER, LinesSource, SpendFilter
 
 # --- reading a factor set ------------------------------------------------------------------
@@ -546,6 +549,16 @@ def _reference_sql(method: CarbonMethod) -> str:
             [(c.proclass, c.category, c.sic, c.why) for c in PROCLASS_TO_SIC],
         ),
         _values(
+            "c_keywords",
+            [("idx", integer), ("category", text), ("sic", text), ("why", text)],
+            [(i, k.category, k.sic, k.why) for i, k in enumerate(KEYWORD_RULES)],
+        ),
+        _values(
+            "c_reasons",
+            [("idx", integer), ("reason", text)],
+            [(i, r.reason) for i, r in enumerate(method.exclusions)],
+        ),
+        _values(
             "c_factors",
             [("sic", text), ("factor", number), ("factor_code", text)],
             [(sic, v[0], v[1]) for sic, v in lookup.items()],
@@ -585,39 +598,128 @@ def _case(rules: Iterable[tuple[str, str]], default: str = "NULL") -> str:
     return f"CASE {' '.join(parts)} ELSE {default} END" if parts else default
 
 
-def _exclusion_sql(rules: Sequence[ExclusionRule]) -> str:
-    pairs = []
-    for rule in rules:
+def _index_case(conditions: Sequence[tuple[int, str]]) -> str:
+    """CASE giving the index of the first condition that holds (NULL when none does)."""
+    return _case(((condition, str(index)) for index, condition in conditions))
+
+
+# Columns that the classes CTE holds (one row per distinct body, code, expense type and label):
+# exclusion rules on them are tried there; rules on other columns get a CTE of their own.
+CLASS_COLUMNS = {"category_code": "cc", "expense_type": "et", "category_label": "cl"}
+
+
+@dataclass(frozen=True)
+class _Exclusions:
+    class_index: str  # SQL over the classes CTE: the first matching rule on its columns
+    ctes: list[str]
+    joins: list[str]
+    index: str  # SQL per line: the first matching rule over every column
+    reason: str  # SQL per line: that rule's reason
+
+
+def _exclusion_parts(rules: Sequence[ExclusionRule]) -> _Exclusions:
+    """SQL pieces that find each line's first matching exclusion rule.
+
+    Regular expressions are costly, and a ledger repeats the same few thousand supplier names
+    and expense types across millions of lines, so each rule is tried once per distinct
+    (body, value) of its column, not once per line: rules on the code, expense type and label
+    in the classes CTE, others in an ``x_<column>`` CTE each; a line's rule is the lowest
+    index found over its columns.
+    """
+    by_field: dict[str, list[tuple[int, str]]] = {}
+    in_class: list[tuple[int, str]] = []
+    negative: list[tuple[int, str]] = []
+    for index, rule in enumerate(rules):
         scope = (
-            "l.body_code IN (" + ", ".join(_sql_text(b) for b in rule.bodies) + ") AND "
+            "body_code IN (" + ", ".join(_sql_text(b) for b in rule.bodies) + ") AND "
             if rule.bodies
             else ""
         )
         if rule.field == NEGATIVE:
-            pairs.append((f"{scope}l.amount_gbp < 0", _sql_text(rule.reason)))
-        elif rule.field in EXCLUSION_FIELDS and rule.pattern:
-            pairs.append(
-                (
-                    f"{scope}regexp_matches(coalesce(l.{rule.field}, ''), "
-                    f"{_sql_text(rule.pattern)}, 'i')",
-                    _sql_text(rule.reason),
-                )
+            negative.append((index, f"{scope.replace('body_code', 'l.body_code')}l.amount_gbp < 0"))
+        elif rule.field in CLASS_COLUMNS and rule.pattern:
+            column = CLASS_COLUMNS[rule.field]
+            in_class.append(
+                (index, f"{scope}regexp_matches({column}, {_sql_text(rule.pattern)}, 'i')")
             )
-    return _case(pairs)
-
-
-def _keyword_sql(what: str) -> str:
-    text = "lower(coalesce(l.expense_type, '') || ' ' || coalesce(l.category_label, ''))"
-    attribute = {"sic": "sic", "category": "category", "why": "why"}[what]
-    return _case(
-        (
-            f"regexp_matches({text}, {_sql_text(rule.pattern)})",
-            _sql_text(getattr(rule, attribute)),
+        elif rule.field in EXCLUSION_FIELDS and rule.pattern:
+            condition = f"{scope}regexp_matches(v, {_sql_text(rule.pattern)}, 'i')"
+            by_field.setdefault(rule.field, []).append((index, condition))
+    ctes, joins, indexes = [], [], ["c.class_exclusion"]
+    for column, conditions in by_field.items():
+        name = f"x_{column}"
+        ctes.append(
+            f"{name} AS (SELECT body_code, v, {_index_case(conditions)} AS idx FROM "
+            f"(SELECT DISTINCT body_code, coalesce({column}, '') AS v FROM src))"
         )
-        for rule in KEYWORD_RULES
+        joins.append(
+            f"LEFT JOIN {name} ON {name}.body_code = l.body_code "
+            f"AND {name}.v = coalesce(l.{column}, '')"
+        )
+        indexes.append(f"{name}.idx")
+    if negative:
+        indexes.append(_index_case(negative))
+    first = f"least({', '.join(indexes)})" if len(indexes) > 1 else indexes[0]
+    reason = _case(
+        (f"exclusion_index = {i}", _sql_text(rule.reason)) for i, rule in enumerate(rules)
     )
+    return _Exclusions(_index_case(in_class), ctes, joins, first, reason)
 
 
+def _classes_cte(class_exclusion: str) -> str:
+    """Each distinct (category code, expense type, category label) of the lines, with its
+    SIC code, reporting category, reason and factor: the cross-walk by the code's longest
+    ProClass prefix, else the first keyword rule over the expense type and label. Worked out
+    once per distinct combination (a few hundred in a year's ledger), not once per line;
+    likewise the price adjustment once per year."""
+    conditions = [
+        (index, f"regexp_matches(t, {_sql_text(rule.pattern)})")
+        for index, rule in enumerate(KEYWORD_RULES)
+    ]
+    return f"""cls AS (
+        SELECT d.body_code, d.cc, d.et, d.cl, {class_exclusion} AS class_exclusion,
+               CASE WHEN cw4.sic IS NOT NULL OR cw2.sic IS NOT NULL THEN 'proclass'
+                    WHEN kws.sic IS NOT NULL THEN 'keyword' ELSE 'unclassified' END AS sic_source,
+               coalesce(cw4.sic, cw2.sic, kws.sic) AS sic_code,
+               coalesce(cw4.category, cw2.category, kws.category, 'Unclassified') AS category,
+               coalesce(cw4.why, cw2.why, kws.why, '') AS sic_why
+        FROM (
+            SELECT body_code, cc, et, cl, lower(et || ' ' || cl) AS t,
+                   regexp_full_match(trim(cc), '[0-9]{{6}}') AS is_proclass
+            FROM (SELECT DISTINCT body_code, coalesce(category_code, '') AS cc,
+                         coalesce(expense_type, '') AS et, coalesce(category_label, '') AS cl
+                  FROM src)
+        ) d
+        LEFT JOIN c_crosswalk cw4 ON d.is_proclass AND cw4.prefix = left(trim(d.cc), 4)
+        LEFT JOIN c_crosswalk cw2 ON d.is_proclass AND cw2.prefix = left(trim(d.cc), 2)
+        LEFT JOIN c_keywords kws ON kws.idx = {_index_case(conditions)}
+    ), fcls AS (
+        SELECT c.*, coalesce(f.factor, fd.factor) AS set_factor,
+               coalesce(f.factor_code, fd.factor_code) AS factor_code
+        FROM cls c
+        LEFT JOIN c_factors f ON f.sic = c.sic_code
+        LEFT JOIN c_factors fd ON fd.sic = left(c.sic_code, 2)
+    ), years AS (
+        SELECT y.spend_year, coalesce(d.ratio, CASE WHEN y.spend_year IS NULL THEN 1.0
+                   WHEN y.spend_year < (SELECT min(year) FROM c_deflator)
+                   THEN (SELECT ratio FROM c_deflator ORDER BY year LIMIT 1)
+                   ELSE (SELECT ratio FROM c_deflator ORDER BY year DESC LIMIT 1) END)
+               AS price_ratio
+        FROM (SELECT DISTINCT coalesce(year(payment_date), 0) AS spend_year FROM src) y
+        LEFT JOIN c_deflator d ON d.year = y.spend_year
+    )"""
+
+
+# The ledger columns the calculation reads (the rest of a line is never copied).
+SOURCE_COLUMNS = ", ".join(
+    dict.fromkeys(
+        (
+            "body_code", "batch_id", "line_number", "payment_date", "amount_gbp",
+            "supplier_name", "is_personal", "is_redacted", SUPPLIER, DEPARTMENT, CATEGORY,
+            *EXCLUSION_FIELDS,
+        )
+    )
+)  # fmt: skip
 FINANCIAL_YEAR = (
     "CASE WHEN l.payment_date IS NULL THEN NULL "
     "WHEN month(l.payment_date) >= 4 THEN year(l.payment_date) "
@@ -628,55 +730,40 @@ FINANCIAL_YEAR = (
 def _lines_sql(method: CarbonMethod, where: str) -> str:
     """One row per ledger line with how its emissions were worked out (a SQL query)."""
     average = average_factor(method.factors)
-    exclusion = _exclusion_sql(method.exclusions)
-    proclass = "regexp_full_match(trim(coalesce(l.category_code, '')), '[0-9]{6}')"
+    exclusions = _exclusion_parts(method.exclusions)
+    extra = "".join(f", {cte}" for cte in exclusions.ctes)
+    classes = _classes_cte(exclusions.class_index)
     return f"""
-    WITH base AS (
+    WITH src AS (SELECT {SOURCE_COLUMNS} FROM lines l WHERE {where}), {classes}{extra}, base AS (
         SELECT l.body_code, l.batch_id, l.line_number, l.payment_date,
                l.{SUPPLIER} AS supplier, l.supplier_name, l.{DEPARTMENT} AS department,
                l.{CATEGORY} AS ledger_category, l.category_code, l.expense_type,
-               (l.is_personal OR l.is_redacted) AS withheld,
-               {FINANCIAL_YEAR} AS financial_year, year(l.payment_date) AS spend_year,
-               CAST(l.amount_gbp AS DOUBLE) AS spend_gbp,
-               {exclusion} AS excluded_reason,
-               CASE WHEN {proclass} THEN left(trim(l.category_code), 4) END AS pc4,
-               CASE WHEN {proclass} THEN left(trim(l.category_code), 2) END AS pc2,
-               {_keyword_sql("sic")} AS kw_sic, {_keyword_sql("category")} AS kw_category,
-               {_keyword_sql("why")} AS kw_why
-        FROM lines l WHERE {where}
-    ), mapped AS (
-        SELECT b.*,
-               CASE WHEN cw4.sic IS NOT NULL OR cw2.sic IS NOT NULL THEN 'proclass'
-                    WHEN kw_sic IS NOT NULL THEN 'keyword' ELSE 'unclassified' END AS sic_source,
-               coalesce(cw4.sic, cw2.sic, kw_sic) AS sic_code,
-               coalesce(cw4.category, cw2.category, kw_category, 'Unclassified') AS category,
-               coalesce(cw4.why, cw2.why, kw_why, '') AS sic_why
-        FROM base b
-        LEFT JOIN c_crosswalk cw4 ON cw4.prefix = b.pc4
-        LEFT JOIN c_crosswalk cw2 ON cw2.prefix = b.pc2
-    ), factored AS (
-        SELECT m.*,
-               coalesce(f.factor, fd.factor) AS set_factor,
-               coalesce(f.factor_code, fd.factor_code) AS factor_code,
+               {FINANCIAL_YEAR} AS financial_year,
+               CAST(l.amount_gbp AS DOUBLE) * coalesce(mu.multiplier, 1.0) AS spend_gbp,
+               {exclusions.index} AS exclusion_index,
+               c.sic_source, c.sic_code, c.category, c.sic_why, c.set_factor, c.factor_code,
                o.intensity, o.tier AS override_tier, o.override_key,
-               coalesce(mu.multiplier, 1.0) AS multiplier,
-               coalesce(d.ratio, CASE WHEN m.spend_year IS NULL THEN 1.0
-                   WHEN m.spend_year < (SELECT min(year) FROM c_deflator)
-                   THEN (SELECT ratio FROM c_deflator ORDER BY year LIMIT 1)
-                   ELSE (SELECT ratio FROM c_deflator ORDER BY year DESC LIMIT 1) END)
-                   AS price_ratio
-        FROM mapped m
-        LEFT JOIN c_factors f ON f.sic = m.sic_code
-        LEFT JOIN c_factors fd ON fd.sic = left(m.sic_code, 2)
-        LEFT JOIN c_overrides o ON o.body_code = m.body_code AND o.supplier_name = m.supplier_name
-             AND NOT m.withheld
-        LEFT JOIN c_multipliers mu ON mu.body_code = m.body_code
-             AND mu.supplier_name = m.supplier_name AND NOT m.withheld
-        LEFT JOIN c_deflator d ON d.year = m.spend_year
+               CASE WHEN l.payment_date IS NULL THEN 1.0 ELSE y.price_ratio END AS deflate
+        FROM src l
+        JOIN fcls c ON c.body_code = l.body_code AND c.cc = coalesce(l.category_code, '')
+             AND c.et = coalesce(l.expense_type, '')
+             AND c.cl = coalesce(l.category_label, '')
+        LEFT JOIN years y ON y.spend_year = coalesce(year(l.payment_date), 0)
+        LEFT JOIN c_overrides o ON o.body_code = l.body_code AND o.supplier_name = l.supplier_name
+             AND NOT (l.is_personal OR l.is_redacted)
+        LEFT JOIN c_multipliers mu ON mu.body_code = l.body_code
+             AND mu.supplier_name = l.supplier_name AND NOT (l.is_personal OR l.is_redacted)
+        {" ".join(exclusions.joins)}
+    ), factored AS (
+        SELECT *, {exclusions.reason} AS excluded_reason,
+               CASE WHEN intensity IS NOT NULL THEN intensity
+                    ELSE coalesce(set_factor, {average!r}) END AS factor_used,
+               CASE WHEN intensity IS NOT NULL THEN 1.0 ELSE deflate END AS price_ratio
+        FROM base
     )
     SELECT body_code, batch_id, line_number, payment_date, financial_year, supplier,
            supplier_name, department, ledger_category, category_code, expense_type, category,
-           spend_gbp * multiplier AS spend_gbp, excluded_reason,
+           spend_gbp, excluded_reason,
            CASE WHEN excluded_reason IS NOT NULL THEN NULL
                 WHEN intensity IS NOT NULL THEN 'supplier' ELSE sic_source END AS basis,
            CASE WHEN excluded_reason IS NOT NULL THEN NULL
@@ -685,15 +772,9 @@ def _lines_sql(method: CarbonMethod, where: str) -> str:
                 WHEN intensity IS NOT NULL THEN CASE override_tier WHEN 3 THEN 'supplier' ELSE 'average' END
                 WHEN set_factor IS NULL THEN 'unclassified' ELSE 'category' END AS uncertainty_class,
            sic_code, sic_why, factor_code, override_key,
-           CASE WHEN intensity IS NOT NULL THEN intensity
-                ELSE coalesce(set_factor, {average!r}) END AS factor_kg_per_gbp,
-           CASE WHEN intensity IS NOT NULL THEN 1.0 ELSE price_ratio END AS price_ratio,
+           factor_used AS factor_kg_per_gbp, price_ratio,
            CASE WHEN excluded_reason IS NOT NULL THEN 0.0
-                ELSE spend_gbp * multiplier
-                     * (CASE WHEN intensity IS NOT NULL THEN 1.0 ELSE price_ratio END)
-                     * (CASE WHEN intensity IS NOT NULL THEN intensity
-                             ELSE coalesce(set_factor, {average!r}) END) / 1000.0
-           END AS tco2e
+                ELSE spend_gbp * price_ratio * factor_used / 1000.0 END AS tco2e
     FROM factored
     """
 
@@ -746,6 +827,52 @@ def _query(
         f"({_lines_sql(method, spend_where)}) WHERE {carbon_where}) {select}"
     )
     return store.query(sql, files, [*spend_params, *carbon_params]).to_pylist()
+
+
+SUMMARY_COLUMNS = (
+    "body_code, financial_year, category, department, supplier, tier, basis, "
+    "uncertainty_class, sic_code, excluded_reason"
+)
+
+
+def aggregate(
+    store: LinesSource, files: Sequence[str], method: CarbonMethod, carbon: CarbonFilter
+) -> pa.Table:
+    """The one pass over the lines every figure is derived from: spend, tCO2e and lines per
+    body, year, category, department, supplier, tier, basis, uncertainty class, SIC code and
+    exclusion reason (far fewer rows than lines; the ``*_of`` functions sum it)."""
+    if not files:
+        return pa.table(
+            {
+                **{name.strip(): pa.array([], pa.string()) for name in SUMMARY_COLUMNS.split(",")},
+                "financial_year": pa.array([], pa.int64()),
+                "tier": pa.array([], pa.int64()),
+                "spend": pa.array([], pa.float64()),
+                "tco2e": pa.array([], pa.float64()),
+                "lines": pa.array([], pa.int64()),
+            }
+        )
+    spend_where, spend_params = carbon.spend.where()
+    carbon_where, carbon_params = carbon.where()
+    sql = (
+        f"WITH {_reference_sql(method)}, carbon AS (SELECT * FROM "
+        f"({_lines_sql(method, spend_where)}) WHERE {carbon_where}) "
+        f"SELECT {SUMMARY_COLUMNS}, sum(spend_gbp) AS spend, sum(tco2e) AS tco2e, "
+        f"count(*) AS lines FROM carbon GROUP BY ALL"
+    )
+    return store.query(sql, files, [*spend_params, *carbon_params])
+
+
+def _over(summary: pa.Table, sql: str) -> list[dict[str, Any]]:
+    """Run ``sql`` over ``summary`` (a table from :func:`aggregate`) by DuckDB."""
+    if summary.num_rows == 0:
+        return []
+    connection = duckdb.connect()
+    try:
+        connection.register("summary", summary)
+        return connection.sql(sql).to_arrow_table().to_pylist()
+    finally:
+        connection.close()
 
 
 @dataclass(frozen=True)
@@ -811,6 +938,11 @@ def breakdown(
     *,
     limit: int | None = None,
 ) -> list[CarbonRow]:
+    """In-scope emissions by ``by``; see :func:`breakdown_of`."""
+    return breakdown_of(aggregate(store, files, method, carbon), by, limit=limit)
+
+
+def breakdown_of(summary: pa.Table, by: str, *, limit: int | None = None) -> list[CarbonRow]:
     """In-scope emissions by ``by`` (``body_code``, ``financial_year``, ``category``,
     ``department``, ``supplier``, ``tier``, ``basis``, ``sic_code``), largest first; the rows
     add up to :func:`totals`."""
@@ -824,14 +956,11 @@ def breakdown(
         "basis": "basis",
         "sic": "sic_code",
     }[by]
-    rows = _query(
-        store,
-        files,
-        method,
-        carbon,
-        f"""SELECT {column} AS label, uncertainty_class, sum(spend_gbp) AS spend,
-                   sum(tco2e) AS tco2e, count(*) AS lines
-            FROM carbon WHERE excluded_reason IS NULL GROUP BY ALL""",
+    rows = _over(
+        summary,
+        f"""SELECT {column} AS label, uncertainty_class, sum(spend) AS spend,
+                   sum(tco2e) AS tco2e, sum(lines)::BIGINT AS lines
+            FROM summary WHERE excluded_reason IS NULL GROUP BY ALL""",
     )
     combined = _range(rows, "label")
     total = sum(v[1] for v in combined.values())
@@ -858,14 +987,16 @@ def breakdown(
 def totals(
     store: LinesSource, files: Sequence[str], method: CarbonMethod, carbon: CarbonFilter
 ) -> CarbonTotals:
-    rows = _query(
-        store,
-        files,
-        method,
-        carbon,
+    return totals_of(aggregate(store, files, method, carbon))
+
+
+def totals_of(summary: pa.Table) -> CarbonTotals:
+    """Emissions in scope with their range, and the spend left out."""
+    rows = _over(
+        summary,
         """SELECT excluded_reason IS NOT NULL AS excluded, uncertainty_class,
-                  sum(spend_gbp) AS spend, sum(tco2e) AS tco2e, count(*) AS lines
-           FROM carbon GROUP BY ALL""",
+                  sum(spend) AS spend, sum(tco2e) AS tco2e, sum(lines)::BIGINT AS lines
+           FROM summary GROUP BY ALL""",
     )
     in_scope = [r for r in rows if not r["excluded"]]
     combined = _range([{**r, "k": 0} for r in in_scope], "k").get(0, (0.0, 0.0, 0.0, 0.0, 0))
@@ -887,13 +1018,14 @@ def exclusions(
     store: LinesSource, files: Sequence[str], method: CarbonMethod, carbon: CarbonFilter
 ) -> list[dict[str, Any]]:
     """Excluded spend by reason: what was left out, and how much."""
-    return _query(
-        store,
-        files,
-        method,
-        carbon,
-        """SELECT excluded_reason AS reason, sum(spend_gbp) AS spend, count(*) AS lines
-           FROM carbon WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1""",
+    return exclusions_of(aggregate(store, files, method, carbon))
+
+
+def exclusions_of(summary: pa.Table) -> list[dict[str, Any]]:
+    return _over(
+        summary,
+        """SELECT excluded_reason AS reason, sum(spend) AS spend, sum(lines)::BIGINT AS lines
+           FROM summary WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1""",
     )
 
 
@@ -931,14 +1063,15 @@ def return_table(
     """The annual supply-chain return: one row per category and tier, with spend, tCO2e and
     its range, as the Welsh Public Sector Net Zero Reporting Guide asks supply-chain emissions
     to be reported (by spend category, with the data quality of each figure)."""
-    rows = _query(
-        store,
-        files,
-        method,
-        carbon,
-        """SELECT category, tier, uncertainty_class, sum(spend_gbp) AS spend,
-                  sum(tco2e) AS tco2e, count(*) AS lines
-           FROM carbon WHERE excluded_reason IS NULL GROUP BY ALL""",
+    return return_table_of(aggregate(store, files, method, carbon))
+
+
+def return_table_of(summary: pa.Table) -> list[dict[str, Any]]:
+    rows = _over(
+        summary,
+        """SELECT category, tier, uncertainty_class, sum(spend) AS spend,
+                  sum(tco2e) AS tco2e, sum(lines)::BIGINT AS lines
+           FROM summary WHERE excluded_reason IS NULL GROUP BY ALL""",
     )
     for row in rows:
         row["key"] = (row["category"], row["tier"])

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import get_language
@@ -650,23 +652,19 @@ def carbon_overview(
     )
     found = cache.get(key)
     if found is None:
-        with default_store().session(files) as session:
-            found = CarbonOverview(
-                factor_set=chosen,
-                method=method,
-                totals=carbon.totals(session, files, method, carbon_filter),
-                by_category=carbon.breakdown(session, files, method, carbon_filter, "category"),
-                by_department=carbon.breakdown(
-                    session, files, method, carbon_filter, "department", limit=15
-                ),
-                by_supplier=carbon.breakdown(
-                    session, files, method, carbon_filter, "supplier", limit=20
-                ),
-                by_tier=carbon.breakdown(session, files, method, carbon_filter, "tier"),
-                by_year=carbon.breakdown(session, files, method, carbon_filter, "year"),
-                by_body=carbon.breakdown(session, files, method, carbon_filter, "body"),
-                exclusions=carbon.exclusions(session, files, method, carbon_filter),
-            )
+        summary = carbon.aggregate(default_store(), files, method, carbon_filter)
+        found = CarbonOverview(
+            factor_set=chosen,
+            method=method,
+            totals=carbon.totals_of(summary),
+            by_category=carbon.breakdown_of(summary, "category"),
+            by_department=carbon.breakdown_of(summary, "department", limit=15),
+            by_supplier=carbon.breakdown_of(summary, "supplier", limit=20),
+            by_tier=carbon.breakdown_of(summary, "tier"),
+            by_year=carbon.breakdown_of(summary, "year"),
+            by_body=carbon.breakdown_of(summary, "body"),
+            exclusions=carbon.exclusions_of(summary),
+        )
         cache.set(key, found, CACHE_SECONDS)
     by_code = {b.code: b for b in bodies}
     found.regional = [
@@ -725,10 +723,10 @@ def carbon_return(
     if method is None or chosen is None or not files:
         return None
     carbon_filter = carbon.CarbonFilter(spend=SpendFilter(bodies=(body.code,)), financial_year=year)
-    with default_store().session(files) as session:
-        rows = carbon.return_table(session, files, method, carbon_filter)
-        totals = carbon.totals(session, files, method, carbon_filter)
-        excluded = carbon.exclusions(session, files, method, carbon_filter)
+    summary = carbon.aggregate(default_store(), files, method, carbon_filter)
+    rows = carbon.return_table_of(summary)
+    totals = carbon.totals_of(summary)
+    excluded = carbon.exclusions_of(summary)
     return {
         "body": body,
         "year": year,
@@ -753,10 +751,12 @@ def carbon_compare(
     after_method = carbon_method([body], other)
     assert before_method is not None and after_method is not None
     with default_store().session(files) as session:
-        before = carbon.breakdown(session, files, before_method, carbon_filter, "sic")
-        after = carbon.breakdown(session, files, after_method, carbon_filter, "sic")
-        before_total = carbon.totals(session, files, before_method, carbon_filter)
-        after_total = carbon.totals(session, files, after_method, carbon_filter)
+        before_summary = carbon.aggregate(session, files, before_method, carbon_filter)
+        after_summary = carbon.aggregate(session, files, after_method, carbon_filter)
+    before = carbon.breakdown_of(before_summary, "sic")
+    after = carbon.breakdown_of(after_summary, "sic")
+    before_total = carbon.totals_of(before_summary)
+    after_total = carbon.totals_of(after_summary)
     old = carbon.factor_lookup(before_method.factors)
     new = carbon.factor_lookup(after_method.factors)
     after_by = {r.label: r for r in after}
@@ -809,27 +809,28 @@ def carbon_hot_spots(
         return None
     from dataclasses import replace
 
-    with default_store().session(files) as session:
-        categories = carbon.breakdown(session, files, method, carbon_filter, "category")
-        supplier_rows = carbon.breakdown(session, files, method, carbon_filter, "supplier")
-        years = [
-            int(r.label)
-            for r in carbon.breakdown(
-                session, files, method, replace(carbon_filter, financial_year=None), "year"
-            )
-            if r.label
-        ]
-        year = carbon_filter.financial_year or (max(years) if years else None)
-        previous = year - 1 if year is not None and year - 1 in years else None
-        changes: list[carbon.YearChange] = []
-        if year is not None and previous is not None:
-            after = carbon.breakdown(
-                session, files, method, replace(carbon_filter, financial_year=year), "category"
-            )
-            before = carbon.breakdown(
-                session, files, method, replace(carbon_filter, financial_year=previous), "category"
-            )
-            changes = carbon.year_on_year(before, after)
+    # One pass over every year; each year's figures are then read from the summary.
+    summary = carbon.aggregate(
+        default_store(), files, method, replace(carbon_filter, financial_year=None)
+    )
+    years = [int(r.label) for r in carbon.breakdown_of(summary, "year") if r.label]
+    year = carbon_filter.financial_year or (max(years) if years else None)
+    previous = year - 1 if year is not None and year - 1 in years else None
+
+    def of_year(wanted: int | None) -> pa.Table:
+        if wanted is None:
+            return summary
+        return summary.filter(pc.equal(summary["financial_year"], wanted))
+
+    chosen = of_year(carbon_filter.financial_year)
+    categories = carbon.breakdown_of(chosen, "category")
+    supplier_rows = carbon.breakdown_of(chosen, "supplier")
+    changes: list[carbon.YearChange] = []
+    if year is not None and previous is not None:
+        changes = carbon.year_on_year(
+            carbon.breakdown_of(of_year(previous), "category"),
+            carbon.breakdown_of(of_year(year), "category"),
+        )
     return CarbonHotSpots(
         categories=carbon.hot_spots(categories),
         suppliers=carbon.hot_spots([r for r in supplier_rows if r.label != spend_queries.WITHHELD]),
@@ -854,10 +855,10 @@ def carbon_scenario_path(user: Any, scenario: CarbonScenario) -> list[dict[str, 
     carbon_filter = carbon.CarbonFilter(
         spend=SpendFilter(bodies=(body.code,)), financial_year=scenario.base_year
     )
-    with default_store().session(files) as session:
-        total = carbon.totals(session, files, method, carbon_filter)
-        categories = carbon.breakdown(session, files, method, carbon_filter, "category")
-        supplier_rows = carbon.breakdown(session, files, method, carbon_filter, "supplier")
+    summary = carbon.aggregate(default_store(), files, method, carbon_filter)
+    total = carbon.totals_of(summary)
+    categories = carbon.breakdown_of(summary, "category")
+    supplier_rows = carbon.breakdown_of(summary, "supplier")
     levers = [carbon.Lever(**lever) for lever in scenario.levers]
     return carbon.scenario_path(
         total.tco2e,
