@@ -111,10 +111,8 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "cluster_id": lambda: [Sample(world["cluster_id"], owner_body=CAERPHILLY)],
         "decision_id": lambda: [Sample(str(world["decision"].pk), owner_body=CAERPHILLY)],
         "list_id": lambda: [Sample(str(world["supplier_list"].pk), owner_body=CAERPHILLY)],
-        # Carbon: factor sets are reference data; a body's own rules and supplier figures.
+        # Carbon: factor sets are reference data; a body's scenarios are its own.
         "set_id": lambda: [Sample(str(world["carbon"]["factor_set"]))],
-        "rule_id": lambda: [Sample(str(world["carbon"]["rule"]), owner_body=CAERPHILLY)],
-        "figure_id": lambda: [Sample(str(world["carbon"]["figure"]), owner_body=CAERPHILLY)],
         "fmt": lambda: [Sample("csv")],
         "scenario_id": lambda: [Sample(str(world["carbon"]["scenario"]), owner_body=CAERPHILLY)],
         "uidb64": lambda: [Sample("MQ")],
@@ -184,18 +182,11 @@ def world(reference: Any, django_capture_on_commit_callbacks: Any) -> dict[str, 
 
 
 def carbon_samples() -> dict[str, Any]:
-    """The demo's factor set, and Caerphilly's own exclusion rule and supplier figure."""
-    from infuse.procurement.models import (
-        CarbonExclusionRule,
-        CarbonFactorSet,
-        CarbonScenario,
-        SupplierEmissions,
-    )
+    """The demo's factor set, and Caerphilly's scenario."""
+    from infuse.procurement.models import CarbonFactorSet, CarbonScenario
 
     return {
         "factor_set": CarbonFactorSet.objects.earliest("pk").pk,
-        "rule": CarbonExclusionRule.objects.filter(owner_body__code=CAERPHILLY).earliest("pk").pk,
-        "figure": SupplierEmissions.objects.filter(owner_body__code=CAERPHILLY).earliest("pk").pk,
         "scenario": CarbonScenario.objects.filter(owner_body__code=CAERPHILLY).earliest("pk").pk,
     }
 

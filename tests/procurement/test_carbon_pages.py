@@ -76,8 +76,8 @@ def test_rules_switch_and_add_change_the_figures(analyst: User) -> None:
     before = selectors.carbon_return(analyst, analyst.body, None)
     assert before is not None
     client.post(
-        f"/en/procurement/carbon/{CAERPHILLY}/rules/switch/",
-        {"key": "standard:public-bodies", "enabled": "0"},
+        f"/en/procurement/carbon/{CAERPHILLY}/rules/",
+        {"action": "switch", "key": "standard:public-bodies", "enabled": "0"},
     )
     page = client.post(
         f"/en/procurement/carbon/{CAERPHILLY}/rules/",
@@ -93,6 +93,11 @@ def test_rules_switch_and_add_change_the_figures(analyst: User) -> None:
     assert after is not None
     reasons = {r["reason"] for r in after["exclusions"]}
     assert "Petty cash" in reasons and "Payments to other public bodies" not in reasons
+    own = CarbonExclusionRule.objects.get(owner_body=analyst.body)
+    client.post(
+        f"/en/procurement/carbon/{CAERPHILLY}/rules/", {"action": "remove", "rule": str(own.pk)}
+    )
+    assert not CarbonExclusionRule.objects.filter(owner_body=analyst.body).exists()
     assert after["totals"].in_scope_spend == pytest.approx(
         before["totals"].in_scope_spend + 300 - 90
     )
@@ -105,8 +110,8 @@ def test_other_bodies_cannot_change_rules_or_figures(analyst: User, make_user: A
     # Caerphilly's spend is shared with the region, so its figures are there to compare.
     assert newport.get(f"/en/procurement/carbon/?body={CAERPHILLY}").status_code == 200
     response = newport.post(
-        f"/en/procurement/carbon/{CAERPHILLY}/rules/switch/",
-        {"key": "standard:refunds", "enabled": "0"},
+        f"/en/procurement/carbon/{CAERPHILLY}/rules/",
+        {"action": "switch", "key": "standard:refunds", "enabled": "0"},
     )
     assert response.status_code == 404
 
@@ -140,6 +145,15 @@ def test_supplier_figure_replaces_the_estimate_for_its_spellings(analyst: User) 
     # Both spellings (1,000 + 500; the credit note is excluded) at 0.1 kg/£.
     assert tier3 and tier3[0]["spend_gbp"] == pytest.approx(1500)
     assert tier3[0]["tco2e"] == pytest.approx(0.15)
+    # Withdrawn, the figure stays on record and the supplier is spend-based again.
+    client.post(
+        f"/en/procurement/carbon/{CAERPHILLY}/suppliers/",
+        {"action": "withdraw", "figure": str(figure.pk)},
+    )
+    figure.refresh_from_db()
+    assert figure.withdrawn_at is not None
+    again = selectors.carbon_return(analyst, analyst.body, None)
+    assert again is not None and not [r for r in again["rows"] if r["tier"] == 3]
 
 
 def test_factor_set_upload_compare_and_switch(analyst: User) -> None:
@@ -162,7 +176,7 @@ def test_factor_set_upload_compare_and_switch(analyst: User) -> None:
     new = CarbonFactorSet.objects.get(name="Test set")
     page = client.get(f"/en/procurement/carbon/factors/{new.pk}/").content.decode()
     assert "What changes if your body switches to this set" in page and "4.000" in page
-    client.post(f"/en/procurement/carbon/factors/{new.pk}/use/")
+    client.post(f"/en/procurement/carbon/factors/{new.pk}/")
     assert selectors.carbon_factor_set_of(analyst.body) == new
     bad = client.post(
         "/en/procurement/carbon/factors/",
@@ -226,6 +240,11 @@ def test_hot_spots_scenario_and_region(analyst: User, make_user: Any) -> None:
     assert path[-1]["baseline"] - path[-1]["scenario"] == pytest.approx(0.5 * utilities)
     chart = client.get(f"/en/procurement/carbon/{CAERPHILLY}/scenarios/{scenario.pk}/chart.svg")
     assert chart.status_code == 200 and b"<svg" in chart.content
+    client.post(
+        f"/en/procurement/carbon/{CAERPHILLY}/scenarios/",
+        {"action": "delete", "scenario": str(scenario.pk)},
+    )
+    assert not selectors.carbon_scenarios(analyst.body).exists()
     # Across the region: every body the user sees, per £ and per resident.
     newport = make_user("analyst", NEWPORT)
     batch = spend_upload(

@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from infuse.accounts.policy import Action, BodyWorkspace, can, page_rule, signed_in_user
 from infuse.errors import UserFacingError
@@ -212,8 +211,11 @@ def _factor_set_or_404(set_id: int) -> CarbonFactorSet:
 
 @page_rule("procurement.carbon")
 def carbon_factor_set(request: HttpRequest, set_id: int) -> HttpResponse:
+    """A factor set, what switching to it would change, and (POST) switching to it."""
     user = signed_in_user(request)
     factor_set = _factor_set_or_404(set_id)
+    if request.method == "POST":
+        return _factor_set_choose(request, factor_set)
     body = user.body
     comparison = None
     current = selectors.carbon_factor_set_of(body) if body is not None else None
@@ -234,11 +236,8 @@ def carbon_factor_set(request: HttpRequest, set_id: int) -> HttpResponse:
     )
 
 
-@require_POST
-@page_rule("procurement.carbon")
-def carbon_factor_set_choose(request: HttpRequest, set_id: int) -> HttpResponse:
+def _factor_set_choose(request: HttpRequest, factor_set: CarbonFactorSet) -> HttpResponse:
     user = signed_in_user(request)
-    factor_set = _factor_set_or_404(set_id)
     if user.body is None or not selectors.may_change_carbon(user, user.body):
         raise Http404
     services.carbon_factor_set_choose(actor=user, body=user.body, factor_set=factor_set)
@@ -261,31 +260,29 @@ def _workspace_body(request: HttpRequest, body_code: str) -> Body:
     return body
 
 
-def _own_body(request: HttpRequest, body_code: str) -> Body:
-    body = Body.objects.filter(code=body_code).first()
-    user = signed_in_user(request)
-    if body is None or not selectors.may_change_carbon(user, body):
-        raise Http404
-    return body
-
-
 @page_rule("procurement.carbon")
 def carbon_rules(request: HttpRequest, body_code: str) -> HttpResponse:
+    """A body's exclusion rules; its members who work with data add rules, remove their own
+    and switch standard ones off and on (POST with ``action`` = add, remove or switch)."""
     user = signed_in_user(request)
     body = _workspace_body(request, body_code)
     may_change = selectors.may_change_carbon(user, body)
+    action = request.POST.get("action", "add")
+    if request.method == "POST" and not may_change:
+        raise Http404
+    if request.method == "POST" and action == "switch":
+        return _rule_switch(request, body)
+    if request.method == "POST" and action == "remove":
+        return _rule_remove(request, body)
     form = ExclusionRuleForm(request.POST or None) if may_change else None
-    if request.method == "POST":
-        if form is None:
-            raise Http404
-        if form.is_valid():
-            try:
-                services.carbon_rule_add(actor=user, body=body, **form.cleaned_data)
-            except UserFacingError as error:
-                form.add_error("pattern", str(error))
-            else:
-                messages.success(request, _("The rule was added."))
-                return redirect("procurement:carbon-rules", body_code=body.code)
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.carbon_rule_add(actor=user, body=body, **form.cleaned_data)
+        except UserFacingError as error:
+            form.add_error("pattern", str(error))
+        else:
+            messages.success(request, _("The rule was added."))
+            return redirect("procurement:carbon-rules", body_code=body.code)
     settings = body.carbon_settings if hasattr(body, "carbon_settings") else None
     disabled = set(settings.disabled_rules if settings else [])
     standard = [
@@ -303,10 +300,7 @@ def carbon_rules(request: HttpRequest, body_code: str) -> HttpResponse:
     )
 
 
-@require_POST
-@page_rule("procurement.carbon")
-def carbon_rule_switch(request: HttpRequest, body_code: str) -> HttpResponse:
-    body = _own_body(request, body_code)
+def _rule_switch(request: HttpRequest, body: Body) -> HttpResponse:
     try:
         services.carbon_standard_rule_switch(
             actor=signed_in_user(request),
@@ -319,11 +313,13 @@ def carbon_rule_switch(request: HttpRequest, body_code: str) -> HttpResponse:
     return redirect("procurement:carbon-rules", body_code=body.code)
 
 
-@require_POST
-@page_rule("procurement.carbon")
-def carbon_rule_remove(request: HttpRequest, body_code: str, rule_id: int) -> HttpResponse:
-    body = _own_body(request, body_code)
-    rule = CarbonExclusionRule.objects.filter(owner_body=body, pk=rule_id).first()
+def _rule_remove(request: HttpRequest, body: Body) -> HttpResponse:
+    rule_id = request.POST.get("rule", "")
+    rule = (
+        CarbonExclusionRule.objects.filter(owner_body=body, pk=int(rule_id)).first()
+        if rule_id.isdigit()
+        else None
+    )
     if rule is None:
         raise Http404
     services.carbon_rule_remove(actor=signed_in_user(request), rule=rule)
@@ -337,6 +333,8 @@ def carbon_suppliers(request: HttpRequest, body_code: str) -> HttpResponse:
     user = signed_in_user(request)
     body = _workspace_body(request, body_code)
     may_change = selectors.may_change_carbon(user, body)
+    if request.method == "POST" and may_change and request.POST.get("action") == "withdraw":
+        return _supplier_withdraw(request, body)
     form = None
     if may_change:
         overview = selectors.supplier_overview(user, body)
@@ -363,11 +361,13 @@ def carbon_suppliers(request: HttpRequest, body_code: str) -> HttpResponse:
     )
 
 
-@require_POST
-@page_rule("procurement.carbon")
-def carbon_supplier_withdraw(request: HttpRequest, body_code: str, figure_id: int) -> HttpResponse:
-    body = _own_body(request, body_code)
-    figure = SupplierEmissions.objects.filter(owner_body=body, pk=figure_id).first()
+def _supplier_withdraw(request: HttpRequest, body: Body) -> HttpResponse:
+    figure_id = request.POST.get("figure", "")
+    figure = (
+        SupplierEmissions.objects.filter(owner_body=body, pk=int(figure_id)).first()
+        if figure_id.isdigit()
+        else None
+    )
     if figure is None:
         raise Http404
     services.supplier_emissions_withdraw(actor=signed_in_user(request), figure=figure)
@@ -520,6 +520,8 @@ def carbon_scenarios(request: HttpRequest, body_code: str) -> HttpResponse:
     user = signed_in_user(request)
     body = _workspace_body(request, body_code)
     may_change = selectors.may_change_carbon(user, body)
+    if request.method == "POST" and may_change and request.POST.get("action") == "delete":
+        return _scenario_delete(request, body)
     form = None
     if may_change:
         years = _financial_years(user, [body])
@@ -585,11 +587,11 @@ def carbon_scenario_chart(request: HttpRequest, body_code: str, scenario_id: int
     return response
 
 
-@require_POST
-@page_rule("procurement.carbon")
-def carbon_scenario_delete(request: HttpRequest, body_code: str, scenario_id: int) -> HttpResponse:
-    body = _own_body(request, body_code)
-    scenario = _scenario_or_404(request, body, scenario_id)
+def _scenario_delete(request: HttpRequest, body: Body) -> HttpResponse:
+    scenario_id = request.POST.get("scenario", "")
+    if not scenario_id.isdigit():
+        raise Http404
+    scenario = _scenario_or_404(request, body, int(scenario_id))
     services.carbon_scenario_delete(actor=signed_in_user(request), scenario=scenario)
     messages.success(request, _("The scenario was deleted."))
     return redirect("procurement:carbon-scenarios", body_code=body.code)

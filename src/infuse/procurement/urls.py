@@ -34,38 +34,13 @@ urlpatterns = [
         carbon_views.carbon_scenario_chart,
         name="carbon-scenario-chart",
     ),
-    path(
-        "carbon/<str:body_code>/scenarios/<int:scenario_id>/delete/",
-        carbon_views.carbon_scenario_delete,
-        name="carbon-scenario-delete",
-    ),
     path("carbon/factors/", carbon_views.carbon_factor_sets, name="carbon-factor-sets"),
     path("carbon/factors/<int:set_id>/", carbon_views.carbon_factor_set, name="carbon-factor-set"),
-    path(
-        "carbon/factors/<int:set_id>/use/",
-        carbon_views.carbon_factor_set_choose,
-        name="carbon-factor-set-choose",
-    ),
     path("carbon/<str:body_code>/rules/", carbon_views.carbon_rules, name="carbon-rules"),
-    path(
-        "carbon/<str:body_code>/rules/switch/",
-        carbon_views.carbon_rule_switch,
-        name="carbon-rule-switch",
-    ),
-    path(
-        "carbon/<str:body_code>/rules/<int:rule_id>/remove/",
-        carbon_views.carbon_rule_remove,
-        name="carbon-rule-remove",
-    ),
     path(
         "carbon/<str:body_code>/suppliers/",
         carbon_views.carbon_suppliers,
         name="carbon-suppliers",
-    ),
-    path(
-        "carbon/<str:body_code>/suppliers/<int:figure_id>/withdraw/",
-        carbon_views.carbon_supplier_withdraw,
-        name="carbon-supplier-withdraw",
     ),
     path(
         "carbon/<str:body_code>/return.<str:fmt>",
