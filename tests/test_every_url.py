@@ -123,6 +123,10 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "cluster_id": lambda: [Sample(world["cluster_id"], owner_body=CAERPHILLY)],
         "decision_id": lambda: [Sample(str(world["decision"].pk), owner_body=CAERPHILLY)],
         "list_id": lambda: [Sample(str(world["supplier_list"].pk), owner_body=CAERPHILLY)],
+        # Carbon: factor sets are reference data; a body's scenarios are its own.
+        "set_id": lambda: [Sample(str(world["carbon"]["factor_set"]))],
+        "fmt": lambda: [Sample("csv")],
+        "scenario_id": lambda: [Sample(str(world["carbon"]["scenario"]), owner_body=CAERPHILLY)],
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
         "language": lambda: [Sample("cy")],
@@ -224,10 +228,21 @@ def world(
                 **private_experiment(users["carys"]),
                 "question": private_data_question(users["carys"]),
                 **challenge_fund_samples(users["carys"], users["gareth"]),
+                "carbon": carbon_samples(),
             }
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def carbon_samples() -> dict[str, Any]:
+    """The demo's factor set, and Caerphilly's scenario."""
+    from infuse.procurement.models import CarbonFactorSet, CarbonScenario
+
+    return {
+        "factor_set": CarbonFactorSet.objects.earliest("pk").pk,
+        "scenario": CarbonScenario.objects.filter(owner_body__code=CAERPHILLY).earliest("pk").pk,
+    }
 
 
 def supplier_samples(analyst: User) -> dict[str, Any]:

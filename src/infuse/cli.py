@@ -817,6 +817,65 @@ def spend_summary(
     console.print(table)
 
 
+@app.command("carbon-report")
+def carbon_report(
+    body: Annotated[str, typer.Option(help="ONS code of the body")],
+    year: Annotated[
+        int | None, typer.Option(help="financial year starting in April of YYYY")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The annual supply-chain carbon return of a body: tCO2e by category and tier."""
+    _setup()
+    from infuse.procurement import selectors
+    from infuse.reference.models import Body
+
+    found = Body.objects.filter(code=body).first()
+    if found is None:
+        _fail(f"No body has the code {body}.", as_json)
+        return
+    report = selectors.carbon_return(None, found, year)
+    if report is None:
+        _fail(f"No spend is imported for {body}, or no emission factors are loaded.", as_json)
+        return
+    totals = report["totals"]
+    payload = {
+        "body": body,
+        "financial_year": year,
+        "factor_set": {
+            "name": report["factor_set"].name,
+            "version": report["factor_set"].version,
+            "base_year": report["factor_set"].base_year,
+            "licence": report["factor_set"].licence,
+        },
+        "tco2e": totals.tco2e,
+        "tco2e_low": totals.low,
+        "tco2e_high": totals.high,
+        "spend_in_scope_gbp": totals.in_scope_spend,
+        "spend_excluded_gbp": totals.excluded_spend,
+        "rows": report["rows"],
+        "excluded": report["exclusions"],
+    }
+    if as_json:
+        _emit(True, payload)
+        return
+    console.print(
+        f"{body}{f' {year}-{str(year + 1)[-2:]}' if year else ''}: {totals.tco2e:,.1f} tCO2e "
+        f"(range {totals.low:,.1f} to {totals.high:,.1f}) from £{totals.in_scope_spend:,.0f} "
+        f"in scope; £{totals.excluded_spend:,.0f} excluded"
+    )
+    table = Table("category", "tier", "£", "tCO2e", "range", title="Supply-chain return")
+    for row in report["rows"]:
+        table.add_row(
+            row["category"],
+            str(row["tier"]),
+            f"{row['spend_gbp']:,.0f}",
+            f"{row['tco2e']:,.1f}",
+            f"{row['tco2e_low']:,.1f}–{row['tco2e_high']:,.1f}",
+        )
+    console.print(table)
+
+
 @app.command("suppliers")
 def suppliers(
     body: Annotated[str, typer.Option(help="ONS code (or other code) of the body")],

@@ -71,6 +71,14 @@ def _analyst_with_spend(make_user: Any) -> Any:
     return user
 
 
+def _analyst_with_carbon(make_user: Any) -> Any:
+    from infuse.procurement.services import carbon_factor_set_builtin
+
+    user = _analyst_with_spend(make_user)
+    user.sample_factors = carbon_factor_set_builtin().pk
+    return user
+
+
 def _officer_with_experiments(make_user: Any) -> Any:
     from tests.adaption.support import experiment_world
 
@@ -277,6 +285,34 @@ PAGES = [
         200,
         "Same amount",
         id="spend-duplicates",
+    ),
+    pytest.param(
+        _analyst_with_carbon,
+        f"/cy/procurement/carbon/?body={CAERPHILLY}",
+        200,
+        "tCO2e",
+        id="carbon-cy",
+    ),
+    pytest.param(
+        _analyst_with_carbon,
+        f"/en/procurement/carbon/lines/?body={CAERPHILLY}",
+        200,
+        "Acme Ltd",
+        id="carbon-lines",
+    ),
+    pytest.param(
+        _analyst_with_carbon,
+        f"/en/procurement/carbon/{CAERPHILLY}/rules/",
+        200,
+        "Add a rule",
+        id="carbon-rules",
+    ),
+    pytest.param(
+        _analyst_with_carbon,
+        "/en/procurement/carbon/factors/{factors}/",
+        200,
+        "Open Government Licence",
+        id="carbon-factor-set",
     ),
     pytest.param(_officer_with_experiments, "/en/adaption/", 200, "Experiments", id="adaption"),
     pytest.param(
@@ -520,6 +556,7 @@ def test_page_has_no_serious_accessibility_failures(
             "question",
             "call",
             "bid",
+            "factors",
         )
     }
     path = path.format(**samples)

@@ -333,6 +333,10 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     "procurement.spend_upload": _roles(
         Role.PARTICIPANT, Role.ANALYST, Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
     ),
+    # Supply-chain carbon: any signed-in user sees the bodies whose spend they see; uploading
+    # a factor set (reference data for every body) is for analysts and the delivery team.
+    "procurement.carbon": _signed_in,
+    "procurement.carbon_factors": _roles(Role.ANALYST, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
     # The Adaption Lab: any signed-in user; records are narrowed by the record rules, and
     # writes are checked again by each service.
     "adaption.lab": _signed_in,

@@ -21,7 +21,7 @@ from infuse.accounts.policy import (
     signed_in_user,
 )
 from infuse.errors import UserFacingError
-from infuse.web.charts import line_chart, render_svg, series_chart
+from infuse.web.charts import line_chart, render_svg
 
 from . import selectors, services
 from .forms import (
@@ -546,11 +546,12 @@ def _quasi_chart(answer: dict[str, Any], outcome: str) -> str:
             {"period": 1, "value": means["comparison_after"], "line": comparison},
         ]
         title, x_title = _("Before (0) and after (1), by group"), _("Period")
-    spec = series_chart(
+    spec = line_chart(
         rows,
         x="period",
         y="value",
         series="line",
+        share_axis=False,
         title=title,
         x_title=x_title,
         y_title=outcome or _("Outcome"),

@@ -327,3 +327,87 @@ def suppliers_list(
         show = "all"
     rows = selectors.supplier_rows(overview, search=filters.q or "", show=show)
     return suppliers_out(overview, rows, min(max(offset, 0), 10**9), 500)
+
+
+class CarbonReturnRowOut(Schema):
+    category: str
+    tier: int
+    spend_gbp: float
+    tco2e: float
+    tco2e_low: float
+    tco2e_high: float
+    lines: int
+
+
+class CarbonExcludedOut(Schema):
+    reason: str
+    spend: float
+    lines: int
+
+
+class CarbonFactorSetOut(Schema):
+    id: int
+    name: str
+    version: str
+    base_year: int
+    source: str
+    licence: str
+
+
+class CarbonReturnOut(Schema):
+    body: str
+    financial_year: int | None
+    factor_set: CarbonFactorSetOut
+    tco2e: float
+    tco2e_low: float
+    tco2e_high: float
+    spend_in_scope_gbp: float
+    spend_excluded_gbp: float
+    rows: list[CarbonReturnRowOut]
+    excluded: list[CarbonExcludedOut]
+
+
+@router.get(
+    "/carbon/return",
+    response={200: CarbonReturnOut, **AUTH_ERRORS, **NOT_FOUND},
+    summary=gettext_noop("Annual supply-chain carbon return"),
+    description=gettext_noop(
+        "A body's supply-chain emissions (tCO2e with a likely range) by category and "
+        "data-quality tier, for the financial year starting in April of the year given "
+        "(every year by default), with the spend left out and the factor set used."
+    ),
+)
+def carbon_return(request: HttpRequest, body: str, year: int | None = None) -> dict[str, object]:
+    from infuse.accounts.policy import Action, BodyWorkspace, can
+    from infuse.reference.models import Body
+
+    user = signed_in_user(request)
+    found = Body.objects.filter(code=body[:20]).first()
+    if found is None or not can(user, Action.VIEW, BodyWorkspace(owner_body_id=found.pk)):
+        raise HttpError(404, _("No body you may report for has that code."))
+    if year is not None and not 1990 <= year <= 2100:
+        raise HttpError(404, _("No figures for that year."))
+    report = selectors.carbon_return(user, found, year)
+    if report is None:
+        raise HttpError(404, _("No spend or no emission factors for that body yet."))
+    totals = report["totals"]
+    factor_set = report["factor_set"]
+    return {
+        "body": found.code,
+        "financial_year": year,
+        "factor_set": {
+            "id": factor_set.pk,
+            "name": factor_set.name,
+            "version": factor_set.version,
+            "base_year": factor_set.base_year,
+            "source": factor_set.source,
+            "licence": factor_set.licence,
+        },
+        "tco2e": totals.tco2e,
+        "tco2e_low": totals.low,
+        "tco2e_high": totals.high,
+        "spend_in_scope_gbp": totals.in_scope_spend,
+        "spend_excluded_gbp": totals.excluded_spend,
+        "rows": report["rows"],
+        "excluded": report["exclusions"],
+    }

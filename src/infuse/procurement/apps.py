@@ -13,6 +13,10 @@ EXAMPLE_LEDGER = (
     b"12/04/2025,Cwmni Cyf,-60.50,Education,C-9\n"
 )
 
+EXAMPLE_FACTOR_SET = (
+    b"sic_code,description,ghg_kgco2e_per_gbp\n62,Computer programming,0.118\n"
+    b"35.1,Electricity,1.359\n10.2 -3,Fish and fruit,0.832\n"
+)
 EXAMPLE_SUPPLIER_LIST = (
     b"Supplier Name,Company Number,VAT Number,Postcode,SME,SIC Codes\n"
     b"Acme Ltd,01234567,GB123456789,CF83 3GW,Yes,42110\n"
@@ -103,6 +107,41 @@ class ProcurementConfig(AppConfig):
                     SupplierList.objects.filter(withdrawn_at__isnull=True).values_list(
                         "pk", "file_sha256", "rows_read"
                     )
+                ),
+            )
+        )
+
+        from .carbon import FactorSetError, read_factor_set
+        from .models import CarbonFactorSet
+        from .services import CarbonError, carbon_factor_set_add
+
+        def parse_factor_set(content: bytes, file_name: str) -> ParsedLedger:
+            try:
+                read_factor_set(content, file_name)
+            except FactorSetError as error:
+                raise CarbonError(_(error.template) % error.params) from error
+            return ParsedLedger(content, file_name)
+
+        def apply_factor_set(actor: Any, body: Any, parsed: ParsedLedger) -> Any:
+            return carbon_factor_set_add(
+                actor=actor,
+                file_name=parsed.file_name,
+                content=parsed.content,
+                name="Uploaded factors",
+                version="1",
+                base_year=2022,
+                source="A test upload",
+                licence="Open Government Licence v3.0",
+            )
+
+        importer_register(
+            Importer(
+                name="procurement.carbon_factor_set",
+                parse=parse_factor_set,
+                apply=apply_factor_set,
+                example=lambda: (EXAMPLE_FACTOR_SET, "factors.csv"),
+                live_state=lambda: sorted(
+                    CarbonFactorSet.objects.values_list("pk", "file_sha256", "factors")
                 ),
             )
         )

@@ -208,3 +208,121 @@ class SupplierListEntry(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CarbonFactorSet(models.Model):
+    """A versioned set of spend-based emission factors (kgCO2e per £ by SIC code) with its
+    source and licence: reference data every body may use. Uploading the same file again
+    changes nothing; a set is never edited, only replaced by another version."""
+
+    name = models.CharField(_("name"), max_length=200)
+    version = models.CharField(_("version"), max_length=50)
+    base_year = models.PositiveIntegerField(_("price base year"))
+    source = models.TextField(_("source"))
+    source_url = models.URLField(_("source address"), max_length=500, blank=True)
+    licence = models.CharField(_("licence"), max_length=200)
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    factors = models.JSONField(default=list)
+    notes = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("emission factor set")
+        verbose_name_plural = _("emission factor sets")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+
+class CarbonSettings(models.Model):
+    """A body's choices for its supply-chain carbon: the factor set it uses and the standard
+    exclusion rules it has switched off."""
+
+    owner_body = models.OneToOneField(
+        "reference.Body", on_delete=models.CASCADE, related_name="carbon_settings"
+    )
+    factor_set = models.ForeignKey(
+        CarbonFactorSet, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    disabled_rules = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.owner_body_id)
+
+
+class CarbonExclusionRule(OwnedRecord):
+    """A body's own rule for spend that is out of scope of supply-chain emissions: lines whose
+    ``field`` matches ``pattern`` (a case-insensitive regular expression) are excluded and
+    reported under ``reason``."""
+
+    field = models.CharField(_("column"), max_length=32)
+    pattern = models.CharField(_("pattern"), max_length=300)
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("carbon exclusion rule")
+        verbose_name_plural = _("carbon exclusion rules")
+
+    def __str__(self) -> str:
+        return f"{self.field} ~ {self.pattern}"
+
+
+class SupplierEmissions(OwnedRecord):
+    """A supplier's own emissions figure recorded by an analyst of a body: it replaces the
+    spend-based estimate for that supplier's spend (all spellings of its cluster). Withdrawn
+    figures stay on record."""
+
+    class Kind(models.TextChoices):
+        REPORTED = "reported", _("Reported emissions and revenue")
+        INTENSITY = "intensity", _("Reported emissions per £ of revenue")
+        AVERAGE = "average", _("Average-data intensity for what it sells")
+
+    cluster_id = models.CharField(max_length=64)
+    anchor_name = models.CharField(_("spelling"), max_length=500)
+    label = models.CharField(_("supplier"), max_length=500)
+    kind = models.CharField(_("kind of figure"), max_length=16, choices=Kind.choices)
+    reported_tco2e = models.DecimalField(
+        _("reported emissions (tCO2e)"), max_digits=16, decimal_places=3, null=True, blank=True
+    )
+    revenue_gbp = models.DecimalField(
+        _("revenue (£)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    kgco2e_per_gbp = models.FloatField(_("kgCO2e per £"))
+    year = models.PositiveIntegerField(_("year of the figure"))
+    source = models.CharField(_("source"), max_length=500)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("supplier emissions figure")
+        verbose_name_plural = _("supplier emissions figures")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def tier(self) -> int:
+        return 2 if self.kind == self.Kind.AVERAGE else 3
+
+
+class CarbonScenario(OwnedRecord):
+    """A body's "what if" to 2030: levers (move spend to lower-carbon suppliers, a supplier
+    cutting its intensity, spending less in a category) over one financial year's figures."""
+
+    name = models.CharField(_("name"), max_length=200)
+    base_year = models.PositiveIntegerField(_("baseline financial year"))
+    levers = models.JSONField(_("changes"), default=list)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("carbon scenario")
+        verbose_name_plural = _("carbon scenarios")
+
+    def __str__(self) -> str:
+        return self.name

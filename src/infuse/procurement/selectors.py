@@ -7,11 +7,13 @@ Which lines a person may analyse is decided by the permission policy on the spen
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import get_language
@@ -27,8 +29,18 @@ from infuse.accounts.policy import (
 from infuse.reference.models import Body
 from infuse.warehouse.store import default_store
 
-from . import spend_queries, supplier_profiles, suppliers
-from .models import SpendBatch, SupplierDecision, SupplierList, SupplierListEntry
+from . import carbon, spend_queries, supplier_profiles, suppliers
+from .models import (
+    CarbonExclusionRule,
+    CarbonFactorSet,
+    CarbonScenario,
+    CarbonSettings,
+    SpendBatch,
+    SupplierDecision,
+    SupplierEmissions,
+    SupplierList,
+    SupplierListEntry,
+)
 from .spend_queries import SpendFilter
 
 
@@ -485,3 +497,373 @@ def supplier_decisions_about(body: Body, cluster: dict[str, Any]) -> list[Suppli
         if touched & names or cluster["cluster_id"] in (decision.cluster_ids or []):
             found.append(decision)
     return found
+
+
+# --- supply-chain carbon ----------------------------------------------------------------------
+
+BUILTIN_FACTOR_VERSION = "2022"
+
+
+def may_change_carbon(user: Any, body: Body) -> bool:
+    """Exclusion rules, factor-set choice and supplier figures: the body's own members who
+    work with data (the same people who clean its suppliers)."""
+    return may_change_suppliers(user, body)
+
+
+def may_manage_factor_sets(user: Any) -> bool:
+    return may_open(user, "procurement.carbon_factors")
+
+
+def carbon_factor_sets() -> QuerySet[CarbonFactorSet]:
+    return CarbonFactorSet.objects.all()
+
+
+def carbon_default_factor_set() -> CarbonFactorSet | None:
+    """The set a body uses until it chooses: DEFRA's 2022 factors when loaded, else the
+    oldest set."""
+    sets = CarbonFactorSet.objects.order_by("pk")
+    return sets.filter(file_name="defra_sic_2022.csv").first() or sets.first()
+
+
+def carbon_factor_set_of(body: Body | None) -> CarbonFactorSet | None:
+    if body is not None:
+        chosen = CarbonSettings.objects.filter(owner_body=body).select_related("factor_set").first()
+        if chosen is not None and chosen.factor_set is not None:
+            return chosen.factor_set
+    return carbon_default_factor_set()
+
+
+def _factors_of(factor_set: CarbonFactorSet) -> tuple[carbon.Factor, ...]:
+    return tuple(
+        carbon.Factor(f["code"], f.get("description", ""), float(f["kgco2e_per_gbp"]))
+        for f in factor_set.factors
+    )
+
+
+def carbon_exclusions_of(bodies: list[Body]) -> tuple[carbon.ExclusionRule, ...]:
+    """The standard rules (each for the bodies that have not switched it off) and each
+    body's own rules (for that body only)."""
+    disabled = {
+        s.owner_body_id: set(s.disabled_rules or [])
+        for s in CarbonSettings.objects.filter(owner_body__in=bodies)
+    }
+    rules = []
+    for standard in carbon.STANDARD_EXCLUSIONS:
+        using = tuple(b.code for b in bodies if standard.key not in disabled.get(b.pk, set()))
+        if using:
+            rules.append(
+                carbon.ExclusionRule(
+                    standard.key, standard.field, standard.pattern, standard.reason, using
+                )
+            )
+    for own in CarbonExclusionRule.objects.filter(owner_body__in=bodies).select_related(
+        "owner_body"
+    ):
+        rules.append(
+            carbon.ExclusionRule(
+                f"rule:{own.pk}", own.field, own.pattern, own.reason, (own.owner_body.code,)
+            )
+        )
+    return tuple(rules)
+
+
+def carbon_overrides_of(bodies: list[Body]) -> tuple[carbon.SupplierIntensity, ...]:
+    """Each body's standing supplier figures with the spellings of the supplier's cluster
+    today (found by a spelling it held when recorded, then by its id)."""
+    result = []
+    figures = SupplierEmissions.objects.filter(owner_body__in=bodies, withdrawn_at__isnull=True)
+    by_body: dict[int, list[SupplierEmissions]] = {}
+    for figure in figures.order_by("pk"):
+        by_body.setdefault(figure.owner_body_id, []).append(figure)
+    for body in bodies:
+        if body.pk not in by_body:
+            continue
+        clusters, _files = supplier_clusters_of_body(body)
+        assignments = clusters.assignments
+        for figure in by_body[body.pk]:
+            anchor = assignments.filter(pl.col("name") == figure.anchor_name)
+            cluster_id = anchor["cluster_id"][0] if anchor.height else figure.cluster_id
+            names = assignments.filter(
+                (pl.col("cluster_id") == cluster_id) & ~pl.col("is_excluded")
+            )["name"].to_list()
+            if names:
+                result.append(
+                    carbon.SupplierIntensity(
+                        key=f"supplier:{figure.pk}",
+                        body_code=body.code,
+                        names=tuple(n for n in names if n is not None),
+                        kgco2e_per_gbp=figure.kgco2e_per_gbp,
+                        tier=figure.tier,
+                        label=figure.label,
+                    )
+                )
+    return tuple(result)
+
+
+def carbon_method(
+    bodies: list[Body], factor_set: CarbonFactorSet | None = None
+) -> carbon.CarbonMethod | None:
+    """The method for ``bodies``' figures: ``factor_set`` or, for one body, the set it
+    chose (else the default); ``None`` when no factor set is loaded."""
+    chosen = factor_set or carbon_factor_set_of(bodies[0] if len(bodies) == 1 else None)
+    if chosen is None:
+        return None
+    return carbon.CarbonMethod(
+        factors=_factors_of(chosen),
+        base_year=chosen.base_year,
+        exclusions=carbon_exclusions_of(bodies),
+        overrides=carbon_overrides_of(bodies),
+        factor_set_label=str(chosen),
+    )
+
+
+@dataclass
+class CarbonOverview:
+    factor_set: CarbonFactorSet
+    method: carbon.CarbonMethod
+    totals: carbon.CarbonTotals
+    by_category: list[carbon.CarbonRow]
+    by_department: list[carbon.CarbonRow]
+    by_supplier: list[carbon.CarbonRow]
+    by_tier: list[carbon.CarbonRow]
+    by_year: list[carbon.CarbonRow]
+    by_body: list[carbon.CarbonRow]
+    exclusions: list[dict[str, Any]]
+    regional: list[dict[str, Any]] = field(default_factory=list)
+
+
+def carbon_files(user: Any, bodies: list[Body]) -> list[str]:
+    return live_files(user, tuple(b.code for b in bodies)) if bodies else []
+
+
+def carbon_overview(
+    user: Any,
+    bodies: list[Body],
+    carbon_filter: carbon.CarbonFilter,
+    factor_set: CarbonFactorSet | None = None,
+) -> CarbonOverview | None:
+    files = carbon_files(user, bodies)
+    chosen = factor_set or carbon_factor_set_of(bodies[0] if len(bodies) == 1 else None)
+    method = carbon_method(bodies, chosen)
+    if method is None or chosen is None or not files:
+        return None
+    key = _cache_key(
+        "carbon", files, carbon_filter.spend, repr(carbon_filter), method.cache_token()
+    )
+    found = cache.get(key)
+    if found is None:
+        summary = carbon.aggregate(default_store(), files, method, carbon_filter)
+        found = CarbonOverview(
+            factor_set=chosen,
+            method=method,
+            totals=carbon.totals_of(summary),
+            by_category=carbon.breakdown_of(summary, "category"),
+            by_department=carbon.breakdown_of(summary, "department", limit=15),
+            by_supplier=carbon.breakdown_of(summary, "supplier", limit=20),
+            by_tier=carbon.breakdown_of(summary, "tier"),
+            by_year=carbon.breakdown_of(summary, "year"),
+            by_body=carbon.breakdown_of(summary, "body"),
+            exclusions=carbon.exclusions_of(summary),
+        )
+        cache.set(key, found, CACHE_SECONDS)
+    by_code = {b.code: b for b in bodies}
+    found.regional = [
+        {
+            "body": by_code.get(row.label),
+            "code": row.label,
+            "tco2e": row.tco2e,
+            "low": row.low,
+            "high": row.high,
+            "kg_per_gbp": row.intensity,
+            "population": getattr(by_code.get(row.label), "population", None),
+            "kg_per_resident": (
+                row.tco2e * 1000 / by_code[row.label].population
+                if row.label in by_code and by_code[row.label].population
+                else None
+            ),
+        }
+        for row in found.by_body
+    ]
+    return found
+
+
+def carbon_lines(
+    user: Any,
+    bodies: list[Body],
+    carbon_filter: carbon.CarbonFilter,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    files = carbon_files(user, bodies)
+    method = carbon_method(bodies)
+    if method is None or not files:
+        return []
+    return carbon.carbon_lines(
+        default_store(), files, method, carbon_filter, limit=limit, offset=offset
+    )
+
+
+def carbon_return(
+    user: Any, body: Body, year: int | None, factor_set: CarbonFactorSet | None = None
+) -> dict[str, Any] | None:
+    """The annual supply-chain return of ``body`` for the financial year starting in April of
+    ``year``: the table by category and tier, the totals and the method used. ``user`` None
+    is the command line (the system sees every live file)."""
+    if user is None:
+        files = list(
+            SpendBatch.objects.filter(owner_body=body, status=SpendBatch.Status.LIVE)
+            .order_by("pk")
+            .values_list("parquet_path", flat=True)
+        )
+    else:
+        files = carbon_files(user, [body])
+    chosen = factor_set or carbon_factor_set_of(body)
+    method = carbon_method([body], chosen)
+    if method is None or chosen is None or not files:
+        return None
+    carbon_filter = carbon.CarbonFilter(spend=SpendFilter(bodies=(body.code,)), financial_year=year)
+    summary = carbon.aggregate(default_store(), files, method, carbon_filter)
+    rows = carbon.return_table_of(summary)
+    totals = carbon.totals_of(summary)
+    excluded = carbon.exclusions_of(summary)
+    return {
+        "body": body,
+        "year": year,
+        "factor_set": chosen,
+        "rows": rows,
+        "totals": totals,
+        "exclusions": excluded,
+        "deflator_source": carbon.DEFLATOR_SOURCE,
+    }
+
+
+def carbon_compare(
+    user: Any, body: Body, current: CarbonFactorSet, other: CarbonFactorSet, year: int | None
+) -> dict[str, Any] | None:
+    """What switching ``body`` from ``current`` to ``other`` changes: totals and categories
+    under both, and the factors that differ for the SIC codes its lines use."""
+    files = carbon_files(user, [body])
+    if not files:
+        return None
+    carbon_filter = carbon.CarbonFilter(spend=SpendFilter(bodies=(body.code,)), financial_year=year)
+    before_method = carbon_method([body], current)
+    after_method = carbon_method([body], other)
+    assert before_method is not None and after_method is not None
+    with default_store().session(files) as session:
+        before_summary = carbon.aggregate(session, files, before_method, carbon_filter)
+        after_summary = carbon.aggregate(session, files, after_method, carbon_filter)
+    before = carbon.breakdown_of(before_summary, "sic")
+    after = carbon.breakdown_of(after_summary, "sic")
+    before_total = carbon.totals_of(before_summary)
+    after_total = carbon.totals_of(after_summary)
+    old = carbon.factor_lookup(before_method.factors)
+    new = carbon.factor_lookup(after_method.factors)
+    after_by = {r.label: r for r in after}
+    changes: list[dict[str, Any]] = []
+    for row in before:
+        moved = after_by.get(row.label)
+        old_factor = old.get(row.label, (carbon.average_factor(before_method.factors), ""))[0]
+        new_factor = new.get(row.label, (carbon.average_factor(after_method.factors), ""))[0]
+        changes.append(
+            {
+                "sic": row.label or "",
+                "spend_gbp": row.spend_gbp,
+                "before_tco2e": row.tco2e,
+                "after_tco2e": moved.tco2e if moved else 0.0,
+                "change_tco2e": (moved.tco2e if moved else 0.0) - row.tco2e,
+                "before_factor": old_factor,
+                "after_factor": new_factor,
+                "base_years": (current.base_year, other.base_year),
+            }
+        )
+    changes.sort(key=lambda c: -abs(float(c["change_tco2e"])))
+    return {
+        "before": before_total,
+        "after": after_total,
+        "changes": changes,
+        "current": current,
+        "other": other,
+    }
+
+
+@dataclass
+class CarbonHotSpots:
+    categories: list[carbon.CarbonRow]
+    suppliers: list[carbon.CarbonRow]
+    total: float
+    year: int | None
+    previous: int | None
+    changes: list[carbon.YearChange]
+
+
+def carbon_hot_spots(
+    user: Any, bodies: list[Body], carbon_filter: carbon.CarbonFilter
+) -> CarbonHotSpots | None:
+    """The categories and suppliers that make up 80 per cent of emissions, and the change
+    from the year before split into spend and factor effects (for the chosen financial
+    year, or the latest two years with spend)."""
+    files = carbon_files(user, bodies)
+    method = carbon_method(bodies)
+    if method is None or not files:
+        return None
+    from dataclasses import replace
+
+    # One pass over every year; each year's figures are then read from the summary.
+    summary = carbon.aggregate(
+        default_store(), files, method, replace(carbon_filter, financial_year=None)
+    )
+    years = [int(r.label) for r in carbon.breakdown_of(summary, "year") if r.label]
+    year = carbon_filter.financial_year or (max(years) if years else None)
+    previous = year - 1 if year is not None and year - 1 in years else None
+
+    def of_year(wanted: int | None) -> pa.Table:
+        if wanted is None:
+            return summary
+        return summary.filter(pc.equal(summary["financial_year"], wanted))
+
+    chosen = of_year(carbon_filter.financial_year)
+    categories = carbon.breakdown_of(chosen, "category")
+    supplier_rows = carbon.breakdown_of(chosen, "supplier")
+    changes: list[carbon.YearChange] = []
+    if year is not None and previous is not None:
+        changes = carbon.year_on_year(
+            carbon.breakdown_of(of_year(previous), "category"),
+            carbon.breakdown_of(of_year(year), "category"),
+        )
+    return CarbonHotSpots(
+        categories=carbon.hot_spots(categories),
+        suppliers=carbon.hot_spots([r for r in supplier_rows if r.label != spend_queries.WITHHELD]),
+        total=sum(r.tco2e for r in categories),
+        year=year,
+        previous=previous,
+        changes=changes,
+    )
+
+
+def carbon_scenarios(body: Body) -> QuerySet[CarbonScenario]:
+    return CarbonScenario.objects.filter(owner_body=body)
+
+
+def carbon_scenario_path(user: Any, scenario: CarbonScenario) -> list[dict[str, float]] | None:
+    """The scenario's trajectory from its baseline year to 2030 against the baseline."""
+    body = scenario.owner_body
+    files = carbon_files(user, [body])
+    method = carbon_method([body])
+    if method is None or not files:
+        return None
+    carbon_filter = carbon.CarbonFilter(
+        spend=SpendFilter(bodies=(body.code,)), financial_year=scenario.base_year
+    )
+    summary = carbon.aggregate(default_store(), files, method, carbon_filter)
+    total = carbon.totals_of(summary)
+    categories = carbon.breakdown_of(summary, "category")
+    supplier_rows = carbon.breakdown_of(summary, "supplier")
+    levers = [carbon.Lever(**lever) for lever in scenario.levers]
+    return carbon.scenario_path(
+        total.tco2e,
+        {r.label: (r.spend_gbp, r.tco2e) for r in categories},
+        {r.label: (r.spend_gbp, r.tco2e) for r in supplier_rows},
+        levers,
+        scenario.base_year,
+    )

@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 import pyarrow as pa
 from django.core.exceptions import PermissionDenied
@@ -21,11 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infuse.accounts.models import Visibility
-from infuse.audit.trail import audit_record, audited
+from infuse.accounts.policy import recorded_user
+from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
 from infuse.warehouse.store import Store, default_store
 
-from . import selectors, spend_queries
+from . import carbon, selectors, spend_queries
 from .importing import (
     LedgerFileError,
     LedgerImport,
@@ -35,7 +38,18 @@ from .importing import (
     inspect_ledger,
 )
 from .ledger_display import heading_signature, inspection_as_json, translate_problem
-from .models import ColumnMapping, SpendBatch, SupplierDecision, SupplierList, SupplierListEntry
+from .models import (
+    CarbonExclusionRule,
+    CarbonFactorSet,
+    CarbonScenario,
+    CarbonSettings,
+    ColumnMapping,
+    SpendBatch,
+    SupplierDecision,
+    SupplierEmissions,
+    SupplierList,
+    SupplierListEntry,
+)
 
 # Refusals of a supplier list are raised by the upload service too: callers catch them here.
 from .supplier_list_reading import SupplierListRefused as SupplierListRefused
@@ -621,3 +635,349 @@ def supplier_list_withdraw(*, actor: Any, supplier_list: SupplierList) -> Suppli
         after={"withdrawn_at": locked.withdrawn_at},
     )
     return locked
+
+
+# --- supply-chain carbon ----------------------------------------------------------------------
+
+BUILTIN_FACTOR_FILE = Path(__file__).parent / "carbon_data" / "defra_sic_2022.json"
+
+
+class CarbonError(UserFacingError):
+    """A carbon change Infuse refused, with the reason for a person."""
+
+
+def _require_carbon_change(actor: Any, body: Any) -> None:
+    if not selectors.may_change_carbon(actor, body):
+        raise PermissionDenied
+
+
+def _factor_payload(factors: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {"code": f.code, "description": f.description, "kgco2e_per_gbp": f.kgco2e_per_gbp}
+        for f in factors
+    ]
+
+
+@audited
+@transaction.atomic
+def carbon_factor_set_add(
+    *,
+    actor: Any,
+    file_name: str,
+    content: bytes,
+    name: str,
+    version: str,
+    base_year: int,
+    source: str,
+    licence: str,
+    source_url: str = "",
+) -> CarbonFactorSet:
+    """Keep an uploaded set of emission factors (CSV, XLSX or ODS; see
+    :func:`carbon.read_factor_set`). A file Infuse cannot read is refused with the reason and
+    changes nothing; the same file again returns the set already kept."""
+    if actor is not None and not selectors.may_manage_factor_sets(actor):
+        raise PermissionDenied
+    digest = hashlib.sha256(content).hexdigest()
+    existing = CarbonFactorSet.objects.filter(file_sha256=digest).first()
+    if existing is not None:
+        return existing
+    try:
+        factors, notes = carbon.read_factor_set(content, file_name)
+    except carbon.FactorSetError as error:
+        raise CarbonError(_(error.template) % error.params) from error
+    if not 1990 <= int(base_year) <= 2100:
+        raise CarbonError(_("The price base year must be a year between 1990 and 2100."))
+    factor_set = CarbonFactorSet.objects.create(
+        name=name.strip()[:200] or Path(file_name).stem[:200],
+        version=version.strip()[:50],
+        base_year=int(base_year),
+        source=source.strip(),
+        source_url=source_url.strip()[:500],
+        licence=licence.strip()[:200],
+        file_name=Path(file_name).name[:255],
+        file_sha256=digest,
+        factors=_factor_payload(factors),
+        notes=notes[:500],
+        created_by=recorded_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="procurement.carbon_factor_set_add",
+        target=factor_set,
+        after={
+            "name": factor_set.name,
+            "version": factor_set.version,
+            "base_year": factor_set.base_year,
+            "factors": len(factors),
+            "sha256": digest,
+        },
+    )
+    return factor_set
+
+
+@audited
+def carbon_factor_set_builtin(*, actor: Any = None) -> CarbonFactorSet:
+    """The DEFRA 2022 factors by SIC code that Infuse ships (reference data, OGL v3.0),
+    loaded once; loading again changes nothing."""
+    data = json.loads(BUILTIN_FACTOR_FILE.read_text(encoding="utf-8"))
+    rows = ["sic_code,description,ghg_kgco2e_per_gbp"] + [
+        ",".join(
+            [f["code"], '"' + f["description"].replace('"', '""') + '"', repr(f["kgco2e_per_gbp"])]
+        )
+        for f in data["factors"]
+    ]
+    return carbon_factor_set_add(
+        actor=None,
+        file_name="defra_sic_2022.csv",
+        content=("\n".join(rows) + "\n").encode(),
+        name=data["name"],
+        version=data["version"],
+        base_year=data["base_year"],
+        source=data["source"],
+        source_url=data["source_url"],
+        licence=data["licence"],
+    )
+
+
+def _carbon_settings(body: Any) -> CarbonSettings:
+    found, _created = CarbonSettings.objects.select_for_update().get_or_create(owner_body=body)
+    return found
+
+
+@audited
+@transaction.atomic
+def carbon_factor_set_choose(
+    *, actor: Any, body: Any, factor_set: CarbonFactorSet
+) -> CarbonSettings:
+    """Make ``factor_set`` the one ``body``'s figures use (every figure is recomputed)."""
+    _require_carbon_change(actor, body)
+    found = _carbon_settings(body)
+    before = found.factor_set_id
+    found.factor_set = factor_set
+    found.save(update_fields=["factor_set"])
+    audit_record(
+        actor=actor,
+        action="procurement.carbon_factor_set_choose",
+        target=found,
+        body=body,
+        before={"factor_set": before},
+        after={"factor_set": factor_set.pk},
+    )
+    return found
+
+
+@audited
+@transaction.atomic
+def carbon_standard_rule_switch(
+    *, actor: Any, body: Any, key: str, enabled: bool
+) -> CarbonSettings:
+    """Switch one of the standard exclusion rules on or off for ``body``."""
+    _require_carbon_change(actor, body)
+    if key not in {rule.key for rule in carbon.STANDARD_EXCLUSIONS}:
+        raise CarbonError(_("There is no such standard rule."))
+    found = _carbon_settings(body)
+    before = sorted(found.disabled_rules or [])
+    disabled = set(before) - {key} if enabled else set(before) | {key}
+    found.disabled_rules = sorted(disabled)
+    found.save(update_fields=["disabled_rules"])
+    audit_record(
+        actor=actor,
+        action="procurement.carbon_standard_rule_switch",
+        target=found,
+        body=body,
+        before={"disabled_rules": before},
+        after={"disabled_rules": found.disabled_rules},
+    )
+    return found
+
+
+@audited
+@transaction.atomic
+def carbon_rule_add(
+    *, actor: Any, body: Any, field: str, pattern: str, reason: str
+) -> CarbonExclusionRule:
+    """Add an exclusion rule of ``body``'s own: lines whose ``field`` matches ``pattern``."""
+    _require_carbon_change(actor, body)
+    if field not in carbon.EXCLUSION_FIELDS:
+        raise CarbonError(_("Choose which column the rule looks at."))
+    pattern = pattern.strip()
+    if not pattern or not reason.strip():
+        raise CarbonError(_("Give the words to look for and the reason for leaving them out."))
+    try:
+        re.compile(pattern)
+        duckdb.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
+    except (re.error, duckdb.Error) as error:
+        raise CarbonError(
+            _("The pattern is not a valid regular expression: %(problem)s") % {"problem": error}
+        ) from error
+    rule = CarbonExclusionRule.objects.create(
+        owner_body=body,
+        visibility=Visibility.PRIVATE,
+        created_by=recorded_user(actor),
+        field=field,
+        pattern=pattern[:300],
+        reason=reason.strip()[:200],
+    )
+    audit_record(
+        actor=actor,
+        action="procurement.carbon_rule_add",
+        target=rule,
+        body=body,
+        after=snapshot(rule, ["field", "pattern", "reason"]),
+    )
+    return rule
+
+
+@audited
+@transaction.atomic
+def carbon_rule_remove(*, actor: Any, rule: CarbonExclusionRule) -> None:
+    """Remove one of a body's own exclusion rules (the audit trail keeps what it was)."""
+    _require_carbon_change(actor, rule.owner_body)
+    before = snapshot(rule, ["field", "pattern", "reason"])
+    audit_record(
+        actor=actor,
+        action="procurement.carbon_rule_remove",
+        target=rule,
+        body=rule.owner_body,
+        before=before,
+    )
+    rule.delete()
+
+
+@audited
+@transaction.atomic
+def supplier_emissions_record(
+    *,
+    actor: Any,
+    body: Any,
+    cluster_id: str,
+    kind: str,
+    year: int,
+    source: str,
+    reported_tco2e: Decimal | None = None,
+    revenue_gbp: Decimal | None = None,
+    kgco2e_per_gbp: float | None = None,
+) -> SupplierEmissions:
+    """Record a supplier's own emissions figure for ``body``: reported emissions over its
+    revenue, or an intensity (kgCO2e per £). It replaces the spend-based estimate for the
+    supplier's spend from then on (tier 3; tier 2 for average data)."""
+    _require_carbon_change(actor, body)
+    clusters, _files = selectors.supplier_clusters_of_body(body)
+    rows = _cluster_rows(clusters.assignments, cluster_id)
+    if rows.height == 0:
+        raise CarbonError(_("That supplier is not in this body's ledgers."))
+    if kind == SupplierEmissions.Kind.REPORTED:
+        if not reported_tco2e or not revenue_gbp or reported_tco2e < 0 or revenue_gbp <= 0:
+            raise CarbonError(_("Give the supplier's reported emissions and its revenue."))
+        intensity = float(reported_tco2e) * 1000 / float(revenue_gbp)
+    elif kind in (SupplierEmissions.Kind.INTENSITY, SupplierEmissions.Kind.AVERAGE):
+        if kgco2e_per_gbp is None or not 0 <= kgco2e_per_gbp <= carbon.MAX_FACTOR_KG_PER_GBP:
+            raise CarbonError(_("Give the emissions per £ as a number between 0 and 100."))
+        intensity = float(kgco2e_per_gbp)
+    else:
+        raise CarbonError(_("Choose what kind of figure this is."))
+    if not source.strip():
+        raise CarbonError(_("Say where the figure comes from."))
+    now = timezone.now()
+    SupplierEmissions.objects.filter(
+        owner_body=body, cluster_id=cluster_id, withdrawn_at__isnull=True
+    ).update(withdrawn_at=now)
+    label = str(rows["canonical_name"][0])
+    figure = SupplierEmissions.objects.create(
+        owner_body=body,
+        visibility=Visibility.PRIVATE,
+        created_by=recorded_user(actor),
+        cluster_id=cluster_id,
+        anchor_name=str(rows.sort("name")["name"][0])[:500],
+        label=label[:500],
+        kind=kind,
+        reported_tco2e=reported_tco2e if kind == SupplierEmissions.Kind.REPORTED else None,
+        revenue_gbp=revenue_gbp if kind == SupplierEmissions.Kind.REPORTED else None,
+        kgco2e_per_gbp=intensity,
+        year=int(year),
+        source=source.strip()[:500],
+    )
+    audit_record(
+        actor=actor,
+        action="procurement.supplier_emissions_record",
+        target=figure,
+        body=body,
+        after=snapshot(figure, ["label", "kind", "kgco2e_per_gbp", "year", "source"]),
+    )
+    return figure
+
+
+@audited
+@transaction.atomic
+def supplier_emissions_withdraw(*, actor: Any, figure: SupplierEmissions) -> SupplierEmissions:
+    """Stop using a supplier's figure (it stays on record); its spend is spend-based again."""
+    _require_carbon_change(actor, figure.owner_body)
+    if figure.withdrawn_at is None:
+        figure.withdrawn_at = timezone.now()
+        figure.save(update_fields=["withdrawn_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="procurement.supplier_emissions_withdraw",
+            target=figure,
+            body=figure.owner_body,
+            before={"withdrawn_at": None},
+            after={"withdrawn_at": figure.withdrawn_at},
+        )
+    return figure
+
+
+@audited
+@transaction.atomic
+def carbon_scenario_save(
+    *, actor: Any, body: Any, name: str, base_year: int, levers: Sequence[dict[str, Any]]
+) -> CarbonScenario:
+    """Keep a scenario of ``body`` to 2030: a name, the baseline financial year and its
+    levers (see :class:`carbon.Lever`; shares 0–1, intensity kgCO2e per £)."""
+    _require_carbon_change(actor, body)
+    cleaned = []
+    for lever in levers:
+        kind, target = str(lever.get("kind", "")), str(lever.get("target", "")).strip()
+        share = float(lever.get("share", 0))
+        intensity = float(lever.get("intensity", 0) or 0)
+        if kind not in ("shift", "supplier", "reduce") or not target:
+            raise CarbonError(_("Each change needs a category or supplier."))
+        if not 0 < share <= 1 or not 0 <= intensity <= carbon.MAX_FACTOR_KG_PER_GBP:
+            raise CarbonError(_("Give each change a percentage between 1 and 100."))
+        cleaned.append(
+            {"kind": kind, "target": target[:500], "share": share, "intensity": intensity}
+        )
+    if not cleaned:
+        raise CarbonError(_("Give the scenario at least one change."))
+    if not name.strip():
+        raise CarbonError(_("Give the scenario a name."))
+    scenario = CarbonScenario.objects.create(
+        owner_body=body,
+        visibility=Visibility.PRIVATE,
+        created_by=recorded_user(actor),
+        name=name.strip()[:200],
+        base_year=int(base_year),
+        levers=cleaned,
+    )
+    audit_record(
+        actor=actor,
+        action="procurement.carbon_scenario_save",
+        target=scenario,
+        body=body,
+        after=snapshot(scenario, ["name", "base_year", "levers"]),
+    )
+    return scenario
+
+
+@audited
+@transaction.atomic
+def carbon_scenario_delete(*, actor: Any, scenario: CarbonScenario) -> None:
+    """Delete a scenario (the audit trail keeps what it was)."""
+    _require_carbon_change(actor, scenario.owner_body)
+    audit_record(
+        actor=actor,
+        action="procurement.carbon_scenario_delete",
+        target=scenario,
+        body=scenario.owner_body,
+        before=snapshot(scenario, ["name", "base_year", "levers"]),
+    )
+    scenario.delete()

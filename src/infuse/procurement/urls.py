@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import supplier_views, views
+from . import carbon_views, supplier_views, views
 
 app_name = "procurement"
 
@@ -19,6 +19,33 @@ urlpatterns = [
         "spend/files/<int:batch_id>/replace/",
         views.spend_file_confirm_replace,
         name="spend-file-replace",
+    ),
+    path("carbon/", carbon_views.carbon_overview, name="carbon"),
+    path("carbon/chart.svg", carbon_views.carbon_chart, name="carbon-chart"),
+    path("carbon/lines/", carbon_views.carbon_lines, name="carbon-lines"),
+    path("carbon/hot-spots/", carbon_views.carbon_hot_spots, name="carbon-hot-spots"),
+    path(
+        "carbon/<str:body_code>/scenarios/",
+        carbon_views.carbon_scenarios,
+        name="carbon-scenarios",
+    ),
+    path(
+        "carbon/<str:body_code>/scenarios/<int:scenario_id>/chart.svg",
+        carbon_views.carbon_scenario_chart,
+        name="carbon-scenario-chart",
+    ),
+    path("carbon/factors/", carbon_views.carbon_factor_sets, name="carbon-factor-sets"),
+    path("carbon/factors/<int:set_id>/", carbon_views.carbon_factor_set, name="carbon-factor-set"),
+    path("carbon/<str:body_code>/rules/", carbon_views.carbon_rules, name="carbon-rules"),
+    path(
+        "carbon/<str:body_code>/suppliers/",
+        carbon_views.carbon_suppliers,
+        name="carbon-suppliers",
+    ),
+    path(
+        "carbon/<str:body_code>/return.<str:fmt>",
+        carbon_views.carbon_return,
+        name="carbon-return",
     ),
     path("suppliers/", supplier_views.suppliers, name="suppliers"),
     path("suppliers/<str:body_code>/merge/", supplier_views.supplier_merge, name="supplier-merge"),

@@ -72,68 +72,39 @@ def line_chart(
     x_title: str,
     y_title: str,
     y_rule: float | None = None,
+    series: str | None = None,
+    share_axis: bool = True,
+    x_rule: float | None = None,
 ) -> dict[str, Any]:
     """A line with points (for example power against sample size); ``y_rule`` draws a dashed
-    horizontal reference line (for example the usual 80% power)."""
+    horizontal reference line (for example the usual 80% power). ``series`` names a column
+    that splits the rows into several lines (with a legend); ``share_axis`` False lets the y
+    axis fit the values instead of running from 0 to 1; ``x_rule`` marks a moment (a start)
+    with a dashed vertical line."""
     data = alt.Data(values=list(rows))
-    line = (
-        alt.Chart(data)
-        .mark_line(color=BRAND, point=True)
-        .encode(
-            x=alt.X(f"{x}:Q", title=x_title),
-            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
-            tooltip=[alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{y}:Q", format=".2f")],
-        )
-    )
+    scale = alt.Scale(domain=[0, 1]) if share_axis else alt.Scale(zero=True)
+    encoding: dict[str, Any] = {
+        "x": alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d"))
+        if series
+        else alt.X(f"{x}:Q", title=x_title),
+        "y": alt.Y(f"{y}:Q", title=y_title, scale=scale),
+        "tooltip": [alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{y}:Q", format=".2f")],
+    }
+    if series:
+        encoding["color"] = alt.Color(f"{series}:N", title=None)
+        encoding["strokeDash"] = alt.StrokeDash(f"{series}:N", title=None)
+    line = alt.Chart(data).mark_line(color=BRAND, point=True).encode(**encoding)
     layers: list[Any] = [line]
     if y_rule is not None:
         rule_data = alt.Data(values=[{"rule": y_rule}])
         layers.append(
             alt.Chart(rule_data).mark_rule(color="#505a5f", strokeDash=[4, 4]).encode(y="rule:Q")
         )
-    return _config(alt.layer(*layers), title).to_dict()  # type: ignore[arg-type]
-
-
-def series_chart(
-    rows: Sequence[dict[str, Any]],
-    *,
-    x: str,
-    y: str,
-    series: str,
-    title: str,
-    x_title: str,
-    y_title: str,
-    x_rule: float | None = None,
-    y_rule: float | None = None,
-) -> dict[str, Any]:
-    """Several lines over the same axis, one per value of ``series`` (for example actual
-    against synthetic, or observed against the counterfactual); ``x_rule`` marks a start with
-    a dashed vertical line and ``y_rule`` a reference level such as no effect."""
-    data = alt.Data(values=list(rows))
-    palette = [BRAND, "#d4351c", "#505a5f", "#f47738", "#4c2c92"]
-    lines = (
-        alt.Chart(data)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d")),
-            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
-            color=alt.Color(f"{series}:N", title=None, scale=alt.Scale(range=palette)),
-            strokeDash=alt.StrokeDash(f"{series}:N", title=None),
-            tooltip=[f"{series}:N", alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{y}:Q", format=",.3g")],
-        )
-    )
-    layers: list[Any] = [lines]
     if x_rule is not None:
         layers.append(
             alt.Chart(alt.Data(values=[{"rule": x_rule}]))
-            .mark_rule(color="#505a5f", strokeDash=[4, 4])
-            .encode(x="rule:Q")
-        )
-    if y_rule is not None:
-        layers.append(
-            alt.Chart(alt.Data(values=[{"rule": y_rule}]))
             .mark_rule(color="#505a5f", strokeDash=[2, 2])
-            .encode(y="rule:Q")
+            .encode(x="rule:Q")
         )
     return _config(alt.layer(*layers), title).to_dict()  # type: ignore[arg-type]
 
