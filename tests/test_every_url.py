@@ -111,6 +111,12 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "cluster_id": lambda: [Sample(world["cluster_id"], owner_body=CAERPHILLY)],
         "decision_id": lambda: [Sample(str(world["decision"].pk), owner_body=CAERPHILLY)],
         "list_id": lambda: [Sample(str(world["supplier_list"].pk), owner_body=CAERPHILLY)],
+        # The programme's demo intake: cohorts are seen by their facilitators, participants
+        # and the programme managers (tests/programme checks who is refused).
+        "intake_id": lambda: [Sample(str(programme_sample("intake")))],
+        "cohort_id": lambda: [Sample(str(programme_sample("cohort")), marker="Data Lab, spring")],
+        "session_id": lambda: [Sample(str(programme_sample("session")), marker="Data Lab, spring")],
+        "handout_id": lambda: [Sample(str(programme_sample("handout")))],
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
         "language": lambda: [Sample("cy")],
@@ -118,6 +124,16 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
     if parameter not in makers:
         pytest.fail(f"The URL walker has no sample for the parameter {parameter!r}: add one here.")
     return makers[parameter]()
+
+
+def programme_sample(kind: str) -> int:
+    """The demo's Data Lab cohort (which has a handout), its intake, session or handout."""
+    from infuse.programme.models import SessionFile
+
+    handout = SessionFile.objects.select_related("session__cohort").earliest("pk")
+    cohort = handout.session.cohort
+    ids = {"intake": cohort.intake_id, "cohort": cohort.pk, "session": handout.session_id}
+    return ids.get(kind, handout.pk)
 
 
 def concrete_urls(route: Route, world: dict[str, Any]) -> list[tuple[str, Sample | None]]:

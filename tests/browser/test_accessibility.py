@@ -116,6 +116,21 @@ def _facilitator_reviewing(make_user: Any) -> Any:
     return user
 
 
+def _facilitator_with_cohort(make_user: Any) -> Any:
+    from infuse.programme.services import session_update
+    from tests.programme.support import programme_world
+
+    world = programme_world(make_user)
+    user = world["facilitator"]
+    session = world["cohort"].sessions.get(number=1)
+    session_update(
+        actor=user, session=session, values={"materials_en": "## Week one\n\n- Bring a decision"}
+    )
+    user.sample_cohort = world["cohort"].pk
+    user.sample_session = session.pk
+    return user
+
+
 def _administrator(make_user: Any) -> Any:
     return make_user("administrator", None, first_name="Alex", last_name="Bowen")
 
@@ -385,6 +400,27 @@ PAGES = [
         "Scores over time",
         id="datalab-ethics-framework",
     ),
+    pytest.param(
+        _facilitator_with_cohort,
+        "/en/programme/cohorts/{cohort}/",
+        200,
+        "Record attendance",
+        id="programme-cohort",
+    ),
+    pytest.param(
+        _facilitator_with_cohort,
+        "/cy/programme/sessions/{session}/attendance/",
+        200,
+        "Carys Price",
+        id="programme-attendance-cy",
+    ),
+    pytest.param(
+        _facilitator_with_cohort,
+        "/en/programme/sessions/{session}/",
+        200,
+        "Bring a decision",
+        id="programme-session",
+    ),
 ]
 
 
@@ -422,6 +458,8 @@ def test_page_has_no_serious_accessibility_failures(
             "experiment",
             "draft",
             "question",
+            "cohort",
+            "session",
         )
     }
     path = path.format(**samples)

@@ -207,6 +207,45 @@ def may_see_withheld_payees(user: Any, owner_body_id: int) -> bool:
     return who.signed_in and who.body_id == owner_body_id
 
 
+# --- The programme: cohorts belong to the delivery team, not to one body ---------------------
+
+
+def programme_overseer(user: Any) -> bool:
+    """Programme managers and administrators of the delivery team oversee every cohort."""
+    who = facts_of(user)
+    return who.delivery_team and who.role in OVERSEERS
+
+
+def cohort_visible_filter(user: Any) -> Q:
+    """Cohorts ``user`` may see: all for overseers; a delivery-team facilitator's own cohorts
+    (as lead or as a session's facilitator); a participant's cohorts they are enrolled on.
+    Join on sessions and enrolments, so use it with ``.distinct()``."""
+    who = facts_of(user)
+    if not who.signed_in:
+        return Q(pk__in=[])
+    if who.delivery_team and who.role in OVERSEERS:
+        return Q()
+    mine = Q(enrolments__participant_id=who.user_id)
+    if who.delivery_team and who.role == Role.FACILITATOR:
+        mine |= Q(facilitator_id=who.user_id) | Q(sessions__facilitator_id=who.user_id)
+    return mine
+
+
+def can_run_cohort(user: Any, cohort: Any) -> bool:
+    """Whether ``user`` may run ``cohort``: change its sessions and materials, enrol people and
+    record attendance. Overseers, and delivery-team facilitators who lead it or one of its
+    sessions."""
+    who = facts_of(user)
+    if who.delivery_team and who.role in OVERSEERS:
+        return True
+    if not (who.delivery_team and who.role == Role.FACILITATOR):
+        return False
+    return bool(
+        cohort.facilitator_id == who.user_id
+        or cohort.sessions.filter(facilitator_id=who.user_id).exists()
+    )
+
+
 # --- Page and endpoint rules -----------------------------------------------------------------
 
 
@@ -270,6 +309,11 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     # The Data Lab: any signed-in user; data questions are narrowed by the record rules, and
     # writes (including a facilitator's review) are checked again by each service.
     "datalab.lab": _signed_in,
+    # The programme's cohorts, sessions and attendance: signed in; ``cohort_visible_filter``
+    # and ``can_run_cohort`` then decide which cohorts each person sees and runs.
+    "programme.cohorts": _signed_in,
+    # Setting up intakes and cohorts: the delivery team's programme managers and administrators.
+    "programme.manage": _delivery_team_roles(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
 }
 
 

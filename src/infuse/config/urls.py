@@ -23,5 +23,6 @@ urlpatterns += i18n_patterns(
     path("procurement/", include("infuse.procurement.urls")),
     path("adaption/", include("infuse.adaption.urls")),
     path("datalab/", include("infuse.datalab.urls")),
+    path("programme/", include("infuse.programme.urls")),
     prefix_default_language=True,
 )

@@ -60,6 +60,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .datalab import demo_datalab
 
     result["datalab"] = demo_datalab()
+    from .programme import demo_programme
+
+    result["programme"] = demo_programme(password=DEMO_PASSWORD)
     return result
 
 

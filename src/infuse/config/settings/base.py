@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "infuse.procurement",
     "infuse.adaption",
     "infuse.datalab",
+    "infuse.programme",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

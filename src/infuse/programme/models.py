@@ -1,0 +1,210 @@
+"""The programme: intakes, cohorts running the three labs as six-week courses, their sessions,
+materials, enrolments and attendance.
+
+An intake is one round of the programme (for example "Spring 2026"); within it each cohort runs
+one lab (Adaption, Data or Procurement, from ``reference.Lab``) as a course of ``lab.weeks``
+weekly sessions. The programme belongs to the region's delivery team, not to one body: who may
+see a cohort is decided in ``accounts.policy`` (its facilitators, its enrolled participants and
+the programme managers).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from infuse.i18n import Bilingual
+
+
+class Intake(models.Model):
+    """One round of the programme, in which cohorts run the labs."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_cy = models.CharField(_("name (Welsh)"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    name = Bilingual("name")
+
+    class Meta:
+        ordering = ["-starts_on", "name_en"]
+        verbose_name = _("intake")
+        verbose_name_plural = _("intakes")
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class Cohort(models.Model):
+    """A group of participants taking one lab together as a six-week course."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="cohorts")
+    lab = models.ForeignKey("reference.Lab", on_delete=models.PROTECT, related_name="+")
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_cy = models.CharField(_("name (Welsh)"), max_length=200)
+    starts_on = models.DateField(_("first session"))
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lead facilitator"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    name = Bilingual("name")
+
+    class Meta:
+        ordering = ["intake", "lab__order", "starts_on", "name_en"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    @property
+    def ends_on(self) -> datetime.date:
+        """The last day of the course: ``lab.weeks`` weeks after the first session."""
+        return self.starts_on + datetime.timedelta(weeks=self.lab.weeks, days=-1)
+
+
+class SessionMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+
+
+class Session(models.Model):
+    """One session of a cohort's course, with its bilingual materials."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField(_("week"))
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_cy = models.CharField(_("title (Welsh)"), max_length=200)
+    starts_at = models.DateTimeField(_("date and time"))
+    mode = models.CharField(
+        _("how it runs"), max_length=16, choices=SessionMode.choices, default=SessionMode.IN_PERSON
+    )
+    place = models.CharField(_("place or joining details"), max_length=300, blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("facilitator"),
+    )
+    materials_en = models.TextField(_("materials (English)"), blank=True)
+    materials_cy = models.TextField(_("materials (Welsh)"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    title = Bilingual("title")
+    materials = Bilingual("materials")
+
+    class Meta:
+        ordering = ["cohort", "number"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "number"], name="programme_session_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort}: {self.title}"
+
+
+class SessionFile(models.Model):
+    """A file handed out at a session (slides, a worksheet), in one language or both."""
+
+    class Language(models.TextChoices):
+        BOTH = "both", _("English and Welsh")
+        ENGLISH = "en", pgettext_lazy("language of a file", "English")
+        WELSH = "cy", pgettext_lazy("language of a file", "Welsh")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="files")
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(
+        _("language"), max_length=4, choices=Language.choices, default=Language.BOTH
+    )
+    upload = models.FileField(upload_to="programme/materials/%Y/%m/", max_length=300)
+    file_name = models.CharField(max_length=255)
+    size_bytes = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Enrolment(models.Model):
+    """A participant's place on a cohort."""
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        WITHDRAWN = "withdrawn", pgettext_lazy("enrolment", "Withdrawn")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ENROLLED
+    )
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["participant__body__name_en", "participant__last_name", "participant__pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "participant"], name="programme_one_place_per_cohort"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} in {self.cohort}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    EXCUSED = "excused", _("Excused absence")
+    ABSENT = "absent", _("Absent")
+
+
+#: Statuses that count as attending a session (late still took part).
+ATTENDED = frozenset({AttendanceStatus.PRESENT, AttendanceStatus.LATE})
+
+
+class Attendance(models.Model):
+    """Whether one participant attended one session, as the facilitator recorded it."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "enrolment"], name="programme_one_mark_per_session"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in AttendanceStatus]),
+                name="programme_attendance_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment}: {self.session.number} {self.status}"

@@ -1,0 +1,319 @@
+"""Every write of the programme: one audited function per use case.
+
+Each takes the acting user (``None`` is Infuse itself, for the demo), checks the permission
+policy, writes in one transaction and records an audit entry. Intakes and cohorts are set up by
+programme managers; a cohort's facilitators run it (sessions, materials, enrolment, attendance).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from infuse.accounts.models import Role, User
+from infuse.accounts.policy import can_run_cohort, programme_overseer, recorded_user
+from infuse.audit.trail import audit_record, audited, snapshot
+from infuse.errors import UserFacingError
+
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    Cohort,
+    Enrolment,
+    Intake,
+    Session,
+    SessionFile,
+    SessionMode,
+)
+
+SESSION_FIELDS = (
+    "title_en",
+    "title_cy",
+    "starts_at",
+    "mode",
+    "place",
+    "facilitator",
+    "materials_en",
+    "materials_cy",
+)
+#: Files a facilitator may hand out: documents, slides, spreadsheets, images and text.
+MATERIAL_EXTENSIONS = frozenset(
+    {".pdf", ".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods", ".txt", ".csv", ".png", ".jpg"}
+)
+MATERIAL_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_SESSION_TIME = datetime.time(10, 0)
+
+
+class ProgrammeError(UserFacingError):
+    """A refused programme request, with the reason in the user's language."""
+
+
+def _require_overseer(actor: Any) -> None:
+    if actor is not None and not programme_overseer(actor):
+        raise PermissionDenied
+
+
+def _require_runner(actor: Any, cohort: Cohort) -> None:
+    if actor is not None and not can_run_cohort(actor, cohort):
+        raise PermissionDenied
+
+
+def _check_facilitator(user: Any) -> None:
+    if not (
+        isinstance(user, User)
+        and user.is_active
+        and user.body_id is None
+        and user.role in (Role.FACILITATOR, Role.PROGRAMME_MANAGER)
+    ):
+        raise ProgrammeError(_("Choose a lab facilitator from the delivery team."))
+
+
+def _names(name_en: str, name_cy: str) -> tuple[str, str]:
+    name_en, name_cy = name_en.strip(), name_cy.strip()
+    if not name_en or not name_cy:
+        raise ProgrammeError(_("Enter the name in English and in Welsh."))
+    return name_en, name_cy
+
+
+@audited
+@transaction.atomic
+def intake_create(*, actor: Any, name_en: str, name_cy: str, starts_on: datetime.date) -> Intake:
+    """A new round of the programme."""
+    _require_overseer(actor)
+    name_en, name_cy = _names(name_en, name_cy)
+    intake = Intake.objects.create(
+        name_en=name_en, name_cy=name_cy, starts_on=starts_on, created_by=recorded_user(actor)
+    )
+    audit_record(
+        actor=actor,
+        action="programme.intake_created",
+        target=intake,
+        after=snapshot(intake, ("name_en", "name_cy", "starts_on")),
+    )
+    return intake
+
+
+@audited
+@transaction.atomic
+def cohort_create(
+    *,
+    actor: Any,
+    intake: Intake,
+    lab: Any,
+    name_en: str,
+    name_cy: str,
+    starts_on: datetime.date,
+    facilitator: Any,
+    mode: str = SessionMode.IN_PERSON,
+    session_time: datetime.time = DEFAULT_SESSION_TIME,
+) -> Cohort:
+    """A cohort running ``lab`` from ``starts_on``, with one session a week for the lab's
+    weeks (six for each of the three labs), each led by ``facilitator`` until changed."""
+    _require_overseer(actor)
+    name_en, name_cy = _names(name_en, name_cy)
+    _check_facilitator(facilitator)
+    if mode not in SessionMode.values:
+        raise ProgrammeError(_("Choose in person or online."))
+    cohort = Cohort.objects.create(
+        intake=intake,
+        lab=lab,
+        name_en=name_en,
+        name_cy=name_cy,
+        starts_on=starts_on,
+        facilitator=facilitator,
+    )
+    zone = timezone.get_current_timezone()
+    for week in range(1, lab.weeks + 1):
+        day = starts_on + datetime.timedelta(weeks=week - 1)
+        Session.objects.create(
+            cohort=cohort,
+            number=week,
+            title_en=f"Week {week}",
+            title_cy=f"Wythnos {week}",
+            starts_at=datetime.datetime.combine(day, session_time, tzinfo=zone),
+            mode=mode,
+            facilitator=facilitator,
+        )
+    audit_record(
+        actor=actor,
+        action="programme.cohort_created",
+        target=cohort,
+        after={
+            **(snapshot(cohort, ("intake", "lab", "name_en", "name_cy", "starts_on")) or {}),
+            "facilitator": facilitator.pk,
+            "sessions": lab.weeks,
+        },
+    )
+    return cohort
+
+
+@audited
+@transaction.atomic
+def session_update(*, actor: Any, session: Session, values: Mapping[str, Any]) -> Session:
+    """Change a session's title, date, mode, place, facilitator or materials."""
+    _require_runner(actor, session.cohort)
+    before = snapshot(session, SESSION_FIELDS)
+    for name in SESSION_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        setattr(session, name, value.strip() if isinstance(value, str) else value)
+    if not session.title_en or not session.title_cy:
+        raise ProgrammeError(_("Enter the title in English and in Welsh."))
+    if session.mode not in SessionMode.values:
+        raise ProgrammeError(_("Choose in person or online."))
+    if "facilitator" in values:
+        _check_facilitator(values["facilitator"])
+    for name in ("materials_en", "materials_cy"):
+        if len(getattr(session, name)) > 20000:
+            raise ProgrammeError(_("Keep the materials to 20,000 characters or fewer."))
+    session.save()
+    audit_record(
+        actor=actor,
+        action="programme.session_updated",
+        target=session,
+        before=before,
+        after=snapshot(session, SESSION_FIELDS),
+    )
+    return session
+
+
+@audited
+@transaction.atomic
+def session_file_add(
+    *, actor: Any, session: Session, title: str, language: str, file_name: str, content: bytes
+) -> SessionFile:
+    """Hand out a file at ``session``. Only common document, slide, sheet and image types."""
+    _require_runner(actor, session.cohort)
+    title = title.strip()
+    if not title:
+        raise ProgrammeError(_("Enter a title for the file."))
+    if language not in SessionFile.Language.values:
+        raise ProgrammeError(_("Choose the language of the file."))
+    name = PurePath(file_name or "").name
+    if PurePath(name).suffix.lower() not in MATERIAL_EXTENSIONS:
+        raise ProgrammeError(
+            _("The file must be one of: %(kinds)s.")
+            % {"kinds": ", ".join(sorted(MATERIAL_EXTENSIONS))}
+        )
+    if not content:
+        raise ProgrammeError(_("The file is empty."))
+    if len(content) > MATERIAL_MAX_BYTES:
+        raise ProgrammeError(_("The file must be smaller than 20 MB."))
+    handout = SessionFile(
+        session=session,
+        title=title,
+        language=language,
+        file_name=name,
+        size_bytes=len(content),
+        uploaded_by=recorded_user(actor),
+    )
+    handout.upload.save(name, ContentFile(content), save=False)
+    handout.save()
+    audit_record(
+        actor=actor,
+        action="programme.session_file_added",
+        target=handout,
+        after={"session": session.pk, "title": title, "file_name": name, "bytes": len(content)},
+    )
+    return handout
+
+
+@audited
+@transaction.atomic
+def enrol(*, actor: Any, cohort: Cohort, participants: Iterable[Any]) -> list[Enrolment]:
+    """Give each of ``participants`` a place on ``cohort`` (a withdrawn place is restored).
+
+    Only active participants who belong to a body may take part.
+    """
+    _require_runner(actor, cohort)
+    made = []
+    for person in participants:
+        if not (
+            isinstance(person, User)
+            and person.is_active
+            and person.role == Role.PARTICIPANT
+            and person.body_id is not None
+        ):
+            raise ProgrammeError(
+                _("%(name)s is not a participant of a public body.") % {"name": str(person)}
+            )
+        enrolment, created = Enrolment.objects.get_or_create(cohort=cohort, participant=person)
+        if not created and enrolment.status == Enrolment.Status.ENROLLED:
+            continue
+        if not created:
+            enrolment.status = Enrolment.Status.ENROLLED
+            enrolment.save(update_fields=["status"])
+        made.append(enrolment)
+    if made:
+        audit_record(
+            actor=actor,
+            action="programme.enrolled",
+            target=cohort,
+            after={"participants": [e.participant_id for e in made]},
+        )
+    return made
+
+
+@audited
+@transaction.atomic
+def enrolment_withdraw(*, actor: Any, enrolment: Enrolment) -> Enrolment:
+    """Mark a participant as withdrawn from a cohort; their attendance is kept."""
+    _require_runner(actor, enrolment.cohort)
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="programme.withdrawn",
+        target=enrolment,
+        after={"status": enrolment.status},
+    )
+    return enrolment
+
+
+@audited
+@transaction.atomic
+def attendance_record(
+    *, actor: Any, session: Session, marks: Mapping[int, str]
+) -> list[Attendance]:
+    """Record attendance for the whole of ``session`` at once: ``marks`` maps enrolment ids to
+    present, late, excused or absent. Marks for people not enrolled on the cohort are refused;
+    a participant left out keeps what was recorded before."""
+    _require_runner(actor, session.cohort)
+    enrolments = {e.pk: e for e in Enrolment.objects.filter(cohort_id=session.cohort_id)}
+    for enrolment_id, status in marks.items():
+        if enrolment_id not in enrolments:
+            raise ProgrammeError(_("Someone in the list is not on this cohort."))
+        if status not in AttendanceStatus.values:
+            raise ProgrammeError(_("Choose present, late, excused or absent for each person."))
+    existing = {a.enrolment_id: a for a in Attendance.objects.filter(session=session)}
+    before = {str(k): a.status for k, a in existing.items()}
+    saved = []
+    who = recorded_user(actor)
+    for enrolment_id, status in marks.items():
+        mark = existing.get(enrolment_id)
+        if mark is None:
+            mark = Attendance.objects.create(
+                session=session, enrolment_id=enrolment_id, status=status, recorded_by=who
+            )
+        elif mark.status != status:
+            mark.status = status
+            mark.recorded_by = who
+            mark.save(update_fields=["status", "recorded_by", "recorded_at"])
+        saved.append(mark)
+    audit_record(
+        actor=actor,
+        action="programme.attendance_recorded",
+        target=session,
+        before=before or None,
+        after={str(k): v for k, v in marks.items()},
+    )
+    return saved

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "programme"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("intakes/new/", views.intake_new, name="intake-new"),
+    path("intakes/<int:intake_id>/cohorts/new/", views.cohort_new, name="cohort-new"),
+    path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort"),
+    path("cohorts/<int:cohort_id>/enrol/", views.cohort_enrol, name="cohort-enrol"),
+    path("sessions/<int:session_id>/", views.session_detail, name="session"),
+    path("sessions/<int:session_id>/edit/", views.session_edit, name="session-edit"),
+    path("sessions/<int:session_id>/files/new/", views.session_file_new, name="session-file-new"),
+    path("sessions/<int:session_id>/attendance/", views.attendance, name="attendance"),
+    path("materials/<int:handout_id>/", views.session_file, name="session-file"),
+]

@@ -1,0 +1,238 @@
+"""Programme pages: intakes and cohorts, sessions with their materials, enrolment, attendance."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from infuse.accounts.policy import can_run_cohort, page_rule, programme_overseer, signed_in_user
+from infuse.errors import UserFacingError
+
+from . import selectors, services
+from .forms import CohortForm, EnrolForm, IntakeForm, SessionFileForm, SessionForm
+from .models import AttendanceStatus, Cohort, Intake, Session
+
+
+def _cohort_or_404(request: HttpRequest, cohort_id: int) -> Cohort:
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    if cohort is None:
+        raise Http404
+    return cohort
+
+
+def _session_or_404(request: HttpRequest, session_id: int, *, run: bool = False) -> Session:
+    session = selectors.session_for(request.user, session_id)
+    if session is None:
+        raise Http404
+    if run and not can_run_cohort(request.user, session.cohort):
+        raise PermissionDenied
+    return session
+
+
+@page_rule("programme.cohorts")
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "programme/home.html",
+        {
+            "intakes": selectors.intakes_with_cohorts(request.user),
+            "may_manage": programme_overseer(request.user),
+            "empty_intakes": Intake.objects.filter(cohorts__isnull=True)
+            if programme_overseer(request.user)
+            else [],
+        },
+    )
+
+
+@page_rule("programme.manage")
+def intake_new(request: HttpRequest) -> HttpResponse:
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake = services.intake_create(actor=signed_in_user(request), **form.cleaned_data)
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Intake created. Now add its cohorts."))
+            return redirect("programme:cohort-new", intake_id=intake.pk)
+    return render(request, "programme/intake_form.html", {"form": form})
+
+
+@page_rule("programme.manage")
+def cohort_new(request: HttpRequest, intake_id: int) -> HttpResponse:
+    intake = get_object_or_404(Intake, pk=intake_id)
+    form = CohortForm(request.POST or None, facilitators=selectors.facilitators())
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_create(
+                actor=signed_in_user(request), intake=intake, **form.cleaned_data
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Cohort created with a session for each week."))
+            return redirect("programme:cohort", cohort_id=cohort.pk)
+    return render(request, "programme/cohort_form.html", {"form": form, "intake": intake})
+
+
+@page_rule("programme.cohorts")
+def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = _cohort_or_404(request, cohort_id)
+    counts = selectors.session_counts(cohort)
+    sessions = list(cohort.sessions.select_related("facilitator"))
+    for session in sessions:
+        session.marks = counts.get(session.pk, {})  # type: ignore[attr-defined]
+    return render(
+        request,
+        "programme/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "sessions": sessions,
+            "lines": selectors.attendance_summary(cohort),
+            "may_run": can_run_cohort(request.user, cohort),
+            "statuses": AttendanceStatus.choices,
+        },
+    )
+
+
+@page_rule("programme.cohorts")
+def cohort_enrol(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = _cohort_or_404(request, cohort_id)
+    if not can_run_cohort(request.user, cohort):
+        raise PermissionDenied
+    form = EnrolForm(request.POST or None, candidates=selectors.participants_to_enrol(cohort))
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.enrol(
+                actor=signed_in_user(request),
+                cohort=cohort,
+                participants=list(form.cleaned_data["participants"]),
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Enrolled: %(count)s.") % {"count": len(made)})
+            return redirect("programme:cohort", cohort_id=cohort.pk)
+    return render(request, "programme/enrol.html", {"cohort": cohort, "form": form})
+
+
+@page_rule("programme.cohorts")
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_or_404(request, session_id)
+    return render(
+        request,
+        "programme/session_detail.html",
+        {
+            "session": session,
+            "cohort": session.cohort,
+            "files": session.files.all(),
+            "may_run": can_run_cohort(request.user, session.cohort),
+            "file_form": SessionFileForm(),
+        },
+    )
+
+
+@page_rule("programme.cohorts")
+def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_or_404(request, session_id, run=True)
+    form = SessionForm(
+        request.POST or None,
+        initial=SessionForm.initial_from(session),
+        facilitators=selectors.facilitators(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(
+                actor=signed_in_user(request),
+                session=Session.objects.get(pk=session.pk),
+                values=form.values(),
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect("programme:session", session_id=session.pk)
+    return render(
+        request,
+        "programme/session_form.html",
+        {"session": session, "cohort": session.cohort, "form": form},
+    )
+
+
+@page_rule("programme.cohorts")
+def session_file_new(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_or_404(request, session_id, run=True)
+    form = SessionFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["upload"]
+        try:
+            services.session_file_add(
+                actor=signed_in_user(request),
+                session=session,
+                title=form.cleaned_data["title"],
+                language=form.cleaned_data["language"],
+                file_name=upload.name,
+                content=upload.read(services.MATERIAL_MAX_BYTES + 1),
+            )
+        except UserFacingError as error:
+            form.add_error("upload", str(error))
+        else:
+            messages.success(request, _("File added to the session."))
+            return redirect("programme:session", session_id=session.pk)
+    return render(
+        request,
+        "programme/session_file_form.html",
+        {"session": session, "cohort": session.cohort, "form": form},
+    )
+
+
+@page_rule("programme.cohorts")
+def session_file(request: HttpRequest, handout_id: int) -> FileResponse:
+    handout = selectors.session_file_for(request.user, handout_id)
+    if handout is None:
+        raise Http404
+    return FileResponse(handout.upload.open("rb"), as_attachment=True, filename=handout.file_name)
+
+
+@page_rule("programme.cohorts")
+def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_or_404(request, session_id, run=True)
+    rows = selectors.attendance_sheet(session)
+    error = ""
+    missing: list[selectors.SheetRow] = []
+    if request.method == "POST":
+        marks: dict[int, str] = {}
+        for row in rows:
+            value = request.POST.get(f"mark-{row.enrolment.pk}", "")
+            if value:
+                marks[row.enrolment.pk] = value
+            row.status = value or row.status
+        missing = [row for row in rows if not row.status]
+        if missing:
+            error = _("Choose present, late, excused or absent for each person.")
+        else:
+            try:
+                services.attendance_record(
+                    actor=signed_in_user(request), session=session, marks=marks
+                )
+            except UserFacingError as refused:
+                error = str(refused)
+            else:
+                messages.success(request, _("Attendance saved."))
+                return redirect("programme:cohort", cohort_id=session.cohort_id)
+    return render(
+        request,
+        "programme/attendance.html",
+        {
+            "session": session,
+            "cohort": session.cohort,
+            "rows": rows,
+            "statuses": AttendanceStatus.choices,
+            "error": error,
+            "missing": missing,
+        },
+        status=400 if error else 200,
+    )
