@@ -117,6 +117,8 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "cohort_id": lambda: [Sample(str(programme_sample("cohort")), marker="Data Lab, spring")],
         "session_id": lambda: [Sample(str(programme_sample("session")), marker="Data Lab, spring")],
         "handout_id": lambda: [Sample(str(programme_sample("handout")))],
+        "timing": lambda: [Sample("exit")],
+        "item_id": lambda: [Sample(str(programme_sample("item")))],
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
         "language": lambda: [Sample("cy")],
@@ -128,7 +130,10 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
 
 def programme_sample(kind: str) -> int:
     """The demo's Data Lab cohort (which has a handout), its intake, session or handout."""
-    from infuse.programme.models import SessionFile
+    from infuse.programme.models import CapabilityItem, SessionFile
+
+    if kind == "item":
+        return CapabilityItem.objects.earliest("pk").pk
 
     handout = SessionFile.objects.select_related("session__cohort").earliest("pk")
     cohort = handout.session.cohort
@@ -168,7 +173,7 @@ def world(reference: Any, django_capture_on_commit_callbacks: Any) -> dict[str, 
     from infuse.jobs.services import job_start
     from infuse.reference.tasks import reference_reload
 
-    demo_build(ledger_months=1)
+    demo_build(ledger_months=1, programme_records=False)
     users = {u.username: u for u in User.objects.select_related("body")}
     with django_capture_on_commit_callbacks(execute=True):
         job = job_start(

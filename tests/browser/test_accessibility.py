@@ -118,9 +118,10 @@ def _facilitator_reviewing(make_user: Any) -> Any:
 
 def _facilitator_with_cohort(make_user: Any) -> Any:
     from infuse.programme.services import session_update
-    from tests.programme.support import programme_world
+    from tests.programme.support import programme_world, rate_entry_and_exit
 
     world = programme_world(make_user)
+    rate_entry_and_exit(world)
     user = world["facilitator"]
     session = world["cohort"].sessions.get(number=1)
     session_update(
@@ -416,10 +417,10 @@ PAGES = [
     ),
     pytest.param(
         _facilitator_with_cohort,
-        "/en/programme/sessions/{session}/",
+        "/en/programme/capability/",
         200,
-        "Bring a decision",
-        id="programme-session",
+        "By authority",
+        id="programme-uplift",
     ),
 ]
 

@@ -39,3 +39,21 @@ def programme_world(make_user: Any) -> dict[str, Any]:
         "intake": intake,
         "cohort": cohort,
     }
+
+
+def rate_entry_and_exit(world: dict[str, Any]) -> None:
+    """Carys and Owen rate every statement at entry and exit (Carys grows by 2, Owen by 1)."""
+    from infuse.programme.models import CapabilityItem, Enrolment
+
+    items = list(CapabilityItem.objects.all())
+    for name, entry, exit_ in (("carys", 2, 4), ("owen", 3, 4)):
+        person = world[name]
+        enrolment = Enrolment.objects.get(participant=person, cohort=world["cohort"])
+        for timing, score in (("entry", entry), ("exit", exit_)):
+            services.self_assessment_save(
+                actor=person,
+                enrolment=enrolment,
+                timing=timing,
+                scores={item.pk: score for item in items},
+                before_scores={item.pk: entry - 1 for item in items} if timing == "exit" else None,
+            )

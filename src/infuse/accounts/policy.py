@@ -314,6 +314,11 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     "programme.cohorts": _signed_in,
     # Setting up intakes and cohorts: the delivery team's programme managers and administrators.
     "programme.manage": _delivery_team_roles(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
+    # Reports across participants (capability uplift, progress, the dashboard): the delivery
+    # team's facilitators (their own cohorts), programme managers and administrators.
+    "programme.reports": _delivery_team_roles(
+        Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
+    ),
 }
 
 

@@ -45,11 +45,15 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
 )
 
 
-def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
+def demo_build(
+    *, actor: Any = None, ledger_months: int = 12, programme_records: bool = True
+) -> dict[str, Any]:
     """Create the demo people and their work. Returns what was made.
 
     ``ledger_months`` months of generated spend files are imported for each of the programme's
-    authorities (0 for none; tests use few to stay quick).
+    authorities (0 for none; tests use few to stay quick). ``programme_records`` False builds
+    the programme's cohorts without their attendance and self-assessments (the URL walker
+    needs only the cohorts, and builds the demo once per URL).
     """
     result = _demo_people(actor)
     result["spend_files"] = _demo_spend(ledger_months)
@@ -62,7 +66,7 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     result["datalab"] = demo_datalab()
     from .programme import demo_programme
 
-    result["programme"] = demo_programme(password=DEMO_PASSWORD)
+    result["programme"] = demo_programme(password=DEMO_PASSWORD, records=programme_records)
     return result
 
 

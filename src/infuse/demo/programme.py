@@ -12,7 +12,7 @@ from typing import Any
 from infuse.accounts.models import Role, User
 from infuse.accounts.services import user_create
 from infuse.programme import services
-from infuse.programme.models import Enrolment, Intake
+from infuse.programme.models import CapabilityItem, Enrolment, Intake
 from infuse.reference.models import Body, Lab
 
 INTAKE_EN, INTAKE_CY = "Spring 2026", "Gwanwyn 2026"
@@ -132,9 +132,10 @@ WORKSHEET = (
 )
 
 
-def demo_programme(*, password: str) -> dict[str, Any]:
-    """Build the demo intake once; returns what it holds."""
-    participants = _participants(password)
+def demo_programme(*, password: str, records: bool = True) -> dict[str, Any]:
+    """Build the demo intake once; returns what it holds. ``records`` False leaves out the
+    extra participants, session details, attendance and self-assessments (a quick skeleton)."""
+    participants = _participants(password if records else "")
     facilitator = User.objects.filter(username="rhian").first()
     manager = User.objects.filter(username="gareth").first()
     if facilitator is None or manager is None:
@@ -165,7 +166,7 @@ def demo_programme(*, password: str) -> dict[str, Any]:
         cohorts.append(cohort)
         place = "Online (Microsoft Teams)" if mode == "online" else "Ty Penallta, Ystrad Mynach"
         for session, (title_en, title_cy) in zip(
-            cohort.sessions.all(), CURRICULUM[slug], strict=False
+            cohort.sessions.all() if records else [], CURRICULUM[slug], strict=False
         ):
             values: dict[str, Any] = {"title_en": title_en, "title_cy": title_cy, "place": place}
             if session.number == 1:
@@ -184,7 +185,9 @@ def demo_programme(*, password: str) -> dict[str, Any]:
             )
         people = [participants[name] for name in members if name in participants]
         services.enrol(actor=facilitator, cohort=cohort, participants=people)
-        enrolments = list(Enrolment.objects.filter(cohort=cohort))
+        enrolments = list(Enrolment.objects.filter(cohort=cohort).select_related("participant"))
+        if not records:
+            continue
         for session in cohort.sessions.all():
             marks = {}
             for enrolment in enrolments:
@@ -199,12 +202,43 @@ def demo_programme(*, password: str) -> dict[str, Any]:
                     else "absent"
                 )
             services.attendance_record(actor=session.facilitator, session=session, marks=marks)
+        _self_assessments(enrolments, chance, follow_up=slug == "adaption")
     return {"cohorts": len(cohorts), "participants": len(participants)}
+
+
+def _self_assessments(
+    enrolments: list[Enrolment], chance: random.Random, *, follow_up: bool
+) -> None:
+    """Entry and exit ratings (and follow-up for the first cohort): most people rate themselves
+    a little higher at exit, and "looking back" a little lower than they did at entry, the
+    response shift a retrospective pre-test is meant to catch."""
+    items = list(CapabilityItem.objects.filter(active=True))
+    for enrolment in enrolments:
+        growth = chance.choice([0, 1, 1, 1, 2])
+        entry = {item.pk: chance.randint(2, 4) for item in items}
+        exit_ = {k: min(5, v + chance.choice([0, growth, growth, 1])) for k, v in entry.items()}
+        looking_back = {k: max(1, v - chance.choice([0, 0, 1])) for k, v in entry.items()}
+        person = enrolment.participant
+        services.self_assessment_save(
+            actor=person, enrolment=enrolment, timing="entry", scores=entry
+        )
+        services.self_assessment_save(
+            actor=person,
+            enrolment=enrolment,
+            timing="exit",
+            scores=exit_,
+            before_scores=looking_back,
+        )
+        if follow_up:
+            later = {k: max(v - chance.choice([0, 0, 1]), entry[k]) for k, v in exit_.items()}
+            services.self_assessment_save(
+                actor=person, enrolment=enrolment, timing="follow_up", scores=later
+            )
 
 
 def _participants(password: str) -> dict[str, User]:
     bodies = {b.code: b for b in Body.objects.all()}
-    for username, first, last, code, language in PARTICIPANTS:
+    for username, first, last, code, language in PARTICIPANTS if password else ():
         if User.objects.filter(username=username).exists() or code not in bodies:
             continue
         user_create(

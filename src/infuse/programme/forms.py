@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from infuse.reference.models import Lab
 
-from .models import SessionFile, SessionMode
+from .capability import SCALE
+from .models import CapabilityItem, SessionFile, SessionMode
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -153,3 +154,74 @@ class EnrolForm(forms.Form):
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = candidates
         field.label_from_instance = lambda user: f"{user.display_name} · {user.body.name}"  # type: ignore[method-assign,assignment]
+
+
+class SelfAssessmentForm(forms.Form):
+    """One 1–5 rating per capability item, and at exit a "looking back" rating of each."""
+
+    def __init__(self, *args: Any, items: list[Any], looking_back: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(value), f"{value} – {label}") for value, label in SCALE]
+        self.items = items
+        self.looking_back = looking_back
+        for item in items:
+            self.fields[f"item-{item.pk}"] = forms.ChoiceField(
+                label=str(item.text), choices=choices, widget=forms.RadioSelect
+            )
+            if looking_back:
+                self.fields[f"before-{item.pk}"] = forms.ChoiceField(
+                    label=gettext_lazy("Looking back, where were you before the lab?"),
+                    choices=choices,
+                    widget=forms.RadioSelect,
+                )
+
+    def pairs(self) -> list[tuple[Any, forms.BoundField, forms.BoundField | None]]:
+        return [
+            (
+                item,
+                self[f"item-{item.pk}"],
+                self[f"before-{item.pk}"] if self.looking_back else None,
+            )
+            for item in self.items
+        ]
+
+    def scores(self) -> dict[int, int]:
+        return {item.pk: int(self.cleaned_data[f"item-{item.pk}"]) for item in self.items}
+
+    def before_scores(self) -> dict[int, int] | None:
+        if not self.looking_back:
+            return None
+        return {item.pk: int(self.cleaned_data[f"before-{item.pk}"]) for item in self.items}
+
+
+class CapabilityItemForm(forms.ModelForm):
+    class Meta:
+        model = CapabilityItem
+        fields = ["key", "kind", "text_en", "text_cy", "source", "order", "active"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "text_en": forms.Textarea(attrs={"rows": 2}),
+            "text_cy": forms.Textarea(attrs={"rows": 2}),
+            "source": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "key": gettext_lazy(
+                "A short name in lower case with hyphens, for example “curiosity”."
+            ),
+            "text_en": gettext_lazy(
+                "A statement participants rate from 1 (strongly disagree) to 5 (strongly agree)."
+            ),
+            "active": gettext_lazy("Untick to stop asking it; answers already given are kept."),
+        }
+
+
+class ComparisonForm(forms.Form):
+    compare = forms.ChoiceField(
+        label=gettext_lazy("Compare"),
+        choices=[
+            ("entry-exit", gettext_lazy("Entry with exit")),
+            ("lookback-exit", gettext_lazy("Looking back with exit (retrospective pre-test)")),
+            ("entry-follow_up", gettext_lazy("Entry with follow-up")),
+        ],
+        required=False,
+    )

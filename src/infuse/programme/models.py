@@ -57,6 +57,14 @@ class Cohort(models.Model):
         related_name="+",
         verbose_name=_("lead facilitator"),
     )
+    retrospective_pre = models.BooleanField(
+        _("ask “looking back” at exit"),
+        default=True,
+        help_text=_(
+            "At exit, participants also rate where they think they were before the lab "
+            "(a retrospective pre-test)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     name = Bilingual("name")
@@ -208,3 +216,85 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment}: {self.session.number} {self.status}"
+
+
+# --- Capability self-assessment -----------------------------------------------------------------
+
+
+class CapabilityItem(models.Model):
+    """One statement of an innovation skill or attitude, rated 1–5 (see ``capability.py``)."""
+
+    class Kind(models.TextChoices):
+        SKILL = "skill", _("Skill")
+        ATTITUDE = "attitude", _("Attitude")
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SKILL)
+    text_en = models.TextField(_("statement (English)"))
+    text_cy = models.TextField(_("statement (Welsh)"))
+    source = models.TextField(
+        _("source and rationale"),
+        help_text=_("Where the item comes from and why it is asked."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("asked"), default=True)
+
+    text = Bilingual("text")
+
+    class Meta:
+        ordering = ["order", "key"]
+        verbose_name = _("capability item")
+        verbose_name_plural = _("capability items")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Timing(models.TextChoices):
+    ENTRY = "entry", _("At entry")
+    EXIT = "exit", _("At exit")
+    FOLLOW_UP = "follow_up", _("At follow-up")
+
+
+class SelfAssessment(models.Model):
+    """A participant's ratings of the capability items at one point of a cohort."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="self_assessments"
+    )
+    timing = models.CharField(_("when"), max_length=10, choices=Timing.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["enrolment", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "timing"], name="programme_one_assessment_per_timing"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment}: {self.timing}"
+
+
+class SelfAssessmentAnswer(models.Model):
+    """A rating of one item; ``before_score`` is the retrospective-pre rating given at exit."""
+
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(CapabilityItem, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("rating"))
+    before_score = models.PositiveSmallIntegerField(_("rating looking back"), null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="programme_one_rating"),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5)
+                & (Q(before_score__isnull=True) | Q(before_score__gte=1, before_score__lte=5)),
+                name="programme_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.item_id}={self.score}"

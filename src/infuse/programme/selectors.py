@@ -10,7 +10,20 @@ from django.db.models import Count, Q, QuerySet
 from infuse.accounts.models import Role, User
 from infuse.accounts.policy import cohort_visible_filter
 
-from .models import ATTENDED, Attendance, Cohort, Enrolment, Intake, Session, SessionFile
+from .models import (
+    ATTENDED,
+    Attendance,
+    CapabilityItem,
+    Cohort,
+    Enrolment,
+    Intake,
+    SelfAssessment,
+    SelfAssessmentAnswer,
+    Session,
+    SessionFile,
+    Timing,
+)
+from .uplift import Uplift, grouped_uplift, paired_uplift, participant_pair, participant_uplift
 
 
 def cohorts_visible_to(user: Any) -> QuerySet[Cohort]:
@@ -140,3 +153,120 @@ def session_counts(cohort: Cohort) -> dict[int, dict[str, int]]:
     ):
         result.setdefault(session_id, {})[status] = n
     return result
+
+
+# --- Capability -------------------------------------------------------------------------------
+
+
+def items_to_rate() -> QuerySet[CapabilityItem]:
+    return CapabilityItem.objects.filter(active=True)
+
+
+def own_enrolment(user: Any, cohort: Cohort) -> Enrolment | None:
+    """``user``'s place on ``cohort``, if they have one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return cohort.enrolments.filter(participant_id=user.pk).first()
+
+
+def assessments_of(enrolment: Enrolment) -> dict[str, SelfAssessment]:
+    return {a.timing: a for a in enrolment.self_assessments.all()}
+
+
+def ratings_of(assessment: SelfAssessment | None) -> tuple[dict[int, int], dict[int, int]]:
+    """The ratings of an assessment by item id, and the "looking back" ratings."""
+    if assessment is None:
+        return {}, {}
+    answers = list(assessment.answers.all())
+    return (
+        {a.item_id: a.score for a in answers},
+        {a.item_id: a.before_score for a in answers if a.before_score is not None},
+    )
+
+
+#: The comparisons the uplift report offers: (key, before, after).
+COMPARISONS: dict[str, tuple[str, str]] = {
+    "entry-exit": (Timing.ENTRY, Timing.EXIT),
+    "lookback-exit": ("lookback", Timing.EXIT),
+    "entry-follow_up": (Timing.ENTRY, Timing.FOLLOW_UP),
+}
+
+
+@dataclass
+class UpliftUnit:
+    """One participant on one cohort, with their (before, after) mean ratings."""
+
+    enrolment: Enrolment
+    pair: tuple[float, float]
+    detail: Uplift | None
+
+
+def uplift_units(cohorts: Any, comparison: str) -> list[UpliftUnit]:
+    """Every enrolment on ``cohorts`` with ratings at both points of ``comparison``."""
+    before_key, after_key = COMPARISONS[comparison]
+    ratings: dict[tuple[int, str], dict[str, int | None]] = {}
+    answers = SelfAssessmentAnswer.objects.filter(
+        assessment__enrolment__cohort__in=cohorts
+    ).values_list(
+        "assessment__enrolment_id", "assessment__timing", "item__key", "score", "before_score"
+    )
+    for enrolment_id, timing, key, score, looking_back in answers:
+        ratings.setdefault((enrolment_id, timing), {})[key] = score
+        if timing == Timing.EXIT:
+            ratings.setdefault((enrolment_id, "lookback"), {})[key] = looking_back
+    enrolments = Enrolment.objects.filter(cohort__in=cohorts).select_related(
+        "participant__body", "cohort__lab"
+    )
+    units = []
+    for enrolment in enrolments:
+        before = ratings.get((enrolment.pk, before_key), {})
+        after = ratings.get((enrolment.pk, after_key), {})
+        pair = participant_pair(before, after)
+        if pair is not None:
+            units.append(UpliftUnit(enrolment, pair, participant_uplift(before, after)))
+    return units
+
+
+@dataclass
+class UpliftRow:
+    label: str
+    uplift: Uplift
+
+
+@dataclass
+class UpliftReport:
+    comparison: str
+    overall: Uplift | None
+    by_lab: list[UpliftRow]
+    by_cohort: list[UpliftRow]
+    by_body: list[UpliftRow]
+    units: list[UpliftUnit]
+    responses: dict[str, int]
+
+
+def _rows(units: list[UpliftUnit], label: Any) -> list[UpliftRow]:
+    grouped = grouped_uplift((label(u.enrolment), u.pair) for u in units)
+    return [UpliftRow(name, uplift) for name, uplift in sorted(grouped.items())]
+
+
+def uplift_report(user: Any, comparison: str = "entry-exit") -> UpliftReport:
+    """Uplift over the cohorts ``user`` may see, overall and by lab, cohort and authority."""
+    cohorts = cohorts_visible_to(user)
+    units = uplift_units(cohorts.values("pk"), comparison)
+    responses = dict(
+        SelfAssessment.objects.filter(enrolment__cohort__in=cohorts)
+        .values_list("timing")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return UpliftReport(
+        comparison=comparison,
+        overall=paired_uplift([u.pair for u in units]),
+        by_lab=_rows(units, lambda e: str(e.cohort.lab.name)),
+        by_cohort=_rows(units, lambda e: str(e.cohort.name)),
+        by_body=_rows(units, lambda e: str(e.participant.body.name)),
+        units=sorted(
+            units, key=lambda u: (str(u.enrolment.cohort.name), u.enrolment.participant.last_name)
+        ),
+        responses=responses,
+    )

@@ -23,15 +23,20 @@ from infuse.accounts.policy import can_run_cohort, programme_overseer, recorded_
 from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
 
+from .capability import DEFAULT_ITEMS
 from .models import (
     Attendance,
     AttendanceStatus,
+    CapabilityItem,
     Cohort,
     Enrolment,
     Intake,
+    SelfAssessment,
+    SelfAssessmentAnswer,
     Session,
     SessionFile,
     SessionMode,
+    Timing,
 )
 
 SESSION_FIELDS = (
@@ -122,6 +127,9 @@ def cohort_create(
     _check_facilitator(facilitator)
     if mode not in SessionMode.values:
         raise ProgrammeError(_("Choose in person or online."))
+    if not CapabilityItem.objects.exists():
+        # A cohort's participants rate their capability; start from the default items.
+        _seed_items(actor)
     cohort = Cohort.objects.create(
         intake=intake,
         lab=lab,
@@ -317,3 +325,124 @@ def attendance_record(
         after={str(k): v for k, v in marks.items()},
     )
     return saved
+
+
+# --- Capability self-assessment -----------------------------------------------------------------
+
+ITEM_FIELDS = ("key", "kind", "text_en", "text_cy", "source", "order", "active")
+
+
+def _seed_items(actor: Any) -> list[CapabilityItem]:
+    have = set(CapabilityItem.objects.values_list("key", flat=True))
+    made = [
+        CapabilityItem.objects.create(
+            key=key, kind=kind, text_en=text_en, text_cy=text_cy, source=source, order=order
+        )
+        for order, (key, kind, text_en, text_cy, source) in enumerate(DEFAULT_ITEMS, start=1)
+        if key not in have
+    ]
+    if made:
+        audit_record(
+            actor=actor,
+            action="programme.capability_items_seeded",
+            target_type="programme.capabilityitem",
+            target_label="default capability items",
+            after={"keys": [item.key for item in made]},
+        )
+    return made
+
+
+@audited
+@transaction.atomic
+def capability_items_seed(*, actor: Any) -> list[CapabilityItem]:
+    """Add any of the default capability items that are missing (sources in ``capability``)."""
+    _require_overseer(actor)
+    return _seed_items(actor)
+
+
+@audited
+@transaction.atomic
+def capability_item_save(
+    *, actor: Any, values: Mapping[str, Any], item: CapabilityItem | None = None
+) -> CapabilityItem:
+    """Add a capability item or change one. Retiring (``active`` false) keeps past answers."""
+    _require_overseer(actor)
+    before = snapshot(item, ITEM_FIELDS)
+    item = item or CapabilityItem()
+    for name in ITEM_FIELDS:
+        if name in values:
+            value = values[name]
+            setattr(item, name, value.strip() if isinstance(value, str) else value)
+    if not item.text_en or not item.text_cy:
+        raise ProgrammeError(_("Enter the statement in English and in Welsh."))
+    if not item.source:
+        raise ProgrammeError(_("Say where the item comes from and why it is asked."))
+    clash = CapabilityItem.objects.filter(key=item.key).exclude(pk=item.pk).exists()
+    if not item.key or clash:
+        raise ProgrammeError(_("Choose a short key that no other item uses."))
+    item.save()
+    audit_record(
+        actor=actor,
+        action="programme.capability_item_saved",
+        target=item,
+        before=before,
+        after=snapshot(item, ITEM_FIELDS),
+    )
+    return item
+
+
+def _rating(value: Any) -> int:
+    try:
+        rating = int(value)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ProgrammeError(_("Choose a rating from 1 to 5 for every statement."))
+    return rating
+
+
+@audited
+@transaction.atomic
+def self_assessment_save(
+    *,
+    actor: Any,
+    enrolment: Enrolment,
+    timing: str,
+    scores: Mapping[int, Any],
+    before_scores: Mapping[int, Any] | None = None,
+) -> SelfAssessment:
+    """A participant rates every active item at entry, exit or follow-up (saving again replaces
+    the ratings). At exit, when the cohort asks it, each item is also rated "looking back"."""
+    if actor is not None and actor.pk != enrolment.participant_id:
+        raise PermissionDenied
+    if timing not in Timing.values:
+        raise ProgrammeError(_("Choose entry, exit or follow-up."))
+    items = list(CapabilityItem.objects.filter(active=True))
+    if not items:
+        raise ProgrammeError(_("There are no statements to rate yet."))
+    looking_back = timing == Timing.EXIT and enrolment.cohort.retrospective_pre
+    ratings = {item.pk: _rating(scores.get(item.pk)) for item in items}
+    before = (
+        {item.pk: _rating((before_scores or {}).get(item.pk)) for item in items}
+        if looking_back
+        else {}
+    )
+    assessment, _created = SelfAssessment.objects.get_or_create(enrolment=enrolment, timing=timing)
+    assessment.answers.all().delete()
+    SelfAssessmentAnswer.objects.bulk_create(
+        SelfAssessmentAnswer(
+            assessment=assessment,
+            item_id=item_id,
+            score=rating,
+            before_score=before.get(item_id),
+        )
+        for item_id, rating in ratings.items()
+    )
+    assessment.save(update_fields=["updated_at"])
+    audit_record(
+        actor=actor,
+        action="programme.self_assessment_saved",
+        target=assessment,
+        after={"timing": timing, "scores": ratings, "looking_back": before or None},
+    )
+    return assessment

@@ -15,4 +15,13 @@ urlpatterns = [
     path("sessions/<int:session_id>/files/new/", views.session_file_new, name="session-file-new"),
     path("sessions/<int:session_id>/attendance/", views.attendance, name="attendance"),
     path("materials/<int:handout_id>/", views.session_file, name="session-file"),
+    path(
+        "cohorts/<int:cohort_id>/self-assessment/<str:timing>/",
+        views.self_assessment,
+        name="self-assessment",
+    ),
+    path("capability/", views.uplift, name="uplift"),
+    path("capability/statements/", views.capability_items, name="items"),
+    path("capability/statements/new/", views.capability_item_edit, name="item-new"),
+    path("capability/statements/<int:item_id>/", views.capability_item_edit, name="item"),
 ]

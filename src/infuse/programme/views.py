@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import base64
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from infuse.accounts.policy import can_run_cohort, page_rule, programme_overseer, signed_in_user
+from infuse.accounts.policy import (
+    can_run_cohort,
+    page_rule,
+    programme_overseer,
+    signed_in_user,
+)
 from infuse.errors import UserFacingError
+from infuse.web.charts import bar_chart, render_svg
 
 from . import selectors, services
-from .forms import CohortForm, EnrolForm, IntakeForm, SessionFileForm, SessionForm
-from .models import AttendanceStatus, Cohort, Intake, Session
+from .forms import (
+    CapabilityItemForm,
+    CohortForm,
+    ComparisonForm,
+    EnrolForm,
+    IntakeForm,
+    SelfAssessmentForm,
+    SessionFileForm,
+    SessionForm,
+)
+from .models import AttendanceStatus, CapabilityItem, Cohort, Intake, Session, Timing
 
 
 def _cohort_or_404(request: HttpRequest, cohort_id: int) -> Cohort:
@@ -94,8 +112,21 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "lines": selectors.attendance_summary(cohort),
             "may_run": can_run_cohort(request.user, cohort),
             "statuses": AttendanceStatus.choices,
+            "own": _own_assessments(request, cohort),
         },
     )
+
+
+def _own_assessments(request: HttpRequest, cohort: Cohort) -> list[dict[str, Any]] | None:
+    """For a participant on ``cohort``: each self-assessment point and whether it is done."""
+    enrolment = selectors.own_enrolment(request.user, cohort)
+    if enrolment is None:
+        return None
+    done = selectors.assessments_of(enrolment)
+    return [
+        {"timing": value, "label": label, "done": done.get(value)}
+        for value, label in Timing.choices
+    ]
 
 
 @page_rule("programme.cohorts")
@@ -236,3 +267,119 @@ def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+# --- Capability -------------------------------------------------------------------------------
+
+
+@page_rule("programme.cohorts")
+def self_assessment(request: HttpRequest, cohort_id: int, timing: str) -> HttpResponse:
+    cohort = _cohort_or_404(request, cohort_id)
+    enrolment = selectors.own_enrolment(request.user, cohort)
+    if enrolment is None or timing not in Timing.values:
+        raise Http404
+    existing = selectors.assessments_of(enrolment).get(timing)
+    scores, before = selectors.ratings_of(existing)
+    initial = {f"item-{k}": str(v) for k, v in scores.items()}
+    initial.update({f"before-{k}": str(v) for k, v in before.items()})
+    looking_back = timing == Timing.EXIT and cohort.retrospective_pre
+    form = SelfAssessmentForm(
+        request.POST or None,
+        initial=initial,
+        items=list(selectors.items_to_rate()),
+        looking_back=looking_back,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.self_assessment_save(
+                actor=signed_in_user(request),
+                enrolment=enrolment,
+                timing=timing,
+                scores=form.scores(),
+                before_scores=form.before_scores(),
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you: your self-assessment is saved."))
+            return redirect("programme:cohort", cohort_id=cohort.pk)
+    return render(
+        request,
+        "programme/self_assessment.html",
+        {
+            "cohort": cohort,
+            "form": form,
+            "timing_label": Timing(timing).label,
+            "looking_back": looking_back,
+        },
+    )
+
+
+def _chart(rows: list[selectors.UpliftRow], title: str, category_title: str) -> str:
+    spec = bar_chart(
+        [{"group": row.label, "change": round(row.uplift.mean_change, 2)} for row in rows],
+        category="group",
+        value="change",
+        title=title,
+        category_title=category_title,
+        value_title=_("Mean change on the 1 to 5 scale"),
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(render_svg(spec).encode()).decode()
+
+
+@page_rule("programme.reports")
+def uplift(request: HttpRequest) -> HttpResponse:
+    form = ComparisonForm(request.GET or None)
+    comparison = "entry-exit"
+    if form.is_valid() and form.cleaned_data["compare"]:
+        comparison = form.cleaned_data["compare"]
+    report = selectors.uplift_report(request.user, comparison)
+    charts = {}
+    if report.by_lab:
+        charts["lab"] = _chart(report.by_lab, _("Capability uplift by lab"), _("Lab"))
+    if report.by_body:
+        charts["body"] = _chart(
+            report.by_body, _("Capability uplift by authority"), _("Public body")
+        )
+    return render(
+        request,
+        "programme/uplift.html",
+        {"form": form, "report": report, "charts": charts, "timings": Timing.choices},
+    )
+
+
+@page_rule("programme.reports")
+def capability_items(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if not programme_overseer(request.user):
+            raise PermissionDenied
+        made = services.capability_items_seed(actor=signed_in_user(request))
+        messages.success(request, _("Default statements added: %(count)s.") % {"count": len(made)})
+        return redirect("programme:items")
+    return render(
+        request,
+        "programme/items.html",
+        {
+            "items": CapabilityItem.objects.all(),
+            "may_manage": programme_overseer(request.user),
+        },
+    )
+
+
+@page_rule("programme.manage")
+def capability_item_edit(request: HttpRequest, item_id: int | None = None) -> HttpResponse:
+    item = get_object_or_404(CapabilityItem, pk=item_id) if item_id is not None else None
+    form = CapabilityItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.capability_item_save(
+                actor=signed_in_user(request),
+                values=form.cleaned_data,
+                item=CapabilityItem.objects.get(pk=item.pk) if item else None,
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Statement saved."))
+            return redirect("programme:items")
+    return render(request, "programme/item_form.html", {"form": form, "item": item})
