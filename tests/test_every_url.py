@@ -118,6 +118,12 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "session_id": lambda: [Sample(str(programme_sample("session")), marker="Data Lab, spring")],
         "handout_id": lambda: [Sample(str(programme_sample("handout")))],
         "timing": lambda: [Sample("exit")],
+        "assignment_id": lambda: [
+            Sample(str(programme_sample("assignment")), marker="Frame a data question")
+        ],
+        "submission_id": lambda: [
+            Sample(str(programme_sample("submission")), marker="Frame a data question")
+        ],
         "item_id": lambda: [Sample(str(programme_sample("item")))],
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
@@ -130,10 +136,13 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
 
 def programme_sample(kind: str) -> int:
     """The demo's Data Lab cohort (which has a handout), its intake, session or handout."""
-    from infuse.programme.models import CapabilityItem, SessionFile
+    from infuse.programme.models import CapabilityItem, SessionFile, Submission
 
     if kind == "item":
         return CapabilityItem.objects.earliest("pk").pk
+    if kind in ("assignment", "submission"):
+        submission = Submission.objects.get(assignment__kind="data_question")
+        return submission.pk if kind == "submission" else submission.assignment_id
 
     handout = SessionFile.objects.select_related("session__cohort").earliest("pk")
     cohort = handout.session.cohort

@@ -12,6 +12,7 @@ from typing import Any
 from infuse.accounts.models import Role, User
 from infuse.accounts.services import user_create
 from infuse.programme import services
+from infuse.programme.artefacts import KINDS
 from infuse.programme.models import CapabilityItem, Enrolment, Intake
 from infuse.reference.models import Body, Lab
 
@@ -186,6 +187,7 @@ def demo_programme(*, password: str, records: bool = True) -> dict[str, Any]:
         people = [participants[name] for name in members if name in participants]
         services.enrol(actor=facilitator, cohort=cohort, participants=people)
         enrolments = list(Enrolment.objects.filter(cohort=cohort).select_related("participant"))
+        _hand_ins(cohort, enrolments, facilitator)
         if not records:
             continue
         for session in cohort.sessions.all():
@@ -233,6 +235,45 @@ def _self_assessments(
             later = {k: max(v - chance.choice([0, 0, 1]), entry[k]) for k, v in exit_.items()}
             services.self_assessment_save(
                 actor=person, enrolment=enrolment, timing="follow_up", scores=later
+            )
+
+
+def _hand_ins(cohort: Any, enrolments: list[Enrolment], facilitator: User) -> None:
+    """Each participant hands in their own body's real demo work where there is some (Carys's
+    data question and its ethics work, the demo experiments and assessments, each body's live
+    spend files), and the facilitator reviews it: accepted, or sent back once with a comment."""
+    for enrolment in enrolments:
+        person = enrolment.participant
+        for assignment in cohort.assignments.all():
+            kind = KINDS[assignment.kind]
+            # Their own work; a spend file is their body's (an analyst usually imports it).
+            own = [
+                obj
+                for obj in kind.visible_to(person).order_by("-pk")[:20]
+                if kind.owned_record(obj).owner_body_id == person.body_id
+                and (
+                    kind.key == "spend_analysis"
+                    or kind.owned_record(obj).created_by_id == person.pk
+                )
+            ]
+            if not own:
+                continue
+            submission = services.assignment_submit(
+                actor=person, assignment=assignment, enrolment=enrolment, object_id=own[0].pk
+            )
+            if assignment.kind == "experiment_plan" and person.username == "owen":
+                services.submission_review(
+                    actor=facilitator,
+                    submission=submission,
+                    verdict="needs_changes",
+                    text="Say how you will handle households that cancel before the reminder.",
+                )
+                continue
+            services.submission_review(
+                actor=facilitator,
+                submission=submission,
+                verdict="accepted",
+                text="Clear and well argued." if assignment.order == 1 else "",
             )
 
 

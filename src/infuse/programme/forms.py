@@ -225,3 +225,39 @@ class ComparisonForm(forms.Form):
         ],
         required=False,
     )
+
+
+class SubmitForm(forms.Form):
+    artefact = forms.TypedChoiceField(
+        label=gettext_lazy("Which piece of work are you handing in?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("A note for the facilitator (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["artefact"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = choices
+
+
+class ReviewForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=gettext_lazy("Your review"),
+        choices=[
+            ("accepted", gettext_lazy("Accept")),
+            ("needs_changes", gettext_lazy("Needs changes")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Comment"),
+        help_text=gettext_lazy("Needed when you ask for changes: say what should change."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )

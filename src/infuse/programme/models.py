@@ -298,3 +298,76 @@ class SelfAssessmentAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment}: {self.item_id}={self.score}"
+
+
+# --- Assignments: the labs' own outputs -----------------------------------------------------------
+
+
+class Assignment(models.Model):
+    """A piece of work a cohort's participants hand in: one kind of lab artefact."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
+    kind = models.CharField(_("kind of work"), max_length=40)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_cy = models.CharField(_("title (Welsh)"), max_length=200)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    title = Bilingual("title")
+
+    class Meta:
+        ordering = ["cohort", "order", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+
+class Submission(models.Model):
+    """A participant's hand-in for an assignment: a link to the artefact itself."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for review")
+        NEEDS_CHANGES = "needs_changes", _("Needs changes")
+        ACCEPTED = "accepted", _("Accepted")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="submissions")
+    object_id = models.PositiveBigIntegerField()
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assignment", "enrolment"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "enrolment"], name="programme_one_submission"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment}: {self.assignment}"
+
+
+class SubmissionComment(models.Model):
+    """A comment on a submission, by its facilitator or by the participant; kept, never edited."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("comment"))
+    verdict = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -10,8 +10,10 @@ from django.db.models import Count, Q, QuerySet
 from infuse.accounts.models import Role, User
 from infuse.accounts.policy import cohort_visible_filter
 
+from .artefacts import KINDS, ArtefactKind
 from .models import (
     ATTENDED,
+    Assignment,
     Attendance,
     CapabilityItem,
     Cohort,
@@ -21,6 +23,7 @@ from .models import (
     SelfAssessmentAnswer,
     Session,
     SessionFile,
+    Submission,
     Timing,
 )
 from .uplift import Uplift, grouped_uplift, paired_uplift, participant_pair, participant_uplift
@@ -270,3 +273,189 @@ def uplift_report(user: Any, comparison: str = "entry-exit") -> UpliftReport:
         ),
         responses=responses,
     )
+
+
+# --- Assignments and progress ---------------------------------------------------------------------
+
+
+def kind_of(assignment: Assignment) -> ArtefactKind | None:
+    return KINDS.get(assignment.kind)
+
+
+def assignment_for(user: Any, assignment_id: int) -> Assignment | None:
+    assignment = Assignment.objects.filter(pk=assignment_id).first()
+    if assignment is None or cohort_for(user, assignment.cohort_id) is None:
+        return None
+    return assignment
+
+
+def candidates_for(user: Any, assignment: Assignment, limit: int = 50) -> list[tuple[int, str]]:
+    """Artefacts of the assignment's kind that ``user`` may see: (id, description), newest
+    first, their own body's first."""
+    kind = kind_of(assignment)
+    if kind is None:
+        return []
+    found = list(kind.visible_to(user).order_by("-pk")[:limit])
+    body_id = getattr(user, "body_id", None)
+    found.sort(key=lambda obj: kind.owned_record(obj).owner_body_id != body_id)
+    return [(obj.pk, kind.describe(obj)) for obj in found]
+
+
+def submission_for(user: Any, submission_id: int) -> Submission | None:
+    """A submission for the participant who made it and for those who may run its cohort."""
+    from infuse.accounts.policy import can_run_cohort
+
+    submission = (
+        Submission.objects.filter(pk=submission_id)
+        .select_related("assignment__cohort__lab", "enrolment__participant__body")
+        .first()
+    )
+    if submission is None:
+        return None
+    own = getattr(user, "pk", None) == submission.enrolment.participant_id
+    if own or can_run_cohort(user, submission.assignment.cohort):
+        return submission
+    return None
+
+
+@dataclass
+class LinkedArtefact:
+    kind: ArtefactKind
+    description: str
+    url: str
+    reviewer_may_open: bool
+
+
+def artefact_of(submission: Submission, viewer: Any) -> LinkedArtefact | None:
+    """The artefact a submission links, described as its owner sees it; whether ``viewer``
+    may open it follows the artefact's own record rule."""
+    kind = kind_of(submission.assignment)
+    if kind is None:
+        return None
+    owner_view = kind.find(submission.enrolment.participant, submission.object_id)
+    if owner_view is None:
+        return None
+    return LinkedArtefact(
+        kind=kind,
+        description=kind.describe(owner_view),
+        url=kind.url(owner_view),
+        reviewer_may_open=kind.find(viewer, submission.object_id) is not None,
+    )
+
+
+@dataclass
+class ProgressLine:
+    enrolment: Enrolment
+    accepted: int
+    submitted: int
+    assignments: int
+    attended: int
+    sessions_recorded: int
+
+    @property
+    def complete(self) -> bool:
+        return self.assignments > 0 and self.accepted == self.assignments
+
+
+@dataclass
+class ProgressGroup:
+    label: str
+    participants: int = 0
+    complete: int = 0
+    accepted: int = 0
+    assignments: int = 0
+
+    @property
+    def completion_per_cent(self) -> int:
+        return round(100 * self.complete / self.participants) if self.participants else 0
+
+
+def progress_lines(cohorts: Any) -> list[ProgressLine]:
+    """Each enrolled participant's assignments accepted and sessions attended."""
+    assignment_counts = dict(
+        Assignment.objects.filter(cohort__in=cohorts)
+        .values_list("cohort_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    statuses: dict[int, dict[str, int]] = {}
+    for enrolment_id, status, n in (
+        Submission.objects.filter(enrolment__cohort__in=cohorts)
+        .values_list("enrolment_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        statuses.setdefault(enrolment_id, {})[status] = n
+    attendance: dict[int, dict[str, int]] = {}
+    for enrolment_id, status, n in (
+        Attendance.objects.filter(enrolment__cohort__in=cohorts)
+        .values_list("enrolment_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        attendance.setdefault(enrolment_id, {})[status] = n
+    lines = []
+    for enrolment in (
+        Enrolment.objects.filter(cohort__in=cohorts, status=Enrolment.Status.ENROLLED)
+        .select_related("participant__body", "cohort__lab")
+        .order_by("cohort__starts_on", "participant__body__name_en", "participant__last_name")
+    ):
+        mine = statuses.get(enrolment.pk, {})
+        marks = attendance.get(enrolment.pk, {})
+        lines.append(
+            ProgressLine(
+                enrolment=enrolment,
+                accepted=mine.get(Submission.Status.ACCEPTED, 0),
+                submitted=sum(mine.values()),
+                assignments=assignment_counts.get(enrolment.cohort_id, 0),
+                attended=sum(n for status, n in marks.items() if status in ATTENDED),
+                sessions_recorded=sum(marks.values()),
+            )
+        )
+    return lines
+
+
+def progress_by(lines: list[ProgressLine], label: Any) -> list[ProgressGroup]:
+    groups: dict[str, ProgressGroup] = {}
+    for line in lines:
+        name = str(label(line.enrolment))
+        group = groups.setdefault(name, ProgressGroup(label=name))
+        group.participants += 1
+        group.complete += int(line.complete)
+        group.accepted += line.accepted
+        group.assignments += line.assignments
+    return [groups[name] for name in sorted(groups)]
+
+
+@dataclass
+class ProgressReport:
+    lines: list[ProgressLine]
+    by_body: list[ProgressGroup]
+    by_lab: list[ProgressGroup]
+
+
+def progress_report(user: Any) -> ProgressReport:
+    """Completion and progress over the cohorts ``user`` may see, per participant, per
+    authority and per lab. A participant completes a lab when every assignment is accepted."""
+    lines = progress_lines(cohorts_visible_to(user).values("pk"))
+    return ProgressReport(
+        lines=lines,
+        by_body=progress_by(lines, lambda e: e.participant.body.name),
+        by_lab=progress_by(lines, lambda e: e.cohort.lab.name),
+    )
+
+
+def own_submissions(enrolment: Enrolment) -> dict[int, Submission]:
+    return {s.assignment_id: s for s in enrolment.submissions.all()}
+
+
+def assignment_counts(cohort: Cohort) -> dict[int, dict[str, int]]:
+    result: dict[int, dict[str, int]] = {}
+    for assignment_id, status, n in (
+        Submission.objects.filter(assignment__cohort=cohort)
+        .values_list("assignment_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        result.setdefault(assignment_id, {})[status] = n
+    return result

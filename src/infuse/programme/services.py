@@ -19,12 +19,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infuse.accounts.models import Role, User
-from infuse.accounts.policy import can_run_cohort, programme_overseer, recorded_user
+from infuse.accounts.policy import (
+    Action,
+    can,
+    can_run_cohort,
+    programme_overseer,
+    recorded_user,
+)
 from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
 
+from .artefacts import DEFAULT_ASSIGNMENTS, KINDS
 from .capability import DEFAULT_ITEMS
 from .models import (
+    Assignment,
     Attendance,
     AttendanceStatus,
     CapabilityItem,
@@ -36,6 +44,8 @@ from .models import (
     Session,
     SessionFile,
     SessionMode,
+    Submission,
+    SubmissionComment,
     Timing,
 )
 
@@ -149,6 +159,17 @@ def cohort_create(
             starts_at=datetime.datetime.combine(day, session_time, tzinfo=zone),
             mode=mode,
             facilitator=facilitator,
+        )
+    for order, (kind, title_en, title_cy) in enumerate(
+        DEFAULT_ASSIGNMENTS.get(lab.slug, ()), start=1
+    ):
+        Assignment.objects.create(
+            cohort=cohort,
+            kind=kind,
+            title_en=title_en,
+            title_cy=title_cy,
+            due_on=cohort.ends_on,
+            order=order,
         )
     audit_record(
         actor=actor,
@@ -446,3 +467,84 @@ def self_assessment_save(
         after={"timing": timing, "scores": ratings, "looking_back": before or None},
     )
     return assessment
+
+
+# --- Assignments ------------------------------------------------------------------------------
+
+
+@audited
+@transaction.atomic
+def assignment_submit(
+    *, actor: Any, assignment: Assignment, enrolment: Enrolment, object_id: int, note: str = ""
+) -> Submission:
+    """Hand in the artefact ``object_id`` for ``assignment``. Only the participant themselves,
+    and only an artefact of the assignment's kind that they may see. Handing in again replaces
+    the link and asks for another review."""
+    if actor is not None and actor.pk != enrolment.participant_id:
+        raise PermissionDenied
+    if enrolment.cohort_id != assignment.cohort_id:
+        raise ProgrammeError(_("This assignment belongs to another cohort."))
+    kind = KINDS.get(assignment.kind)
+    if kind is None:
+        raise ProgrammeError(_("This kind of work cannot be handed in yet."))
+    viewer = actor if actor is not None else enrolment.participant
+    artefact = kind.find(viewer, object_id)
+    if artefact is None or not can(viewer, Action.VIEW, kind.owned_record(artefact)):
+        raise ProgrammeError(_("Choose a piece of work you can open."))
+    note = note.strip()
+    if len(note) > 4000:
+        raise ProgrammeError(_("Keep the comment to 4,000 characters or fewer."))
+    submission = Submission.objects.filter(assignment=assignment, enrolment=enrolment).first()
+    before = snapshot(submission, ("object_id", "status"))
+    if submission is None:
+        submission = Submission(assignment=assignment, enrolment=enrolment)
+    submission.object_id = object_id
+    submission.status = Submission.Status.SUBMITTED
+    submission.reviewed_by = None
+    submission.reviewed_at = None
+    submission.save()
+    if note:
+        SubmissionComment.objects.create(
+            submission=submission, author=recorded_user(actor), text=note
+        )
+    audit_record(
+        actor=actor,
+        action="programme.submitted",
+        target=submission,
+        before=before,
+        after={"kind": kind.key, "object_id": object_id, "status": submission.status},
+    )
+    return submission
+
+
+@audited
+@transaction.atomic
+def submission_review(
+    *, actor: Any, submission: Submission, verdict: str, text: str
+) -> SubmissionComment:
+    """A facilitator of the cohort accepts a submission or asks for changes, with a comment
+    (needed when asking for changes)."""
+    _require_runner(actor, submission.assignment.cohort)
+    if verdict not in (Submission.Status.ACCEPTED, Submission.Status.NEEDS_CHANGES):
+        raise ProgrammeError(_("Choose accept or needs changes."))
+    text = text.strip()
+    if verdict == Submission.Status.NEEDS_CHANGES and not text:
+        raise ProgrammeError(_("Say what needs to change."))
+    if len(text) > 4000:
+        raise ProgrammeError(_("Keep the comment to 4,000 characters or fewer."))
+    before = snapshot(submission, ("status",))
+    submission.status = verdict
+    submission.reviewed_by = recorded_user(actor)
+    submission.reviewed_at = timezone.now()
+    submission.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    comment = SubmissionComment.objects.create(
+        submission=submission, author=recorded_user(actor), text=text, verdict=verdict
+    )
+    audit_record(
+        actor=actor,
+        action="programme.submission_reviewed",
+        target=submission,
+        before=before,
+        after={"status": verdict, "comment": text},
+    )
+    return comment

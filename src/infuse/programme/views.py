@@ -27,9 +27,11 @@ from .forms import (
     ComparisonForm,
     EnrolForm,
     IntakeForm,
+    ReviewForm,
     SelfAssessmentForm,
     SessionFileForm,
     SessionForm,
+    SubmitForm,
 )
 from .models import AttendanceStatus, CapabilityItem, Cohort, Intake, Session, Timing
 
@@ -113,8 +115,29 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "may_run": can_run_cohort(request.user, cohort),
             "statuses": AttendanceStatus.choices,
             "own": _own_assessments(request, cohort),
+            "assignments": _assignment_rows(request, cohort),
         },
     )
+
+
+def _assignment_rows(request: HttpRequest, cohort: Cohort) -> list[dict[str, Any]]:
+    """Each assignment with the viewer's own submission, or the cohort's counts for runners."""
+    enrolment = selectors.own_enrolment(request.user, cohort)
+    own = selectors.own_submissions(enrolment) if enrolment else {}
+    counts = selectors.assignment_counts(cohort) if can_run_cohort(request.user, cohort) else {}
+    rows = []
+    for assignment in cohort.assignments.all():
+        kind = selectors.kind_of(assignment)
+        rows.append(
+            {
+                "assignment": assignment,
+                "kind": kind.label if kind else assignment.kind,
+                "own": own.get(assignment.pk),
+                "handed": sum(counts.get(assignment.pk, {}).values()),
+                "accepted": counts.get(assignment.pk, {}).get("accepted", 0),
+            }
+        )
+    return rows
 
 
 def _own_assessments(request: HttpRequest, cohort: Cohort) -> list[dict[str, Any]] | None:
@@ -383,3 +406,102 @@ def capability_item_edit(request: HttpRequest, item_id: int | None = None) -> Ht
             messages.success(request, _("Statement saved."))
             return redirect("programme:items")
     return render(request, "programme/item_form.html", {"form": form, "item": item})
+
+
+# --- Assignments and progress ---------------------------------------------------------------------
+
+
+@page_rule("programme.cohorts")
+def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = selectors.assignment_for(request.user, assignment_id)
+    if assignment is None:
+        raise Http404
+    cohort = assignment.cohort
+    enrolment = selectors.own_enrolment(request.user, cohort)
+    may_run = can_run_cohort(request.user, cohort)
+    if enrolment is None and not may_run:
+        raise Http404
+    submission = selectors.own_submissions(enrolment).get(assignment.pk) if enrolment else None
+    form = None
+    if enrolment is not None:
+        choices = selectors.candidates_for(request.user, assignment)
+        initial = {"artefact": submission.object_id} if submission else None
+        form = SubmitForm(request.POST or None, initial=initial, choices=choices)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.assignment_submit(
+                    actor=signed_in_user(request),
+                    assignment=assignment,
+                    enrolment=enrolment,
+                    object_id=form.cleaned_data["artefact"],
+                    note=form.cleaned_data["note"],
+                )
+            except UserFacingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Handed in. Your facilitator will review it."))
+                return redirect("programme:assignment", assignment_id=assignment.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    kind = selectors.kind_of(assignment)
+    return render(
+        request,
+        "programme/assignment.html",
+        {
+            "assignment": assignment,
+            "cohort": cohort,
+            "kind": kind,
+            "form": form,
+            "submission": submission,
+            "comments": submission.comments.select_related("author") if submission else [],
+            "may_run": may_run,
+            "submissions": assignment.submissions.select_related("enrolment__participant__body")
+            if may_run
+            else [],
+        },
+    )
+
+
+@page_rule("programme.cohorts")
+def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
+    submission = selectors.submission_for(request.user, submission_id)
+    if submission is None:
+        raise Http404
+    cohort = submission.assignment.cohort
+    may_review = can_run_cohort(request.user, cohort)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not may_review:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.submission_review(
+                    actor=signed_in_user(request),
+                    submission=submission,
+                    verdict=form.cleaned_data["verdict"],
+                    text=form.cleaned_data["text"],
+                )
+            except UserFacingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Review saved."))
+                return redirect("programme:assignment", assignment_id=submission.assignment_id)
+    return render(
+        request,
+        "programme/submission.html",
+        {
+            "submission": submission,
+            "cohort": cohort,
+            "artefact": selectors.artefact_of(submission, request.user),
+            "comments": submission.comments.select_related("author"),
+            "may_review": may_review,
+            "form": form,
+        },
+    )
+
+
+@page_rule("programme.reports")
+def progress(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "programme/progress.html", {"report": selectors.progress_report(request.user)}
+    )
