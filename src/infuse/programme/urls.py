@@ -24,6 +24,7 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/", views.assignment_detail, name="assignment"),
     path("submissions/<int:submission_id>/", views.submission_detail, name="submission"),
     path("progress/", views.progress, name="progress"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("capability/statements/", views.capability_items, name="items"),
     path("capability/statements/new/", views.capability_item_edit, name="item-new"),
     path("capability/statements/<int:item_id>/", views.capability_item_edit, name="item"),

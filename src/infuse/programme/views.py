@@ -505,3 +505,29 @@ def progress(request: HttpRequest) -> HttpResponse:
     return render(
         request, "programme/progress.html", {"report": selectors.progress_report(request.user)}
     )
+
+
+@page_rule("programme.reports")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    from .dashboard import dashboard as sections_for
+
+    sections = sections_for(request.user)
+    charts = {}
+    for section in sections:
+        if section.chart_column is not None and section.chart_rows:
+            spec = bar_chart(
+                section.chart_rows,
+                category="label",
+                value="value",
+                title=section.title,
+                category_title=section.columns[0],
+                value_title=section.columns[section.chart_column],
+            )
+            charts[section.key] = (
+                "data:image/svg+xml;base64," + base64.b64encode(render_svg(spec).encode()).decode()
+            )
+    return render(
+        request,
+        "programme/dashboard.html",
+        {"sections": [(section, charts.get(section.key)) for section in sections]},
+    )
