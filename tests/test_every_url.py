@@ -118,6 +118,8 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "session_id": lambda: [Sample(str(programme_sample("session")), marker="Data Lab, spring")],
         "handout_id": lambda: [Sample(str(programme_sample("handout")))],
         "timing": lambda: [Sample("exit")],
+        "certificate_id": lambda: [Sample(str(programme_sample("certificate")))],
+        "certificate_code": lambda: [Sample(programme_certificate_code(), marker="Carys Price")],
         "assignment_id": lambda: [
             Sample(str(programme_sample("assignment")), marker="Frame a data question")
         ],
@@ -136,10 +138,12 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
 
 def programme_sample(kind: str) -> int:
     """The demo's Data Lab cohort (which has a handout), its intake, session or handout."""
-    from infuse.programme.models import CapabilityItem, SessionFile, Submission
+    from infuse.programme.models import CapabilityItem, Certificate, SessionFile, Submission
 
     if kind == "item":
         return CapabilityItem.objects.earliest("pk").pk
+    if kind == "certificate":
+        return Certificate.objects.earliest("pk").pk
     if kind in ("assignment", "submission"):
         submission = Submission.objects.get(assignment__kind="data_question")
         return submission.pk if kind == "submission" else submission.assignment_id
@@ -148,6 +152,12 @@ def programme_sample(kind: str) -> int:
     cohort = handout.session.cohort
     ids = {"intake": cohort.intake_id, "cohort": cohort.pk, "session": handout.session_id}
     return ids.get(kind, handout.pk)
+
+
+def programme_certificate_code() -> str:
+    from infuse.programme.models import Certificate
+
+    return Certificate.objects.earliest("pk").code
 
 
 def concrete_urls(route: Route, world: dict[str, Any]) -> list[tuple[str, Sample | None]]:

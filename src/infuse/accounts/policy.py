@@ -314,6 +314,9 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     "programme.cohorts": _signed_in,
     # Setting up intakes and cohorts: the delivery team's programme managers and administrators.
     "programme.manage": _delivery_team_roles(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
+    # Checking a programme certificate's code: anyone, without signing in (employers,
+    # funders); the page shows only the name, lab, cohort, date and whether it is valid.
+    "programme.certificate_check": _anyone,
     # Reports across participants (capability uplift, progress, the dashboard): the delivery
     # team's facilitators (their own cohorts), programme managers and administrators.
     "programme.reports": _delivery_team_roles(

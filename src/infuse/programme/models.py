@@ -371,3 +371,33 @@ class SubmissionComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+# --- Certificates -------------------------------------------------------------------------------
+
+
+class Certificate(models.Model):
+    """Proof that a participant completed a lab, checkable by anyone with its code."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="certificate"
+    )
+    code = models.CharField(_("verification code"), max_length=20, unique=True)
+    #: The name as it was when issued, so the certificate says what was printed on it.
+    name = models.CharField(_("name"), max_length=300)
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def valid(self) -> bool:
+        return self.revoked_at is None

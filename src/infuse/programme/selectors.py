@@ -16,6 +16,7 @@ from .models import (
     Assignment,
     Attendance,
     CapabilityItem,
+    Certificate,
     Cohort,
     Enrolment,
     Intake,
@@ -459,3 +460,48 @@ def assignment_counts(cohort: Cohort) -> dict[int, dict[str, int]]:
     ):
         result.setdefault(assignment_id, {})[status] = n
     return result
+
+
+# --- Certificates ---------------------------------------------------------------------------------
+
+
+def normalised_code(code: str) -> str:
+    """A typed code tidied: upper case, spaces removed, ``INF-`` and hyphens put back."""
+    raw = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    raw = raw.removeprefix("INF")
+    if len(raw) != 12:
+        return ""
+    return "INF-" + "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    normal = normalised_code(code)
+    if not normal:
+        return None
+    return (
+        Certificate.objects.filter(code=normal)
+        .select_related("enrolment__cohort__lab", "enrolment__cohort__intake")
+        .first()
+    )
+
+
+def certificate_for(user: Any, certificate_id: int) -> Certificate | None:
+    """A certificate for its holder and for those who may run the cohort."""
+    from infuse.accounts.policy import can_run_cohort
+
+    certificate = (
+        Certificate.objects.filter(pk=certificate_id)
+        .select_related("enrolment__cohort__lab", "enrolment__participant__body")
+        .first()
+    )
+    if certificate is None:
+        return None
+    own = getattr(user, "pk", None) == certificate.enrolment.participant_id
+    if own or can_run_cohort(user, certificate.enrolment.cohort):
+        return certificate
+    return None
+
+
+def certificates_of(cohort: Cohort) -> dict[int, Certificate]:
+    """The certificates of a cohort by enrolment id."""
+    return {c.enrolment_id: c for c in Certificate.objects.filter(enrolment__cohort=cohort)}

@@ -8,6 +8,7 @@ programme managers; a cohort's facilitators run it (sessions, materials, enrolme
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 from typing import Any
@@ -36,6 +37,7 @@ from .models import (
     Attendance,
     AttendanceStatus,
     CapabilityItem,
+    Certificate,
     Cohort,
     Enrolment,
     Intake,
@@ -547,4 +549,81 @@ def submission_review(
         before=before,
         after={"status": verdict, "comment": text},
     )
+    if verdict == Submission.Status.ACCEPTED and _completed(submission.enrolment):
+        _issue_certificate(actor, submission.enrolment)
     return comment
+
+
+def _completed(enrolment: Enrolment) -> bool:
+    """Every assignment of the cohort accepted (and there is at least one)."""
+    total = Assignment.objects.filter(cohort_id=enrolment.cohort_id).count()
+    accepted = Submission.objects.filter(
+        enrolment=enrolment, status=Submission.Status.ACCEPTED
+    ).count()
+    return total > 0 and accepted == total
+
+
+#: Letters and digits that cannot be mistaken for one another when read aloud or typed
+#: (no 0/O, 1/I/L), as in Crockford's base 32.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def certificate_code() -> str:
+    """A random verification code such as ``INF-7K2M-Q9XD-4HTP`` (about 59 bits)."""
+    groups = ["".join(secrets.choice(CODE_ALPHABET) for _n in range(4)) for _g in range(3)]
+    return "INF-" + "-".join(groups)
+
+
+def _issue_certificate(actor: Any, enrolment: Enrolment) -> Certificate:
+    existing = Certificate.objects.filter(enrolment=enrolment).first()
+    if existing is not None:
+        return existing
+    code = certificate_code()
+    while Certificate.objects.filter(code=code).exists():
+        code = certificate_code()
+    certificate = Certificate.objects.create(
+        enrolment=enrolment,
+        code=code,
+        name=enrolment.participant.display_name,
+        issued_by=recorded_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="programme.certificate_issued",
+        target=certificate,
+        after={"enrolment": enrolment.pk, "code": code, "name": certificate.name},
+    )
+    return certificate
+
+
+@audited
+@transaction.atomic
+def certificate_issue(*, actor: Any, enrolment: Enrolment) -> Certificate:
+    """Issue the certificate of a participant who completed their lab (accepting the last
+    assignment does this by itself; this is for a certificate issued by hand)."""
+    _require_runner(actor, enrolment.cohort)
+    if not _completed(enrolment):
+        raise ProgrammeError(_("A certificate is issued only when every assignment is accepted."))
+    return _issue_certificate(actor, enrolment)
+
+
+@audited
+@transaction.atomic
+def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a certificate (for example issued in error); the check page then says so."""
+    _require_overseer(actor)
+    reason = reason.strip()
+    if not reason:
+        raise ProgrammeError(_("Give the reason for revoking the certificate."))
+    if certificate.revoked_at is not None:
+        raise ProgrammeError(_("This certificate is already revoked."))
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_reason = reason
+    certificate.save(update_fields=["revoked_at", "revoked_reason"])
+    audit_record(
+        actor=actor,
+        action="programme.certificate_revoked",
+        target=certificate,
+        after={"reason": reason},
+    )
+    return certificate

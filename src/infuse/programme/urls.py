@@ -25,6 +25,22 @@ urlpatterns = [
     path("submissions/<int:submission_id>/", views.submission_detail, name="submission"),
     path("progress/", views.progress, name="progress"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("certificates/check/", views.certificate_check, name="certificate-check"),
+    path(
+        "certificates/check/<str:certificate_code>/",
+        views.certificate_check,
+        name="certificate-check-code",
+    ),
+    path(
+        "certificates/<int:certificate_id>/certificate.pdf",
+        views.certificate_pdf,
+        name="certificate-pdf",
+    ),
+    path(
+        "certificates/<int:certificate_id>/revoke/",
+        views.certificate_revoke,
+        name="certificate-revoke",
+    ),
     path("capability/statements/", views.capability_items, name="items"),
     path("capability/statements/new/", views.capability_item_edit, name="item-new"),
     path("capability/statements/<int:item_id>/", views.capability_item_edit, name="item"),

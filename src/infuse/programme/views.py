@@ -9,6 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from infuse.accounts.policy import (
@@ -105,17 +108,27 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     sessions = list(cohort.sessions.select_related("facilitator"))
     for session in sessions:
         session.marks = counts.get(session.pk, {})  # type: ignore[attr-defined]
+    certificates = selectors.certificates_of(cohort)
+    lines = selectors.attendance_summary(cohort)
+    for line in lines:
+        line.certificate = certificates.get(line.enrolment.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "programme/cohort_detail.html",
         {
             "cohort": cohort,
             "sessions": sessions,
-            "lines": selectors.attendance_summary(cohort),
+            "lines": lines,
             "may_run": can_run_cohort(request.user, cohort),
             "statuses": AttendanceStatus.choices,
             "own": _own_assessments(request, cohort),
             "assignments": _assignment_rows(request, cohort),
+            "certificates": certificates,
+            "own_certificate": next(
+                (c for c in certificates.values() if c.enrolment.participant_id == request.user.pk),
+                None,
+            ),
+            "may_manage": programme_overseer(request.user),
         },
     )
 
@@ -530,4 +543,67 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "programme/dashboard.html",
         {"sections": [(section, charts.get(section.key)) for section in sections]},
+    )
+
+
+# --- Certificates ---------------------------------------------------------------------------------
+
+
+@page_rule("programme.certificate_check")
+def certificate_check(request: HttpRequest, certificate_code: str = "") -> HttpResponse:
+    """Anyone can check a code; the answer shows only name, lab, cohort, date and validity."""
+    typed = certificate_code or request.GET.get("code", "")
+    certificate = selectors.certificate_by_code(typed) if typed else None
+    return render(
+        request,
+        "programme/certificate_check.html",
+        {"typed": typed, "certificate": certificate, "searched": bool(typed)},
+        status=404 if typed and certificate is None else 200,
+    )
+
+
+@page_rule("programme.cohorts")
+def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    certificate = selectors.certificate_for(request.user, certificate_id)
+    if certificate is None:
+        raise Http404
+    from weasyprint import HTML
+
+    with translation.override("en"):
+        check_url = request.build_absolute_uri(
+            reverse("programme:certificate-check-code", args=[certificate.code])
+        )
+    html = render_to_string(
+        "programme/certificate_pdf.html",
+        {"certificate": certificate, "cohort": certificate.enrolment.cohort, "check": check_url},
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    return response
+
+
+@page_rule("programme.manage")
+def certificate_revoke(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    certificate = selectors.certificate_for(request.user, certificate_id)
+    if certificate is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            services.certificate_revoke(
+                actor=signed_in_user(request),
+                certificate=certificate,
+                reason=request.POST.get("reason", ""),
+            )
+        except UserFacingError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, _("Certificate revoked."))
+            return redirect("programme:cohort", cohort_id=certificate.enrolment.cohort_id)
+    return render(
+        request,
+        "programme/certificate_revoke.html",
+        {"certificate": certificate, "cohort": certificate.enrolment.cohort, "error": error},
+        status=400 if error else 200,
     )
