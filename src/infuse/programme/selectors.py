@@ -505,3 +505,72 @@ def certificate_for(user: Any, certificate_id: int) -> Certificate | None:
 def certificates_of(cohort: Cohort) -> dict[int, Certificate]:
     """The certificates of a cohort by enrolment id."""
     return {c.enrolment_id: c for c in Certificate.objects.filter(enrolment__cohort=cohort)}
+
+
+# --- A summary for the command line and the API ---------------------------------------------------
+
+
+def _uplift_dict(uplift: Uplift | None) -> dict[str, Any] | None:
+    if uplift is None:
+        return None
+    return {
+        "n": uplift.n,
+        "mean_before": round(uplift.mean_before, 4),
+        "mean_after": round(uplift.mean_after, 4),
+        "mean_change": round(uplift.mean_change, 4),
+        "ci95_low": None if uplift.low is None else round(uplift.low, 4),
+        "ci95_high": None if uplift.high is None else round(uplift.high, 4),
+    }
+
+
+def uplift_summary(cohorts: Any, comparison: str = "entry-exit") -> dict[str, Any]:
+    """Uplift over ``cohorts`` (a query of cohort ids) as plain data."""
+    units = uplift_units(cohorts, comparison)
+    return {
+        "comparison": comparison,
+        "method": "mean paired difference, 95 per cent t interval (docs/programme/capability.md)",
+        "overall": _uplift_dict(paired_uplift([u.pair for u in units])),
+        "by_lab": {
+            r.label: _uplift_dict(r.uplift) for r in _rows(units, lambda e: e.cohort.lab.name_en)
+        },
+        "by_cohort": {
+            r.label: _uplift_dict(r.uplift) for r in _rows(units, lambda e: e.cohort.name_en)
+        },
+        "by_body": {
+            r.label: _uplift_dict(r.uplift)
+            for r in _rows(units, lambda e: e.participant.body.name_en)
+        },
+    }
+
+
+def progress_summary(cohorts: Any) -> dict[str, Any]:
+    """Participation and completion over ``cohorts`` as plain data, by lab and by body."""
+    lines = progress_lines(cohorts)
+
+    def groups(label: Any) -> dict[str, dict[str, int]]:
+        return {
+            g.label: {
+                "participants": g.participants,
+                "completed": g.complete,
+                "completion_per_cent": g.completion_per_cent,
+                "assignments_accepted": g.accepted,
+                "assignments": g.assignments,
+            }
+            for g in progress_by(lines, label)
+        }
+
+    return {
+        "participants": len(lines),
+        "completed": sum(line.complete for line in lines),
+        "by_lab": groups(lambda e: e.cohort.lab.name_en),
+        "by_body": groups(lambda e: e.participant.body.name_en),
+    }
+
+
+def programme_summary(cohorts: Any) -> dict[str, Any]:
+    """Participation, completion and uplift over ``cohorts`` (the CLI passes every cohort)."""
+    return {
+        "cohorts": Cohort.objects.filter(pk__in=cohorts).count(),
+        "progress": progress_summary(cohorts),
+        "uplift": uplift_summary(cohorts),
+    }
