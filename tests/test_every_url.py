@@ -118,6 +118,7 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "session_id": lambda: [Sample(str(programme_sample("session")), marker="Data Lab, spring")],
         "handout_id": lambda: [Sample(str(programme_sample("handout")))],
         "timing": lambda: [Sample("exit")],
+        "participant_id": lambda: [Sample(str(world["users"]["carys"].pk), marker="Carys Price")],
         "certificate_id": lambda: [Sample(str(programme_sample("certificate")))],
         "certificate_code": lambda: [Sample(programme_certificate_code(), marker="Carys Price")],
         "assignment_id": lambda: [

@@ -246,6 +246,13 @@ def can_run_cohort(user: Any, cohort: Any) -> bool:
     )
 
 
+def may_see_special_category(user: Any) -> bool:
+    """Special-category participant data (disability, ethnicity): only the delivery team's
+    programme managers, who report to the funder (UK GDPR Article 9; data minimisation)."""
+    who = facts_of(user)
+    return who.delivery_team and who.role == Role.PROGRAMME_MANAGER
+
+
 # --- Page and endpoint rules -----------------------------------------------------------------
 
 
@@ -314,6 +321,9 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     "programme.cohorts": _signed_in,
     # Setting up intakes and cohorts: the delivery team's programme managers and administrators.
     "programme.manage": _delivery_team_roles(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
+    # Funder (ESF-style) participant records and their export: the delivery team's programme
+    # managers and administrators; special-category fields only via may_see_special_category.
+    "programme.funder": _delivery_team_roles(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
     # Checking a programme certificate's code: anyone, without signing in (employers,
     # funders); the page shows only the name, lab, cohort, date and whether it is valid.
     "programme.certificate_check": _anyone,

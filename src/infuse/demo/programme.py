@@ -205,7 +205,54 @@ def demo_programme(*, password: str, records: bool = True) -> dict[str, Any]:
                 )
             services.attendance_record(actor=session.facilitator, session=session, marks=marks)
         _self_assessments(enrolments, chance, follow_up=slug == "adaption")
+    if records:
+        _funder_records(manager)
     return {"cohorts": len(cohorts), "participants": len(participants)}
+
+
+def _funder_records(manager: User) -> None:
+    """Funder records for every enrolled participant (entry at their first cohort, exit at the
+    end of their last), and consent with special-category answers for two of them."""
+    chance = random.Random(7)  # noqa: S311 - invented demo answers, not security
+    spans: dict[int, tuple[datetime.date, datetime.date, User]] = {}
+    for enrolment in Enrolment.objects.select_related("cohort__lab", "participant"):
+        start, end = enrolment.cohort.starts_on, enrolment.cohort.ends_on
+        known = spans.get(enrolment.participant_id)
+        if known:
+            start, end = min(start, known[0]), max(end, known[1])
+        spans[enrolment.participant_id] = (start, end, enrolment.participant)
+    for start, end, person in spans.values():
+        services.funder_record_save(
+            actor=manager,
+            participant=person,
+            values={
+                "entry_date": start,
+                "exit_date": end,
+                "employment_status": chance.choice(
+                    ["employed_full_time"] * 4 + ["employed_part_time"]
+                ),
+                "age_band": chance.choice(["25_34", "35_44", "35_44", "45_54", "55_plus"]),
+                "education_level": chance.choice(["isced_3_4", "isced_5_8", "isced_5_8"]),
+                "job_title": chance.choice(
+                    ["Service improvement officer", "Policy officer", "Team manager", "Analyst"]
+                ),
+            },
+        )
+    from infuse.programme.forms import CONSENT_WORDING
+
+    for username, disability, ethnicity in (
+        ("carys", "no", "white"),
+        ("owen", "declined", "mixed"),
+    ):
+        found = User.objects.filter(username=username).first()
+        if found is None:
+            continue
+        services.special_category_consent_record(
+            actor=manager, participant=found, wording=str(CONSENT_WORDING)
+        )
+        services.special_category_save(
+            actor=manager, participant=found, disability=disability, ethnicity=ethnicity
+        )
 
 
 def _self_assessments(

@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy
 from infuse.reference.models import Lab
 
 from .capability import SCALE
-from .models import CapabilityItem, SessionFile, SessionMode
+from .models import (
+    CapabilityItem,
+    Ethnicity,
+    ParticipantRecord,
+    SessionFile,
+    SessionMode,
+    YesNoDeclined,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -259,5 +266,68 @@ class ReviewForm(forms.Form):
         label=gettext_lazy("Comment"),
         help_text=gettext_lazy("Needed when you ask for changes: say what should change."),
         widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+
+class FunderRecordForm(forms.ModelForm):
+    class Meta:
+        model = ParticipantRecord
+        fields = [
+            "entry_date",
+            "exit_date",
+            "employment_status",
+            "age_band",
+            "education_level",
+            "job_title",
+        ]
+        widgets = {
+            "entry_date": DATE,
+            "exit_date": DATE,
+            "employment_status": forms.RadioSelect,
+            "age_band": forms.RadioSelect,
+            "education_level": forms.RadioSelect,
+        }
+
+
+#: The wording a participant agrees to before special-category data is collected.
+CONSENT_WORDING = gettext_lazy(
+    "I agree that the InFuSe programme team may record whether I have a disability or "
+    "long-term health condition and my ethnic group, to report anonymised totals to the "
+    "programme's funder. I can withdraw this consent at any time, and my answers will then "
+    "be deleted."
+)
+
+
+class ConsentForm(forms.Form):
+    agreed = forms.BooleanField(
+        label=gettext_lazy("The participant has read and agreed to this wording"),
+        required=True,
+    )
+
+
+class SpecialCategoryForm(forms.Form):
+    disability = forms.ChoiceField(
+        label=gettext_lazy("Disability or long-term health condition"),
+        choices=YesNoDeclined.choices,
+        widget=forms.RadioSelect,
+    )
+    ethnicity = forms.ChoiceField(
+        label=gettext_lazy("Ethnic group"), choices=Ethnicity.choices, widget=forms.RadioSelect
+    )
+
+
+class ExportForm(forms.Form):
+    date_from = forms.DateField(label=gettext_lazy("From (YYYY-MM-DD)"), widget=DATE)
+    date_to = forms.DateField(label=gettext_lazy("To (YYYY-MM-DD)"), widget=DATE)
+    file_format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")],
+        widget=forms.RadioSelect,
+        initial="csv",
+    )
+    include_special = forms.BooleanField(
+        label=gettext_lazy("Include special-category data (disability, ethnic group)"),
+        help_text=gettext_lazy("Only when the funder asks for it. The export is recorded."),
         required=False,
     )

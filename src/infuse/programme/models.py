@@ -401,3 +401,111 @@ class Certificate(models.Model):
     @property
     def valid(self) -> bool:
         return self.revoked_at is None
+
+
+# --- Funder reporting ---------------------------------------------------------------------------
+#
+# The fields follow the participant data of a European Social Fund (2014–2020) return: the
+# common output indicators of Regulation (EU) No 1304/2013, Annex I (employment status, age,
+# education by ISCED level, disability and minority status), as WEFO asked of ESF operations.
+
+
+class EmploymentStatus(models.TextChoices):
+    EMPLOYED_FULL_TIME = "employed_full_time", _("Employed full time")
+    EMPLOYED_PART_TIME = "employed_part_time", _("Employed part time")
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    OTHER = "other", _("Other")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_25 = "under_25", _("Under 25")
+    AGE_25_34 = "25_34", _("25 to 34")
+    AGE_35_44 = "35_44", _("35 to 44")
+    AGE_45_54 = "45_54", _("45 to 54")
+    OVER_54 = "55_plus", _("55 or over")
+
+
+class EducationLevel(models.TextChoices):
+    """ISCED 2011 levels, grouped as the ESF indicators group them."""
+
+    ISCED_1_2 = "isced_1_2", _("Up to GCSE or equivalent (ISCED 1 to 2)")
+    ISCED_3_4 = "isced_3_4", _("A level or equivalent (ISCED 3 to 4)")
+    ISCED_5_8 = "isced_5_8", _("Higher education (ISCED 5 to 8)")
+
+
+class ParticipantRecord(models.Model):
+    """What a funder's return needs about one participant (no special-category data here)."""
+
+    participant = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="funder_record"
+    )
+    entry_date = models.DateField(_("entry date"))
+    exit_date = models.DateField(_("exit date"), null=True, blank=True)
+    employment_status = models.CharField(
+        _("employment status"), max_length=24, choices=EmploymentStatus.choices
+    )
+    age_band = models.CharField(_("age band"), max_length=12, choices=AgeBand.choices)
+    education_level = models.CharField(
+        _("education level"), max_length=12, choices=EducationLevel.choices
+    )
+    job_title = models.CharField(_("job title or team"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.participant}"
+
+
+class SpecialCategoryConsent(models.Model):
+    """A participant's explicit consent to give special-category data (UK GDPR Article 9(2)(a)):
+    who consented, who recorded it, when, and the exact wording they agreed to."""
+
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    wording = models.TextField(_("wording agreed to"))
+    given_at = models.DateTimeField(_("given"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"consent of participant {self.participant_id}"
+
+
+class YesNoDeclined(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    DECLINED = "declined", _("Prefers not to say")
+
+
+class Ethnicity(models.TextChoices):
+    """The five high-level ethnic groups of the 2021 Census in England and Wales (ONS)."""
+
+    ASIAN = "asian", _("Asian, Asian British or Asian Welsh")
+    BLACK = "black", _("Black, Black British, Black Welsh, Caribbean or African")
+    MIXED = "mixed", _("Mixed or multiple ethnic groups")
+    WHITE = "white", _("White")
+    OTHER = "other", _("Other ethnic group")
+    DECLINED = "declined", _("Prefers not to say")
+
+
+class SpecialCategoryRecord(models.Model):
+    """Special-category data about a participant, kept only under a consent in force."""
+
+    participant = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    consent = models.ForeignKey(SpecialCategoryConsent, on_delete=models.PROTECT, related_name="+")
+    disability = models.CharField(
+        _("disability or long-term health condition"), max_length=10, choices=YesNoDeclined.choices
+    )
+    ethnicity = models.CharField(_("ethnic group"), max_length=10, choices=Ethnicity.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        # Never the answers: this may appear in logs and the audit trail.
+        return f"special-category record of participant {self.participant_id}"

@@ -574,3 +574,85 @@ def programme_summary(cohorts: Any) -> dict[str, Any]:
         "progress": progress_summary(cohorts),
         "uplift": uplift_summary(cohorts),
     }
+
+
+# --- Funder reporting -----------------------------------------------------------------------------
+
+FUNDER_COLUMNS = [
+    "username",
+    "name",
+    "organisation",
+    "organisation_code",
+    "job_title",
+    "entry_date",
+    "exit_date",
+    "employment_status",
+    "age_band",
+    "education_level",
+    "labs_enrolled",
+    "labs_completed",
+    "sessions_attended",
+]
+SPECIAL_COLUMNS = ["disability", "ethnicity", "consent_given_at"]
+
+
+def funder_rows(
+    date_from: Any, date_to: Any, *, include_special: bool = False
+) -> list[dict[str, Any]]:
+    """One row per participant whose entry to exit overlaps the period. Special-category
+    columns are added only when ``include_special`` (the caller checks the policy)."""
+    from .models import ParticipantRecord, SpecialCategoryRecord
+
+    records = (
+        ParticipantRecord.objects.filter(entry_date__lte=date_to)
+        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=date_from))
+        .select_related("participant__body")
+        .order_by("participant__body__name_en", "participant__last_name", "participant__pk")
+    )
+    people = [r.participant_id for r in records]
+    lines = progress_lines(
+        Cohort.objects.filter(enrolments__participant_id__in=people).values("pk")
+    )
+    per_person: dict[int, list[ProgressLine]] = {}
+    for line in lines:
+        per_person.setdefault(line.enrolment.participant_id, []).append(line)
+    special = (
+        {
+            s.participant_id: s
+            for s in SpecialCategoryRecord.objects.filter(
+                participant_id__in=people, consent__withdrawn_at__isnull=True
+            ).select_related("consent")
+        }
+        if include_special
+        else {}
+    )
+    rows = []
+    for record in records:
+        person = record.participant
+        mine = per_person.get(person.pk, [])
+        row: dict[str, Any] = {
+            "username": person.username,
+            "name": person.display_name,
+            "organisation": person.body.name_en if person.body else "",
+            "organisation_code": person.body.code if person.body else "",
+            "job_title": record.job_title,
+            "entry_date": record.entry_date,
+            "exit_date": record.exit_date,
+            "employment_status": record.employment_status,
+            "age_band": record.age_band,
+            "education_level": record.education_level,
+            "labs_enrolled": "; ".join(
+                sorted({line.enrolment.cohort.lab.name_en for line in mine})
+            ),
+            "labs_completed": "; ".join(
+                sorted({line.enrolment.cohort.lab.name_en for line in mine if line.complete})
+            ),
+            "sessions_attended": sum(line.attended for line in mine),
+        }
+        if include_special:
+            answers = special.get(person.pk)
+            row["disability"] = answers.disability if answers else ""
+            row["ethnicity"] = answers.ethnicity if answers else ""
+            row["consent_given_at"] = answers.consent.given_at if answers else ""
+        rows.append(row)
+    return rows

@@ -24,6 +24,7 @@ from infuse.accounts.policy import (
     Action,
     can,
     can_run_cohort,
+    may_see_special_category,
     programme_overseer,
     recorded_user,
 )
@@ -40,15 +41,20 @@ from .models import (
     Certificate,
     Cohort,
     Enrolment,
+    Ethnicity,
     Intake,
+    ParticipantRecord,
     SelfAssessment,
     SelfAssessmentAnswer,
     Session,
     SessionFile,
     SessionMode,
+    SpecialCategoryConsent,
+    SpecialCategoryRecord,
     Submission,
     SubmissionComment,
     Timing,
+    YesNoDeclined,
 )
 
 SESSION_FIELDS = (
@@ -627,3 +633,170 @@ def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> 
         after={"reason": reason},
     )
     return certificate
+
+
+# --- Funder reporting -----------------------------------------------------------------------------
+
+RECORD_FIELDS = (
+    "entry_date",
+    "exit_date",
+    "employment_status",
+    "age_band",
+    "education_level",
+    "job_title",
+)
+
+
+def _require_special(actor: Any) -> None:
+    if actor is not None and not may_see_special_category(actor):
+        raise PermissionDenied
+
+
+def _check_participant(person: Any) -> None:
+    if not (isinstance(person, User) and person.role == Role.PARTICIPANT and person.body_id):
+        raise ProgrammeError(_("Funder records are kept for participants of a public body."))
+
+
+@audited
+@transaction.atomic
+def funder_record_save(
+    *, actor: Any, participant: Any, values: Mapping[str, Any]
+) -> ParticipantRecord:
+    """Create or change a participant's funder record (no special-category data)."""
+    _require_overseer(actor)
+    _check_participant(participant)
+    record = ParticipantRecord.objects.filter(participant=participant).first()
+    before = snapshot(record, RECORD_FIELDS)
+    record = record or ParticipantRecord(participant=participant)
+    for name in RECORD_FIELDS:
+        if name in values:
+            setattr(record, name, values[name])
+    if record.exit_date and record.entry_date and record.exit_date < record.entry_date:
+        raise ProgrammeError(_("The exit date cannot be before the entry date."))
+    record.full_clean(exclude=["participant"])
+    record.save()
+    audit_record(
+        actor=actor,
+        action="programme.funder_record_saved",
+        target=record,
+        before=before,
+        after=snapshot(record, RECORD_FIELDS),
+    )
+    return record
+
+
+def consent_in_force(participant: Any) -> SpecialCategoryConsent | None:
+    return SpecialCategoryConsent.objects.filter(
+        participant=participant, withdrawn_at__isnull=True
+    ).first()
+
+
+@audited
+@transaction.atomic
+def special_category_consent_record(
+    *, actor: Any, participant: Any, wording: str
+) -> SpecialCategoryConsent:
+    """Record that ``participant`` gave explicit consent, in ``wording``, to give
+    special-category data (who, when and what they agreed to are kept)."""
+    _require_special(actor)
+    _check_participant(participant)
+    wording = wording.strip()
+    if not wording:
+        raise ProgrammeError(_("Record the wording the participant agreed to."))
+    consent = SpecialCategoryConsent.objects.create(
+        participant=participant, wording=wording, recorded_by=recorded_user(actor)
+    )
+    audit_record(
+        actor=actor,
+        action="programme.special_consent_recorded",
+        target=consent,
+        after={"participant": participant.pk, "wording": wording},
+    )
+    return consent
+
+
+@audited
+@transaction.atomic
+def special_category_save(
+    *, actor: Any, participant: Any, disability: str, ethnicity: str
+) -> SpecialCategoryRecord:
+    """Keep a participant's special-category answers: only under a consent in force."""
+    _require_special(actor)
+    consent = consent_in_force(participant)
+    if consent is None:
+        raise ProgrammeError(
+            _("Record the participant's consent before collecting special-category data.")
+        )
+    if disability not in YesNoDeclined.values or ethnicity not in Ethnicity.values:
+        raise ProgrammeError(_("Choose an answer for each question."))
+    record, _created = SpecialCategoryRecord.objects.update_or_create(
+        participant=participant,
+        defaults={"consent": consent, "disability": disability, "ethnicity": ethnicity},
+    )
+    # The values themselves are not copied into the audit trail, which more people can read.
+    audit_record(
+        actor=actor,
+        action="programme.special_category_saved",
+        target_type="programme.specialcategoryrecord",
+        target_id=str(record.pk),
+        target_label=f"participant {participant.pk}",
+        after={"participant": participant.pk, "consent": consent.pk},
+    )
+    return record
+
+
+@audited
+@transaction.atomic
+def special_category_consent_withdraw(*, actor: Any, participant: Any) -> int:
+    """The participant withdraws consent: the special-category answers are deleted."""
+    _require_special(actor)
+    consent = consent_in_force(participant)
+    if consent is None:
+        raise ProgrammeError(_("There is no consent in force to withdraw."))
+    deleted, _detail = SpecialCategoryRecord.objects.filter(participant=participant).delete()
+    consent.withdrawn_at = timezone.now()
+    consent.save(update_fields=["withdrawn_at"])
+    audit_record(
+        actor=actor,
+        action="programme.special_consent_withdrawn",
+        target=consent,
+        after={"participant": participant.pk, "answers_deleted": bool(deleted)},
+    )
+    return deleted
+
+
+@audited
+@transaction.atomic
+def funder_export(
+    *,
+    actor: Any,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    include_special: bool = False,
+    file_format: str = "csv",
+) -> list[dict[str, Any]]:
+    """The participant summary for a period (participants whose entry to exit overlaps it).
+    Special-category columns only when asked for, by a programme manager; every export is in
+    the audit trail, saying whether they were included."""
+    _require_overseer(actor)
+    if include_special:
+        _require_special(actor)
+    if date_to < date_from:
+        raise ProgrammeError(_("The end of the period cannot be before its start."))
+    from .selectors import funder_rows
+
+    rows = funder_rows(date_from, date_to, include_special=include_special)
+    audit_record(
+        actor=actor,
+        action="programme.funder_exported",
+        target_type="programme.participantrecord",
+        target_label=f"participant summary {date_from} to {date_to}",
+        after={
+            "from": date_from,
+            "to": date_to,
+            "rows": len(rows),
+            "special_category": include_special,
+            "format": file_format,
+        },
+    )
+    return rows

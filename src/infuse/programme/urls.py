@@ -25,6 +25,9 @@ urlpatterns = [
     path("submissions/<int:submission_id>/", views.submission_detail, name="submission"),
     path("progress/", views.progress, name="progress"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("funder/", views.funder_list, name="funder"),
+    path("funder/export/", views.funder_export, name="funder-export"),
+    path("funder/<int:participant_id>/", views.funder_edit, name="funder-record"),
     path("certificates/check/", views.certificate_check, name="certificate-check"),
     path(
         "certificates/check/<str:certificate_code>/",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from infuse.accounts.policy import (
     can_run_cohort,
+    may_see_special_category,
     page_rule,
     programme_overseer,
     signed_in_user,
@@ -25,15 +26,20 @@ from infuse.web.charts import bar_chart, render_svg
 
 from . import selectors, services
 from .forms import (
+    CONSENT_WORDING,
     CapabilityItemForm,
     CohortForm,
     ComparisonForm,
+    ConsentForm,
     EnrolForm,
+    ExportForm,
+    FunderRecordForm,
     IntakeForm,
     ReviewForm,
     SelfAssessmentForm,
     SessionFileForm,
     SessionForm,
+    SpecialCategoryForm,
     SubmitForm,
 )
 from .models import AttendanceStatus, CapabilityItem, Cohort, Intake, Session, Timing
@@ -607,3 +613,160 @@ def certificate_revoke(request: HttpRequest, certificate_id: int) -> HttpRespons
         {"certificate": certificate, "cohort": certificate.enrolment.cohort, "error": error},
         status=400 if error else 200,
     )
+
+
+# --- Funder reporting -----------------------------------------------------------------------------
+
+
+@page_rule("programme.funder")
+def funder_list(request: HttpRequest) -> HttpResponse:
+    from infuse.accounts.models import Role, User
+
+    people = (
+        User.objects.filter(role=Role.PARTICIPANT, body__isnull=False)
+        .select_related("body", "funder_record")
+        .order_by("body__name_en", "last_name", "first_name")
+    )
+    return render(
+        request,
+        "programme/funder_list.html",
+        {
+            "people": people,
+            "export_form": ExportForm(),
+            "may_see_special": may_see_special_category(request.user),
+        },
+    )
+
+
+@page_rule("programme.funder")
+def funder_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
+    from infuse.accounts.models import Role, User
+
+    from .models import ParticipantRecord, SpecialCategoryRecord
+
+    person = get_object_or_404(User, pk=participant_id, role=Role.PARTICIPANT, body__isnull=False)
+    record = ParticipantRecord.objects.filter(participant=person).first()
+    special_allowed = may_see_special_category(request.user)
+    posted = request.POST if request.method == "POST" else None
+    which = posted.get("form", "record") if posted is not None else ""
+    record_form = FunderRecordForm(posted if which == "record" else None, instance=record)
+    consent_form = ConsentForm(posted if which == "consent" else None)
+    special_form = SpecialCategoryForm(posted if which == "special" else None)
+    if posted is not None:
+        if which != "record" and not special_allowed:
+            raise PermissionDenied
+        actor = signed_in_user(request)
+        form = {"record": record_form, "consent": consent_form, "special": special_form}.get(which)
+        if form is not None and form.is_valid():
+            try:
+                if which == "record":
+                    services.funder_record_save(
+                        actor=actor, participant=person, values=record_form.cleaned_data
+                    )
+                elif which == "consent":
+                    services.special_category_consent_record(
+                        actor=actor, participant=person, wording=str(CONSENT_WORDING)
+                    )
+                else:
+                    services.special_category_save(
+                        actor=actor, participant=person, **special_form.cleaned_data
+                    )
+            except UserFacingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("programme:funder-record", participant_id=person.pk)
+        elif posted.get("form") == "withdraw":
+            try:
+                services.special_category_consent_withdraw(actor=actor, participant=person)
+            except UserFacingError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Consent withdrawn and the answers deleted."))
+            return redirect("programme:funder-record", participant_id=person.pk)
+    context: dict[str, Any] = {
+        "person": person,
+        "record_form": record_form,
+        "may_see_special": special_allowed,
+    }
+    if special_allowed:
+        consent = services.consent_in_force(person)
+        context.update(
+            {
+                "consent": consent,
+                "consent_form": consent_form,
+                "consent_wording": CONSENT_WORDING,
+                "special_form": special_form,
+                "special": SpecialCategoryRecord.objects.filter(participant=person).first(),
+            }
+        )
+    return render(request, "programme/funder_record.html", context)
+
+
+@page_rule("programme.funder")
+def funder_export(request: HttpRequest) -> HttpResponse:
+    import csv
+    import io
+
+    # The Procurement Lab's guard against spreadsheet formulas in exported cells.
+    from infuse.procurement.views import _safe_cell
+
+    form = ExportForm(request.GET or None)
+    if not form.is_valid():
+        return render(
+            request,
+            "programme/funder_export.html",
+            {"export_form": form, "may_see_special": may_see_special_category(request.user)},
+            status=400 if request.GET else 200,
+        )
+    data = form.cleaned_data
+    try:
+        rows = services.funder_export(
+            actor=signed_in_user(request),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            include_special=data["include_special"],
+            file_format=data["file_format"],
+        )
+    except UserFacingError as error:
+        form.add_error(None, str(error))
+        return render(
+            request,
+            "programme/funder_export.html",
+            {"export_form": form, "may_see_special": may_see_special_category(request.user)},
+            status=400,
+        )
+    columns = list(selectors.FUNDER_COLUMNS)
+    if data["include_special"]:
+        columns += selectors.SPECIAL_COLUMNS
+    name = f"participants-{data['date_from']}-{data['date_to']}"
+    if data["file_format"] == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _safe_cell("" if v is None else str(v)) for k, v in row.items()})
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    import xlsxwriter
+
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet("Participants")
+    for column, heading in enumerate(columns):
+        sheet.write_string(0, column, heading)
+    for index, row in enumerate(rows, start=1):
+        for column, heading in enumerate(columns):
+            value = row.get(heading)
+            if isinstance(value, int):
+                sheet.write_number(index, column, value)
+            else:
+                sheet.write_string(index, column, "" if value is None else str(value))
+    workbook.close()
+    response = HttpResponse(
+        output.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
