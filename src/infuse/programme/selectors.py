@@ -656,3 +656,12 @@ def funder_rows(
             row["consent_given_at"] = answers.consent.given_at if answers else ""
         rows.append(row)
     return rows
+
+
+def consent_in_force(participant: Any) -> Any:
+    """The participant's special-category consent that has not been withdrawn, if any."""
+    from .models import SpecialCategoryConsent
+
+    return SpecialCategoryConsent.objects.filter(
+        participant=participant, withdrawn_at__isnull=True
+    ).first()

@@ -56,6 +56,7 @@ from .models import (
     Timing,
     YesNoDeclined,
 )
+from .selectors import consent_in_force
 
 SESSION_FIELDS = (
     "title_en",
@@ -574,7 +575,7 @@ def _completed(enrolment: Enrolment) -> bool:
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-def certificate_code() -> str:
+def _new_certificate_code() -> str:
     """A random verification code such as ``INF-7K2M-Q9XD-4HTP`` (about 59 bits)."""
     groups = ["".join(secrets.choice(CODE_ALPHABET) for _n in range(4)) for _g in range(3)]
     return "INF-" + "-".join(groups)
@@ -584,9 +585,9 @@ def _issue_certificate(actor: Any, enrolment: Enrolment) -> Certificate:
     existing = Certificate.objects.filter(enrolment=enrolment).first()
     if existing is not None:
         return existing
-    code = certificate_code()
+    code = _new_certificate_code()
     while Certificate.objects.filter(code=code).exists():
-        code = certificate_code()
+        code = _new_certificate_code()
     certificate = Certificate.objects.create(
         enrolment=enrolment,
         code=code,
@@ -683,12 +684,6 @@ def funder_record_save(
         after=snapshot(record, RECORD_FIELDS),
     )
     return record
-
-
-def consent_in_force(participant: Any) -> SpecialCategoryConsent | None:
-    return SpecialCategoryConsent.objects.filter(
-        participant=participant, withdrawn_at__isnull=True
-    ).first()
 
 
 @audited

@@ -690,7 +690,7 @@ def funder_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
         "may_see_special": special_allowed,
     }
     if special_allowed:
-        consent = services.consent_in_force(person)
+        consent = selectors.consent_in_force(person)
         context.update(
             {
                 "consent": consent,
