@@ -127,6 +127,23 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "set_id": lambda: [Sample(str(world["carbon"]["factor_set"]))],
         "fmt": lambda: [Sample("csv")],
         "scenario_id": lambda: [Sample(str(world["carbon"]["scenario"]), owner_body=CAERPHILLY)],
+        # The programme's demo intake: cohorts are seen by their facilitators, participants
+        # and the programme managers (tests/programme checks who is refused).
+        "intake_id": lambda: [Sample(str(programme_sample("intake")))],
+        "cohort_id": lambda: [Sample(str(programme_sample("cohort")), marker="Data Lab, spring")],
+        "session_id": lambda: [Sample(str(programme_sample("session")), marker="Data Lab, spring")],
+        "handout_id": lambda: [Sample(str(programme_sample("handout")))],
+        "timing": lambda: [Sample("exit")],
+        "participant_id": lambda: [Sample(str(world["users"]["carys"].pk), marker="Carys Price")],
+        "certificate_id": lambda: [Sample(str(programme_sample("certificate")))],
+        "certificate_code": lambda: [Sample(programme_certificate_code(), marker="Carys Price")],
+        "assignment_id": lambda: [
+            Sample(str(programme_sample("assignment")), marker="Frame a data question")
+        ],
+        "submission_id": lambda: [
+            Sample(str(programme_sample("submission")), marker="Frame a data question")
+        ],
+        "item_id": lambda: [Sample(str(programme_sample("item")))],
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
         "language": lambda: [Sample("cy")],
@@ -134,6 +151,30 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
     if parameter not in makers:
         pytest.fail(f"The URL walker has no sample for the parameter {parameter!r}: add one here.")
     return makers[parameter]()
+
+
+def programme_sample(kind: str) -> int:
+    """The demo's Data Lab cohort (which has a handout), its intake, session or handout."""
+    from infuse.programme.models import CapabilityItem, Certificate, SessionFile, Submission
+
+    if kind == "item":
+        return CapabilityItem.objects.earliest("pk").pk
+    if kind == "certificate":
+        return Certificate.objects.earliest("pk").pk
+    if kind in ("assignment", "submission"):
+        submission = Submission.objects.get(assignment__kind="data_question")
+        return submission.pk if kind == "submission" else submission.assignment_id
+
+    handout = SessionFile.objects.select_related("session__cohort").earliest("pk")
+    cohort = handout.session.cohort
+    ids = {"intake": cohort.intake_id, "cohort": cohort.pk, "session": handout.session_id}
+    return ids.get(kind, handout.pk)
+
+
+def programme_certificate_code() -> str:
+    from infuse.programme.models import Certificate
+
+    return Certificate.objects.earliest("pk").code
 
 
 def concrete_urls(route: Route, world: dict[str, Any]) -> list[tuple[str, Sample | None]]:

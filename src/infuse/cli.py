@@ -349,6 +349,35 @@ def restore(
     )
 
 
+@app.command("programme-report")
+def programme_report(as_json: JsonOption = False) -> None:
+    """Programme participation, completion and capability uplift (95 per cent intervals)."""
+    _setup()
+    from infuse.programme.models import Cohort
+    from infuse.programme.selectors import programme_summary
+
+    summary = programme_summary(Cohort.objects.values("pk"))
+    if as_json:
+        _emit(True, summary)
+        return
+    progress = summary["progress"]
+    console.print(
+        f"{summary['cohorts']} cohorts, {progress['participants']} places, "
+        f"{progress['completed']} completed"
+    )
+    table = Table("lab", "places", "completed", "uplift", "95% interval", title="By lab")
+    for lab, row in progress["by_lab"].items():
+        uplift = summary["uplift"]["by_lab"].get(lab) or {}
+        interval = (
+            f"{uplift['ci95_low']:.2f} to {uplift['ci95_high']:.2f}"
+            if uplift.get("ci95_low") is not None
+            else "—"
+        )
+        change = f"{uplift['mean_change']:+.2f}" if uplift else "—"
+        table.add_row(lab, str(row["participants"]), str(row["completed"]), change, interval)
+    console.print(table)
+
+
 @app.command("import-spend")
 def import_spend(
     files: Annotated[

@@ -112,7 +112,7 @@ def test_inactive_users_are_treated_as_signed_out(world: dict[str, Any]) -> None
 
 # Rules deliberately open to signed-out visitors. "adaption.plan" is the page of an experiment's
 # plan: a published plan must be readable by anyone, and the record rule hides the others.
-OPEN_RULES = {"public", "adaption.plan", "challenges.public"}
+OPEN_RULES = {"public", "adaption.plan", "challenges.public", "programme.certificate_check"}
 
 
 def test_every_page_rule_refuses_signed_out_visitors_except_public(reference: Any) -> None:

@@ -170,6 +170,22 @@ def _challenge_fund_assessor(make_user: Any) -> Any:
     return user
 
 
+def _facilitator_with_cohort(make_user: Any) -> Any:
+    from infuse.programme.services import session_update
+    from tests.programme.support import programme_world, rate_entry_and_exit
+
+    world = programme_world(make_user)
+    rate_entry_and_exit(world)
+    user = world["facilitator"]
+    session = world["cohort"].sessions.get(number=1)
+    session_update(
+        actor=user, session=session, values={"materials_en": "## Week one\n\n- Bring a decision"}
+    )
+    user.sample_cohort = world["cohort"].pk
+    user.sample_session = session.pk
+    return user
+
+
 def _administrator(make_user: Any) -> Any:
     return make_user("administrator", None, first_name="Alex", last_name="Bowen")
 
@@ -516,6 +532,27 @@ PAGES = [
         "Scores over time",
         id="datalab-ethics-framework",
     ),
+    pytest.param(
+        _facilitator_with_cohort,
+        "/en/programme/cohorts/{cohort}/",
+        200,
+        "Record attendance",
+        id="programme-cohort",
+    ),
+    pytest.param(
+        _facilitator_with_cohort,
+        "/cy/programme/sessions/{session}/attendance/",
+        200,
+        "Carys Price",
+        id="programme-attendance-cy",
+    ),
+    pytest.param(
+        _facilitator_with_cohort,
+        "/en/programme/capability/",
+        200,
+        "By authority",
+        id="programme-uplift",
+    ),
 ]
 
 
@@ -557,6 +594,8 @@ def test_page_has_no_serious_accessibility_failures(
             "call",
             "bid",
             "factors",
+            "cohort",
+            "session",
         )
     }
     path = path.format(**samples)

@@ -272,11 +272,51 @@ def may_assess(user: Any) -> bool:
     return who.signed_in and who.role == Role.ASSESSOR
 
 
-def may_manage_calls(user: Any) -> bool:
-    """Challenge Fund calls, panels and decisions are the delivery team's programme managers'
-    (and administrators')."""
+# --- The programme: cohorts belong to the delivery team, not to one body ---------------------
+
+
+def programme_overseer(user: Any) -> bool:
+    """Programme managers and administrators of the delivery team oversee the programme:
+    every cohort, and the Challenge Fund's calls, panels and decisions."""
     who = facts_of(user)
     return who.delivery_team and who.role in OVERSEERS
+
+
+def cohort_visible_filter(user: Any) -> Q:
+    """Cohorts ``user`` may see: all for overseers; a delivery-team facilitator's own cohorts
+    (as lead or as a session's facilitator); a participant's cohorts they are enrolled on.
+    Join on sessions and enrolments, so use it with ``.distinct()``."""
+    who = facts_of(user)
+    if not who.signed_in:
+        return Q(pk__in=[])
+    if who.delivery_team and who.role in OVERSEERS:
+        return Q()
+    mine = Q(enrolments__participant_id=who.user_id)
+    if who.delivery_team and who.role == Role.FACILITATOR:
+        mine |= Q(facilitator_id=who.user_id) | Q(sessions__facilitator_id=who.user_id)
+    return mine
+
+
+def can_run_cohort(user: Any, cohort: Any) -> bool:
+    """Whether ``user`` may run ``cohort``: change its sessions and materials, enrol people and
+    record attendance. Overseers, and delivery-team facilitators who lead it or one of its
+    sessions."""
+    who = facts_of(user)
+    if who.delivery_team and who.role in OVERSEERS:
+        return True
+    if not (who.delivery_team and who.role == Role.FACILITATOR):
+        return False
+    return bool(
+        cohort.facilitator_id == who.user_id
+        or cohort.sessions.filter(facilitator_id=who.user_id).exists()
+    )
+
+
+def may_see_special_category(user: Any) -> bool:
+    """Special-category participant data (disability, ethnicity): only the delivery team's
+    programme managers, who report to the funder (UK GDPR Article 9; data minimisation)."""
+    who = facts_of(user)
+    return who.delivery_team and who.role == Role.PROGRAMME_MANAGER
 
 
 # --- Page and endpoint rules -----------------------------------------------------------------
@@ -358,6 +398,22 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     # Declaring interests and scoring: assessors; which bids each sees is decided per bid
     # (allocated to them, and declared free of conflict before the bid is shown).
     "challenges.assess": _roles(Role.ASSESSOR),
+    # The programme's cohorts, sessions and attendance: signed in; ``cohort_visible_filter``
+    # and ``can_run_cohort`` then decide which cohorts each person sees and runs.
+    "programme.cohorts": _signed_in,
+    # Setting up intakes and cohorts: the delivery team's programme managers and administrators.
+    "programme.manage": _delivery_team_roles(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
+    # Funder (ESF-style) participant records and their export: the delivery team's programme
+    # managers and administrators; special-category fields only via may_see_special_category.
+    "programme.funder": _delivery_team_roles(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR),
+    # Checking a programme certificate's code: anyone, without signing in (employers,
+    # funders); the page shows only the name, lab, cohort, date and whether it is valid.
+    "programme.certificate_check": _anyone,
+    # Reports across participants (capability uplift, progress, the dashboard): the delivery
+    # team's facilitators (their own cohorts), programme managers and administrators.
+    "programme.reports": _delivery_team_roles(
+        Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
+    ),
 }
 
 

@@ -42,10 +42,10 @@ def challenge_for(user: Any, challenge_id: int) -> Challenge | None:
 
 def calls_for(user: Any) -> QuerySet[Call]:
     """Published calls for everyone; drafts too for those who write calls."""
-    from infuse.accounts.policy import may_manage_calls
+    from infuse.accounts.policy import programme_overseer
 
     calls = Call.objects.prefetch_related("criteria")
-    if may_manage_calls(user):
+    if programme_overseer(user):
         return calls
     return calls.filter(published_at__isnull=False)
 

@@ -22,7 +22,7 @@ from infuse.accounts.policy import (
     BodyWorkspace,
     can,
     can_edit_bid,
-    may_manage_calls,
+    programme_overseer,
     recorded_user,
     require_unless_system,
 )
@@ -222,7 +222,7 @@ class CriterionValues:
 
 
 def _require_manager(actor: Any) -> None:
-    if actor is not None and not may_manage_calls(actor):
+    if actor is not None and not programme_overseer(actor):
         raise ChallengeFundError(_("Only the programme's managers write Challenge Fund calls."))
 
 

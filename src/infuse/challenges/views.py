@@ -13,9 +13,9 @@ from infuse.accounts.policy import (
     can,
     can_edit_bid,
     may_author_for_own_body,
-    may_manage_calls,
     on_bid_team,
     page_rule,
+    programme_overseer,
     signed_in_user,
 )
 from infuse.errors import UserFacingError
@@ -67,7 +67,7 @@ def _bid_or_404(request: HttpRequest, bid_id: int) -> Bid:
 
 @page_rule("challenges.public")
 def home(request: HttpRequest) -> HttpResponse:
-    manager = may_manage_calls(request.user)
+    manager = programme_overseer(request.user)
     return render(
         request,
         "challenges/home.html",
@@ -89,7 +89,7 @@ def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
             "call": call,
             "criteria": call.criteria.all(),
             "scale": call.scale_levels.all(),
-            "may_manage": may_manage_calls(request.user),
+            "may_manage": programme_overseer(request.user),
             "may_bid": call.is_open and may_author_for_own_body(request.user),
         },
     )
@@ -303,7 +303,7 @@ def _bid_page(request: HttpRequest, bid: Bid, link_form: LinkForm | None = None)
             "link_form": link_form if may_edit and not problem else None,
             "show_feedback": bool(bid.feedback_released_at) and on_bid_team(request.user, bid),
             "project": bid.project_state(),
-            "may_moderate": may_manage_calls(request.user),
+            "may_moderate": programme_overseer(request.user),
         },
     )
 

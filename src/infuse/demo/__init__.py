@@ -68,6 +68,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .carbon import demo_carbon
 
     result["carbon"] = demo_carbon()
+    from .programme import demo_programme
+
+    result["programme"] = demo_programme(password=DEMO_PASSWORD)
     return result
 
 
