@@ -18,6 +18,7 @@ from infuse.accounts.policy import Action, BodyWorkspace, can, page_rule, signed
 from infuse.errors import UserFacingError
 from infuse.reference.models import Body
 from infuse.web.charts import bar_chart, render_svg
+from infuse.web.exports import spreadsheet_safe
 
 from . import carbon, selectors, services
 from .forms_carbon import (
@@ -406,7 +407,7 @@ def return_csv_text(report: dict[str, Any]) -> str:
     for row in report["rows"]:
         writer.writerow(
             [
-                row["category"],
+                spreadsheet_safe(row["category"]),
                 row["tier"],
                 f"{row['spend_gbp']:.2f}",
                 f"{row['tco2e']:.3f}",

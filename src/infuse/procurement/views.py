@@ -20,6 +20,7 @@ from infuse.accounts.policy import Action, can, page_rule, signed_in_user
 from infuse.errors import UserFacingError
 from infuse.jobs.services import job_start
 from infuse.web.charts import bar_chart, render_svg
+from infuse.web.exports import spreadsheet_safe
 
 from . import selectors, services
 from .forms import ColumnMappingForm, SpendFilterForm, SpendUploadForm
@@ -351,7 +352,7 @@ def _export(rows: list[dict[str, Any]], kind: str) -> HttpResponse:
         writer.writeheader()
         for row in rows:
             # Spreadsheet programs run cells that start with = + - @ as formulas: neutralise them.
-            writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+            writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="spend-lines.csv"'
         return response
@@ -380,9 +381,3 @@ def _export(rows: list[dict[str, Any]], kind: str) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="spend-lines.xlsx"'
     return response
-
-
-def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

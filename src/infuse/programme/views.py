@@ -23,6 +23,7 @@ from infuse.accounts.policy import (
 )
 from infuse.errors import UserFacingError
 from infuse.web.charts import bar_chart, render_svg
+from infuse.web.exports import spreadsheet_safe
 
 from . import selectors, services
 from .forms import (
@@ -708,9 +709,6 @@ def funder_export(request: HttpRequest) -> HttpResponse:
     import csv
     import io
 
-    # The Procurement Lab's guard against spreadsheet formulas in exported cells.
-    from infuse.procurement.views import _safe_cell
-
     form = ExportForm(request.GET or None)
     if not form.is_valid():
         return render(
@@ -745,7 +743,9 @@ def funder_export(request: HttpRequest) -> HttpResponse:
         writer = csv.DictWriter(buffer, fieldnames=columns)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _safe_cell("" if v is None else str(v)) for k, v in row.items()})
+            writer.writerow(
+                {k: spreadsheet_safe("" if v is None else str(v)) for k, v in row.items()}
+            )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
