@@ -7,7 +7,7 @@ from typing import Any
 
 from django.test import Client
 
-from infuse.programme import dashboard, services
+from infuse.programme import services
 from infuse.programme.models import Enrolment
 from tests.datalab.support import data_question
 
@@ -49,14 +49,20 @@ def test_the_dashboard_shows_participation_uplift_and_artefacts(make_user: Any) 
     assert client_for(world["carys"]).get("/en/programme/dashboard/").status_code == 403
 
 
-def test_a_section_is_one_function(make_user: Any, monkeypatch: Any) -> None:
-    manager = make_user("programme_manager", None)
+def test_the_dashboard_adds_the_challenge_fund_and_supply_chain_carbon(make_user: Any) -> None:
+    from infuse.procurement import services as procurement
+    from tests.challenges.support import scored_round
+    from tests.procurement.test_carbon_pages import LEDGER
 
-    def bids(user: Any) -> dashboard.Section:
-        return dashboard.Section(
-            key="bids", title="Bids made and funded", columns=["Call", "Bids"], rows=[["A", 3]]
-        )
-
-    monkeypatch.setattr(dashboard, "SECTIONS", [*dashboard.SECTIONS, bids])
+    made = scored_round(make_user)
+    manager = made["manager"]
+    analyst = make_user("analyst", "W06000018")
+    batch = procurement.spend_upload(
+        actor=analyst, body=analyst.body, file_name="april.csv", content=LEDGER.encode()
+    )
+    procurement.spend_import_run(actor=analyst, batch=batch)
+    procurement.carbon_factor_set_builtin()
     text = client_for(manager).get("/en/programme/dashboard/").content.decode()
-    assert "Bids made and funded" in text and "Nothing to show yet." not in text
+    assert "Challenge Fund bids made and funded" in text
+    assert "Bids made: 1; funded: 0." in text
+    assert "Supply-chain carbon analysed" in text and "kgCO2e per £" in text

@@ -226,6 +226,82 @@ def spend(user: Any) -> Section | None:
     )
 
 
+def carbon_analysed(user: Any) -> Section | None:
+    """Supply-chain emissions estimated from the spend the viewer may see, by authority: one
+    pass over the live files (the Procurement Lab's own calculation and factor set)."""
+    from infuse.accounts.policy import visible_filter
+    from infuse.procurement import carbon
+    from infuse.procurement.models import SpendBatch
+    from infuse.procurement.selectors import carbon_overview
+    from infuse.reference.models import Body
+
+    codes = set(
+        SpendBatch.objects.filter(visible_filter(user), status=SpendBatch.Status.LIVE)
+        .values_list("owner_body__code", flat=True)
+        .distinct()
+    )
+    bodies = list(Body.objects.filter(code__in=codes).order_by("name_en"))
+    overview = carbon_overview(user, bodies, carbon.CarbonFilter()) if bodies else None
+    if overview is None or not overview.regional:
+        return None
+    rows = [
+        [
+            str(entry["body"].name if entry["body"] else entry["code"]),
+            round(entry["tco2e"], 1),
+            f"{entry['low']:,.0f} – {entry['high']:,.0f}",
+            round(entry["kg_per_gbp"], 3),
+        ]
+        for entry in sorted(overview.regional, key=lambda entry: -entry["tco2e"])
+    ]
+    return Section(
+        key="carbon",
+        title=_("Supply-chain carbon analysed"),
+        columns=[
+            _("Public body"),
+            _("Emissions (tCO2e)"),
+            _("Range (tCO2e)"),
+            _("kgCO2e per £"),
+        ],
+        rows=rows,
+        note=_("Spend-based estimates with the factor set %(name)s; see the Procurement Lab.")
+        % {"name": overview.factor_set},
+        chart_column=1,
+    )
+
+
+def bids(user: Any) -> Section | None:
+    """Challenge Fund bids made (submitted or decided) and funded, by theme and well-being
+    goal of the challenge each answers."""
+    from infuse.challenges.selectors import bids_summary
+    from infuse.reference.models import Theme, WellbeingGoal
+
+    summary = bids_summary()
+    if not summary.made:
+        return None
+    rows: list[list[Any]] = [
+        [str(theme.name), summary.made_by_theme.get(theme.slug, 0),
+         summary.funded_by_theme.get(theme.slug, 0)]
+        for theme in Theme.objects.order_by("pk")
+    ]  # fmt: skip
+    rows += [
+        [str(goal.name), summary.made_by_goal.get(goal.number, 0),
+         summary.funded_by_goal.get(goal.number, 0)]
+        for goal in WellbeingGoal.objects.order_by("number")
+    ]  # fmt: skip
+    return Section(
+        key="bids",
+        title=_("Challenge Fund bids made and funded"),
+        columns=[_("Theme or well-being goal"), _("Bids made"), _("Funded")],
+        rows=rows,
+        note=_(
+            "Bids made: %(made)s; funded: %(funded)s. A bid counts under every theme and goal "
+            "its challenge serves."
+        )
+        % {"made": summary.made, "funded": summary.funded},
+        chart_column=1,
+    )
+
+
 #: The dashboard's sections in order; append a function to add one.
 SECTIONS: list[Callable[[Any], Section | None]] = [
     participation,
@@ -234,6 +310,8 @@ SECTIONS: list[Callable[[Any], Section | None]] = [
     artefacts_by_theme_and_goal,
     experiments,
     spend,
+    carbon_analysed,
+    bids,
 ]
 
 
