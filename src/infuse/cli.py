@@ -685,6 +685,13 @@ def analyse(
         typer.Option(help="synth: column:first-last or column:y1,y2 (repeat the option)"),
     ] = None,
     donors: Annotated[str | None, typer.Option(help="synth: comparison units, ';'")] = None,
+    training_predictor: Annotated[
+        list[str] | None,
+        typer.Option(help="synth: cross-validation predictors of a training period (repeat)"),
+    ] = None,
+    validation: Annotated[
+        str | None, typer.Option(help="synth: cross-validation period, first-last")
+    ] = None,
     fit_from: Annotated[
         float | None, typer.Option(help="synth: fit the outcome from this period")
     ] = None,
@@ -731,6 +738,8 @@ def analyse(
             "treated_unit": treated_unit,
             "start": start,
             "predictors": predictor or [],
+            "training_predictors": training_predictor or [],
+            "validation": validation,
             "donors": donors,
             "fit_from": fit_from,
             "no_placebos": no_placebos,

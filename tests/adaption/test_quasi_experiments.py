@@ -263,6 +263,40 @@ def test_basque_synthetic_control_reproduces_abadie_and_gardeazabal(shared_data:
     assert len(result.predictor_balance) == len(BASQUE_PREDICTORS)
 
 
+def test_west_german_reunification_reproduces_abadie_diamond_and_hainmueller(
+    shared_data: Path,
+) -> None:
+    # Abadie, Diamond & Hainmueller (2015), AJPS 59(2), Table 2: synthetic West Germany is
+    # Austria 0.42, USA 0.22, Japan 0.16, Switzerland 0.11, Netherlands 0.09, with V chosen by
+    # cross-validation (predictors averaged over 1971-1980 fitted to GDP in 1981-1990, then
+    # applied to the 1981-1990 predictors), as in the Synth package's replication code.
+    frame = pl.read_csv(shared_data / "experiments" / "germany.csv", null_values=["NA", ""])
+    parse = synthetic_control.parse_predictor
+    result = synthetic_control.synthetic_control(
+        frame,
+        unit="country",
+        time="year",
+        outcome="gdp",
+        treated_unit="West Germany",
+        start=1991,
+        predictors=[parse(text) for text in (
+            "gdp:1981-1990", "trade:1981-1990", "infrate:1981-1990", "industry:1981-1990",
+            "schooling:1980,1985", "invest80:1980",
+        )],
+        training_predictors=[parse(text) for text in (
+            "gdp:1971-1980", "trade:1971-1980", "infrate:1971-1980", "industry:1971-1980",
+            "schooling:1970,1975", "invest70:1980",
+        )],
+        validation=(1981, 1990),
+        placebos=False,
+    )  # fmt: skip
+    assert result.weights == pytest.approx(
+        {"Austria": 0.42, "USA": 0.22, "Japan": 0.16, "Switzerland": 0.11, "Netherlands": 0.09},
+        abs=0.006,
+    )
+    assert result.average_effect < 0  # reunification lowered West German GDP per head
+
+
 def test_placebos_rank_a_unit_with_a_real_break_first() -> None:
     rng = np.random.default_rng(8)
     rows = []

@@ -135,6 +135,15 @@ def _synth(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
     treated_unit = options.text("treated_unit")
     donors = options.listed("donors")
     fit_from = options.optional("fit_from")
+    validation = None
+    if options.optional("validation"):
+        first, _dash, last = options.text("validation").partition("-")
+        try:
+            validation = (float(first), float(last))
+        except ValueError:
+            raise _error(
+                gettext_noop("Write the validation period as first-last, for example 1981-1990.")
+            ) from None
     result = synth.synthetic_control(
         frame,
         unit=options.text("unit"),
@@ -145,6 +154,10 @@ def _synth(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
         donors=donors or None,
         predictors=[synth.parse_predictor(text) for text in options.listed("predictors")],
         fit_from=float(fit_from) if fit_from else None,
+        training_predictors=[
+            synth.parse_predictor(text) for text in options.listed("training_predictors")
+        ],
+        validation=validation,
         placebos=not options.flag("no_placebos"),
     )
     headline = Message(

@@ -191,6 +191,8 @@ def analyse(
     treated_unit: Form[str] = "",
     start: Form[str] = "",
     predictors: Form[str] = "",
+    training_predictors: Form[str] = "",
+    validation: Form[str] = "",
     donors: Form[str] = "",
     fit_from: Form[str] = "",
     placebos: Form[bool] = True,
@@ -207,7 +209,8 @@ def analyse(
     ``staggered``: Callaway & Sant'Anna group-time effects and an event study (unit, time,
     first_treated, control_group).
     ``synth``: synthetic control with placebos (unit, time, treated_unit, start, predictors
-    as ``column:1960-1969`` separated by ``;``, donors separated by ``;``, fit_from).
+    as ``column:1960-1969`` separated by ``;``, donors separated by ``;``, fit_from; or
+    cross-validation with training_predictors and validation as ``1981-1990``).
     ``its``: interrupted time series (time, after or start, model, offset, season,
     harmonics, slope_change).
     The headline is in the language of the request."""
@@ -217,6 +220,7 @@ def analyse(
         "after": after,
         "first_treated": first_treated, "control_group": control_group,
         "treated_unit": treated_unit, "start": start, "predictors": predictors,
+        "training_predictors": training_predictors, "validation": validation,
         "donors": donors, "fit_from": fit_from, "no_placebos": not placebos, "model": model,
         "offset": offset, "season": season, "harmonics": harmonics,
         "slope_change": slope_change, "seed": seed,

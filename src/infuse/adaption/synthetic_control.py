@@ -17,6 +17,10 @@ control methods for comparative case studies", Journal of the American Statistic
   diagonal V is chosen to minimise the pre-period outcome error, as the Synth package does
   (Abadie, A., Diamond, A. & Hainmueller, J. 2011, "Synth: an R package for synthetic control
   methods in comparative case studies", Journal of Statistical Software 42(13)).
+* Cross-validation of V for when predictors are measured over the pre-period itself: V is
+  chosen on a training period to predict a validation period (Abadie, A., Diamond, A. &
+  Hainmueller, J. 2015, "Comparative politics and the synthetic control method", American
+  Journal of Political Science 59(2):495-510).
 * Inference by placebos in space: every donor in turn is treated as if it had been, and the
   treated unit's ratio of post- to pre-period root mean squared prediction error is ranked
   among them; the p-value is its rank over the number of units (Abadie et al. 2010, section 2.3).
@@ -111,6 +115,51 @@ class Fit:
     post_rmspe: float
 
 
+def _scaled(predictors: FloatArray, treated: int, donors: Sequence[int]) -> FloatArray:
+    """The predictors of the treated unit (column 0) and donors, each row divided by its
+    spread across them, as Synth does, so V weighs predictors of any unit alike."""
+    x = predictors[:, [treated, *donors]]
+    spread = x.std(axis=1, ddof=1)
+    return x / np.where(spread > 0, spread, 1.0)[:, None]
+
+
+def _weights_for(x: FloatArray, log_v: FloatArray) -> FloatArray:
+    root = np.sqrt(np.exp(log_v - log_v.max()))
+    return simplex_weights(root * x[:, 0], root[:, None] * x[:, 1:])
+
+
+def _choose_v(x: FloatArray, y1: FloatArray, y0: FloatArray, pre_means: FloatArray) -> FloatArray:
+    """log V minimising the outcome error of the weights V gives, over the periods in y1/y0.
+
+    Nelder-Mead from equal weights and from the start Synth also tries (a regression of each
+    unit's mean pre-period outcome, ``pre_means``, on its predictors: large coefficients mark
+    predictors that matter), keeping the better. The error surface has local minima, so these
+    two starts are kept as Synth's: they are what reproduce the published studies.
+    """
+
+    def loss(log_v: FloatArray) -> float:
+        gap = y1 - _weights_for(x, log_v) @ y0
+        return float(gap @ gap)
+
+    count = x.shape[0]
+    coefficients = np.linalg.lstsq(
+        np.column_stack([np.ones(x.shape[1]), x.T]), pre_means, rcond=None
+    )[0][1:]
+    starts = [np.zeros(count), np.log(coefficients**2 / (coefficients**2).sum() + 1e-8)]
+    best = None
+    for start in starts:
+        result = optimize.minimize(
+            loss,
+            start,
+            method="Nelder-Mead",
+            options={"maxiter": 400 * count, "xatol": 1e-6, "fatol": 1e-10},
+        )
+        if best is None or result.fun < best.fun:
+            best = result
+    assert best is not None
+    return np.asarray(best.x, dtype=np.float64)
+
+
 def _fit(
     outcomes: FloatArray,
     treated: int,
@@ -118,6 +167,8 @@ def _fit(
     pre: npt.NDArray[np.bool_],
     predictors: FloatArray | None,
     fit_periods: npt.NDArray[np.bool_] | None = None,
+    training: FloatArray | None = None,
+    validation: npt.NDArray[np.bool_] | None = None,
 ) -> Fit:
     y1 = outcomes[treated]
     y0 = outcomes[list(donors)]
@@ -125,43 +176,20 @@ def _fit(
         weights = simplex_weights(y1[pre], y0[:, pre].T)
         v = None
     else:
-        x = predictors[:, [treated, *donors]]
-        spread = x.std(axis=1, ddof=1)
-        x = x / np.where(spread > 0, spread, 1.0)[:, None]
-        x1, x0 = x[:, 0], x[:, 1:]
-
-        def weights_for(log_v: FloatArray) -> FloatArray:
-            root = np.sqrt(np.exp(log_v - log_v.max()))
-            return simplex_weights(root * x1, root[:, None] * x0)
-
-        matched = pre if fit_periods is None else fit_periods
-
-        def loss(log_v: FloatArray) -> float:
-            gap = y1[matched] - weights_for(log_v) @ y0[:, matched]
-            return float(gap @ gap)
-
-        starts = [np.zeros(x.shape[0])]
-        # A second start from a regression of the pre-period outcomes on the predictors, the
-        # start Synth also tries (large coefficients mark predictors that matter).
-        coefficients = np.linalg.lstsq(
-            np.column_stack([np.ones(x.shape[1]), x.T]),
-            np.concatenate([[y1[pre].mean()], y0[:, pre].mean(axis=1)]),
-            rcond=None,
-        )[0][1:]
-        starts.append(np.log(coefficients**2 / (coefficients**2).sum() + 1e-8))
-        best = None
-        for start in starts:
-            result = optimize.minimize(
-                loss,
-                start,
-                method="Nelder-Mead",
-                options={"maxiter": 400 * x.shape[0], "xatol": 1e-6, "fatol": 1e-10},
+        x = _scaled(predictors, treated, donors)
+        pre_means = np.concatenate([[y1[pre].mean()], y0[:, pre].mean(axis=1)])
+        if training is not None and validation is not None:
+            # Cross-validation (Abadie, Diamond & Hainmueller 2015, section III.B): V is chosen
+            # with predictors from a training period to fit a later validation period, then
+            # applied to the predictors measured closer to the start.
+            log_v = _choose_v(
+                _scaled(training, treated, donors), y1[validation], y0[:, validation], pre_means
             )
-            if best is None or result.fun < best.fun:
-                best = result
-        assert best is not None
-        weights = weights_for(best.x)
-        raw = np.exp(best.x - best.x.max())
+        else:
+            matched = pre if fit_periods is None else fit_periods
+            log_v = _choose_v(x, y1[matched], y0[:, matched], pre_means)
+        weights = _weights_for(x, log_v)
+        raw = np.exp(log_v - log_v.max())
         v = raw / raw.sum()
     synthetic = weights @ y0
     gap = y1 - synthetic
@@ -214,6 +242,8 @@ def synthetic_control(
     donors: Sequence[str] | None = None,
     predictors: Sequence[Predictor] = (),
     fit_from: float | None = None,
+    training_predictors: Sequence[Predictor] = (),
+    validation: tuple[float, float] | None = None,
     placebos: bool = True,
     placebo_pre_rmspe_limit: float | None = None,
 ) -> SyntheticControlResult:
@@ -224,7 +254,9 @@ def synthetic_control(
     pre-period fit is more than ``placebo_pre_rmspe_limit`` times worse than the treated
     unit's are left out of the ranking, as Abadie et al. (2010) show with their 5x cut-off.
     With predictors, ``fit_from`` limits the pre-period outcomes that choose V to those from
-    that period on (Synth's ``time.optimize.ssr``).
+    that period on (Synth's ``time.optimize.ssr``). With ``training_predictors`` and
+    ``validation`` (first, last period), V is chosen by cross-validation instead: training
+    predictors fit the validation period's outcomes, and the V found weighs ``predictors``.
     """
     for name in (unit, time, outcome):
         if name not in frame.columns:
@@ -268,7 +300,22 @@ def synthetic_control(
     predictor_matrix = None
     if predictors:
         predictor_matrix = _predictor_matrix(data, unit, time, order, predictors)
-    treated_fit = _fit(outcomes, 0, range(1, len(order)), pre, predictor_matrix, fit_periods)
+    training_matrix = validation_periods = None
+    if training_predictors and validation is not None:
+        if not predictors:
+            raise _error(gettext_noop("Cross-validation needs predictors as well."))
+        training_matrix = _predictor_matrix(data, unit, time, order, training_predictors)
+        validation_periods = (period_values >= validation[0]) & (period_values <= validation[1])
+    treated_fit = _fit(
+        outcomes,
+        0,
+        range(1, len(order)),
+        pre,
+        predictor_matrix,
+        fit_periods,
+        training_matrix,
+        validation_periods,
+    )
     gap = outcomes[0] - treated_fit.synthetic
     ratio = treated_fit.post_rmspe / treated_fit.pre_rmspe if treated_fit.pre_rmspe else math.inf
     placebo_rows: list[Placebo] = []
@@ -276,7 +323,16 @@ def synthetic_control(
     if placebos:
         for index in range(1, len(order)):
             others = [other for other in range(1, len(order)) if other != index]
-            placebo = _fit(outcomes, index, others, pre, predictor_matrix, fit_periods)
+            placebo = _fit(
+                outcomes,
+                index,
+                others,
+                pre,
+                predictor_matrix,
+                fit_periods,
+                training_matrix,
+                validation_periods,
+            )
             placebo_gap = outcomes[index] - placebo.synthetic
             placebo_rows.append(
                 Placebo(
