@@ -177,6 +177,7 @@ def test_outcomes_upload_on_the_page_shows_checks_and_an_effect(officer: User) -
     assert sum(record.checks["missing_by_arm"].values()) == 8
     page = client.get(f"/en/adaption/experiments/{experiment.pk}/").content.decode()
     assert "The interval does not include zero" in page
+    assert "Chart of each difference with its interval" in page
     welsh = client.get(f"/cy/adaption/experiments/{experiment.pk}/").content.decode()
     assert "Canlyniadau" in welsh
 
@@ -359,6 +360,7 @@ def test_stepped_wedge_outcomes_on_the_page_allow_for_time(officer: User) -> Non
     page = client.get(f"/en/adaption/experiments/{experiment.pk}/").content.decode()
     assert "Allowing for change over time" in page
     assert "Effect by time since each cluster started" in page
+    assert "Chart of the average outcome by period" in page
     bad = io.BytesIO(b"ward,quarter,kwh\nw1,1,300\nw2,one,290\n")
     bad.name = "bad.csv"
     refused = client.post(

@@ -21,7 +21,7 @@ from infuse.accounts.policy import (
     signed_in_user,
 )
 from infuse.errors import UserFacingError
-from infuse.web.charts import line_chart, render_svg
+from infuse.web.charts import interval_chart, line_chart, render_svg
 
 from . import selectors, services
 from .forms import (
@@ -37,7 +37,7 @@ from .forms import (
     UnitsUploadForm,
     power_form_class,
 )
-from .models import FIT_DIMENSIONS, AdaptionAssessment, Experiment, Innovation
+from .models import FIT_DIMENSIONS, AdaptionAssessment, Experiment, Innovation, OutcomeAnalysis
 from .power_requests import DESIGNS, PowerAnswer, PowerRequestError, power_answer
 from .selectors import PLAN_FIELDS
 
@@ -289,6 +289,7 @@ def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
             "quasi_chart": _quasi_chart(analysis.results["quasi"], analysis.outcome_column)
             if analysis is not None and "quasi" in analysis.results
             else "",
+            "results_chart": _results_chart(analysis) if analysis is not None else "",
         },
     )
 
@@ -498,6 +499,49 @@ def _observational_outcomes(
     return render(
         request, "adaption/experiment_outcomes.html", {"experiment": experiment, "form": form}
     )
+
+
+def _results_chart(analysis: OutcomeAnalysis) -> str:
+    """A trial's picture: each arm's effect with its interval, or a stepped wedge's outcomes
+    over time in clusters not yet started and started."""
+    results = analysis.results
+    if "stepped_wedge" in results:
+        rows = []
+        started, waiting = _("Clusters started"), _("Clusters not yet started")
+        for row in results["stepped_wedge"]["means_by_period"]:
+            for name, key in ((waiting, "control"), (started, "intervention")):
+                if row.get(key) is not None:
+                    rows.append({"period": row["period"], "value": row[key], "line": name})
+        spec = line_chart(
+            rows,
+            x="period",
+            y="value",
+            series="line",
+            share_axis=False,
+            title=_("Average outcome by period and condition"),
+            x_title=_("Period"),
+            y_title=analysis.outcome_column,
+        )
+    elif "comparisons" in results:
+        rows = [
+            {
+                "arm": _("%(arm)s against %(control)s")
+                % {"arm": comparison["arm"], "control": comparison["control"]},
+                "estimate": comparison["primary"]["estimate"],
+                "low": comparison["primary"]["ci_low"],
+                "high": comparison["primary"]["ci_high"],
+            }
+            for comparison in results["comparisons"]
+        ]
+        spec = interval_chart(
+            rows,
+            label="arm",
+            title=_("Each difference with its interval"),
+            x_title=_("Difference in %(outcome)s") % {"outcome": analysis.outcome_column},
+        )
+    else:
+        return ""
+    return "data:image/svg+xml;base64," + base64.b64encode(render_svg(spec).encode()).decode()
 
 
 def _quasi_chart(answer: dict[str, Any], outcome: str) -> str:

@@ -109,6 +109,47 @@ def line_chart(
     return _config(alt.layer(*layers), title).to_dict()  # type: ignore[arg-type]
 
 
+def interval_chart(
+    rows: Sequence[dict[str, Any]],
+    *,
+    label: str,
+    title: str,
+    x_title: str,
+    reference: float = 0.0,
+) -> dict[str, Any]:
+    """Estimates with their intervals, one line per row (``estimate``, ``low``, ``high`` and
+    the ``label`` column), against a dashed reference line at no effect."""
+    data = alt.Data(values=list(rows))
+    order = [str(row[label]) for row in rows]
+    y = alt.Y(f"{label}:N", sort=order, title=None)
+    intervals = (
+        alt.Chart(data)
+        .mark_rule(color=BRAND, strokeWidth=3)
+        .encode(y=y, x=alt.X("low:Q", title=x_title), x2="high:Q")
+    )
+    points = (
+        alt.Chart(data)
+        .mark_point(color=BRAND, filled=True, size=90)
+        .encode(
+            y=y,
+            x="estimate:Q",
+            tooltip=[
+                f"{label}:N",
+                alt.Tooltip("estimate:Q", format=",.3g"),
+                alt.Tooltip("low:Q", format=",.3g"),
+                alt.Tooltip("high:Q", format=",.3g"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(alt.Data(values=[{"rule": reference}]))
+        .mark_rule(color="#505a5f", strokeDash=[4, 4])
+        .encode(x="rule:Q")
+    )
+    chart = alt.layer(intervals, points, rule).properties(height=max(60, 50 * len(order)))
+    return _config(chart, title).to_dict()  # type: ignore[arg-type]
+
+
 def render_svg(spec: dict[str, Any]) -> str:
     import vl_convert
 
