@@ -642,6 +642,9 @@ def analyse(
     ] = None,
     cluster: Annotated[str | None, typer.Option(help="rct, stepped-wedge: cluster column")] = None,
     binary: Annotated[bool, typer.Option("--binary", help="rct: outcome is 0/1")] = False,
+    count: Annotated[
+        bool, typer.Option("--count", help="rct: outcome is a count (adds the rate ratio)")
+    ] = False,
     correction: Annotated[
         str, typer.Option(help="rct: none, holm, bonferroni, benjamini_hochberg")
     ] = "none",
@@ -710,14 +713,12 @@ def analyse(
     synth and its: for changes that could not be randomised."""
     import dataclasses
 
-    import polars as pl
-
-    from infuse.adaption import allocating, analysis
-    from infuse.adaption.analysis_requests import METHODS, quasi_analysis
+    from infuse.adaption import allocating
+    from infuse.adaption.analysis_requests import METHODS, quasi_analysis, rct_comparisons
     from infuse.adaption.messages import AdaptionInputError
 
-    if method not in ("rct", *METHODS):
-        _fail(f"Choose one of: rct, {', '.join(METHODS)}.", as_json)
+    if method not in METHODS:
+        _fail(f"Choose one of: {', '.join(METHODS)}.", as_json)
     if not data.is_file():
         _fail(f"{data} is not a file.", as_json)
     try:
@@ -762,33 +763,23 @@ def analyse(
         for note in answer["result"]["notes"]:
             console.print(f"  note: {note}")
         return
-    for name in (outcome, arm, *(c for c in [cluster] if c)):
-        if name not in frame.columns:
-            _fail(f"There is no column called {name!r}.", as_json)
-    frame = frame.with_columns(
-        pl.col(outcome).cast(pl.String).str.replace_all(",", "").cast(pl.Float64, strict=False),
-        pl.col(arm).cast(pl.String),
-    )
-    arms = sorted(frame.get_column(arm).drop_nulls().unique().to_list())
-    if control is not None:
-        if control not in arms:
-            _fail(f"There is no arm called {control!r}.", as_json)
-        arms = [control, *[name for name in arms if name != control]]
     try:
-        comparisons = analysis.itt_analysis(
-            frame.filter(pl.col(outcome).is_not_null()),
-            arms=arms,
-            arm_column=arm,
-            outcome_column=outcome,
-            outcome_type="binary" if binary else "continuous",
-            covariates=[c.strip() for c in (covariates or "").split(",") if c.strip()],
-            cluster_column=cluster,
-            correction=correction,
-            permutations=permutations,
-            seed=seed,
-            pre_period_column=cuped,
-            prior_sd=prior_sd,
-            threshold=threshold,
+        comparisons = rct_comparisons(
+            frame,
+            {
+                "outcome": outcome,
+                "arm": arm,
+                "control": control,
+                "cluster": cluster,
+                "outcome_type": "binary" if binary else "count" if count else "continuous",
+                "covariates": covariates,
+                "correction": correction,
+                "permutations": permutations,
+                "seed": seed,
+                "pre_period": cuped,
+                "prior_sd": prior_sd,
+                "threshold": threshold,
+            },
         )
     except AdaptionInputError as error:
         _fail(error.message.text(), as_json)

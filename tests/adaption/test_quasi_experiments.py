@@ -543,3 +543,29 @@ def test_stepped_wedge_from_the_command_line(tmp_path: Path) -> None:
     answer = json.loads(result.stdout)
     assert answer["result"]["effect"]["estimate"] == pytest.approx(2.0, abs=0.5)
     assert "10 clusters" in answer["headline"]
+
+
+def test_a_randomised_trial_through_the_api_with_a_count_outcome(
+    api_client: tuple[Any, dict[str, str]],
+) -> None:
+    client, auth = api_client
+    rng = np.random.default_rng(17)
+    rows = ["household,arm,calls"]
+    for index in range(400):
+        arm = "letter" if index % 2 else "control"
+        rows.append(f"h{index},{arm},{rng.poisson(3.0 if arm == 'letter' else 2.0)}")
+    upload = io.BytesIO(("\n".join(rows) + "\n").encode())
+    upload.name = "calls.csv"
+    response = client.post(
+        "/api/adaption/analyse/rct",
+        {"data": upload, "outcome": "calls", "arm": "arm", "control": "control",
+         "outcome_type": "count"},
+        **auth,
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    [comparison] = response.json()["result"]["comparisons"]
+    assert comparison["arm"] == "letter"
+    # Means 3 and 2: a rate ratio near 1.5 whose interval excludes 1.
+    rate = comparison["rate_ratio"]
+    assert rate["ratio"] == pytest.approx(1.5, abs=0.2) and rate["ci_low"] > 1
+    assert response.json()["headline"].startswith("letter compared with control")

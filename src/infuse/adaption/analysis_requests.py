@@ -10,21 +10,22 @@ with a plain-language headline (a :class:`Message`, so each caller can translate
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import polars as pl
 from polars.exceptions import PolarsError
 
+from . import analysis, stepped_wedge
 from . import difference_in_differences as did
 from . import interrupted_time_series as its
-from . import stepped_wedge
 from . import synthetic_control as synth
 from .messages import AdaptionInputError, Message, as_plain, gettext_noop
 
-#: The designs analysed here: a stepped-wedge trial, and four for when randomisation was not
-#: possible.
-METHODS = ("stepped-wedge", "did", "staggered", "synth", "its")
+#: The designs analysed here: a randomised comparison of arms, a stepped-wedge trial, and four
+#: for when randomisation was not possible.
+METHODS = ("rct", "stepped-wedge", "did", "staggered", "synth", "its")
 
 
 def _error(template: str, **params: str) -> AdaptionInputError:
@@ -217,6 +218,72 @@ def _its(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
     return {"headline": headline, "result": result}
 
 
+def rct_comparisons(frame: pl.DataFrame, values: Mapping[str, Any]) -> list[analysis.Comparison]:
+    """Each arm against the control (the ``control`` option, else the first arm in order),
+    by intention to treat, from a table of units with an arm and an outcome column."""
+    options = _Options(values)
+    outcome, arm = options.text("outcome"), options.text("arm", "arm")
+    cluster = options.optional("cluster")
+    for name in (outcome, arm, *([cluster] if cluster else [])):
+        if name not in frame.columns:
+            raise _error(gettext_noop("There is no column called %(column)s."), column=name)
+    frame = frame.with_columns(
+        pl.col(outcome).cast(pl.String).str.replace_all(",", "").cast(pl.Float64, strict=False),
+        pl.col(arm).cast(pl.String),
+    )
+    arms = sorted(frame.get_column(arm).drop_nulls().unique().to_list())
+    control = options.optional("control")
+    if control:
+        if control not in arms:
+            raise _error(gettext_noop("There is no arm called %(arm)s."), arm=control)
+        arms = [control, *[name for name in arms if name != control]]
+    prior_sd = options.optional("prior_sd")
+    return analysis.itt_analysis(
+        frame.filter(pl.col(outcome).is_not_null()),
+        arms=arms,
+        arm_column=arm,
+        outcome_column=outcome,
+        outcome_type=options.text("outcome_type", "continuous"),
+        covariates=[c.strip() for c in options.text("covariates", "").split(",") if c.strip()],
+        cluster_column=cluster,
+        correction=options.text("correction", "none"),
+        permutations=min(int(options.number("permutations", 10_000)), 100_000),
+        seed=int(options.number("seed", 0)),
+        pre_period_column=options.optional("pre_period"),
+        prior_sd=float(prior_sd) if prior_sd else None,
+        threshold=options.number("threshold", 0.0),
+    )
+
+
+def _rct(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
+    comparisons = rct_comparisons(frame, options.values)
+    first = comparisons[0].primary if comparisons else None
+    if first is None:
+        raise _error(gettext_noop("There are no two arms to compare."))
+    headline = Message(
+        gettext_noop(
+            "%(arm)s compared with %(control)s: a difference of %(estimate)s (interval "
+            "%(low)s to %(high)s)."
+        ),
+        {
+            "arm": comparisons[0].arm,
+            "control": comparisons[0].control,
+            "estimate": _figure(first["estimate"]),
+            "low": _figure(first["ci_low"]),
+            "high": _figure(first["ci_high"]),
+        },
+    )
+    return {"headline": headline, "result": RctResult(comparisons)}
+
+
+@dataclass(frozen=True)
+class RctResult:
+    """The comparisons of a randomised trial as one result, shaped like every other method's."""
+
+    comparisons: list[analysis.Comparison]
+    notes: list[Message] = field(default_factory=list)
+
+
 def _stepped_wedge(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
     outcome = options.text("outcome")
     result = stepped_wedge.stepped_wedge_effect(
@@ -246,6 +313,7 @@ def _stepped_wedge(frame: pl.DataFrame, options: _Options) -> dict[str, Any]:
 
 
 _RUNNERS: dict[str, Callable[[pl.DataFrame, _Options], dict[str, Any]]] = {
+    "rct": _rct,
     "stepped-wedge": _stepped_wedge,
     "did": _did,
     "staggered": _staggered,

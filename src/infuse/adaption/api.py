@@ -162,7 +162,7 @@ def randomise(
     }
 
 
-QuasiMethod = Literal["stepped-wedge", "did", "staggered", "synth", "its"]
+QuasiMethod = Literal["rct", "stepped-wedge", "did", "staggered", "synth", "its"]
 
 
 class QuasiAnalysisOut(Schema):
@@ -181,6 +181,12 @@ def analyse(
     method: QuasiMethod,
     data: File[UploadedFile],
     outcome: Form[str],
+    arm: Form[str] = "arm",
+    control: Form[str] = "",
+    outcome_type: Form[Literal["continuous", "binary", "count"]] = "continuous",
+    covariates: Form[str] = "",
+    correction: Form[Literal["none", "holm", "bonferroni", "benjamini_hochberg"]] = "none",
+    pre_period: Form[str] = "",
     cluster: Form[str] = "",
     unit: Form[str] = "",
     time: Form[str] = "",
@@ -203,7 +209,9 @@ def analyse(
     slope_change: Form[bool] = False,
     seed: Form[int] = 0,
 ) -> dict[str, Any]:
-    """``stepped-wedge``: the effect with period and cluster fixed effects, CR2 and the wild
+    """``rct``: each arm against the control by intention to treat (outcome, arm, control,
+    outcome_type, covariates for Lin's adjustment, cluster, correction, pre_period for CUPED).
+    ``stepped-wedge``: the effect with period and cluster fixed effects, CR2 and the wild
     cluster bootstrap, and effects by exposure time (cluster, time, first_treated).
     ``did``: 2 x 2 difference-in-differences (outcome, treated, after, unit).
     ``staggered``: Callaway & Sant'Anna group-time effects and an event study (unit, time,
@@ -216,7 +224,9 @@ def analyse(
     The headline is in the language of the request."""
     content = data.read(allocating.MAX_FILE_BYTES + 1)
     options = {
-        "outcome": outcome, "cluster": cluster, "unit": unit, "time": time, "treated": treated,
+        "outcome": outcome, "arm": arm, "control": control, "outcome_type": outcome_type,
+        "covariates": covariates, "correction": correction, "pre_period": pre_period,
+        "permutations": 2_000, "cluster": cluster, "unit": unit, "time": time, "treated": treated,
         "after": after,
         "first_treated": first_treated, "control_group": control_group,
         "treated_unit": treated_unit, "start": start, "predictors": predictors,
