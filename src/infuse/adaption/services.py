@@ -665,35 +665,19 @@ def outcomes_upload(
         )
     except AdaptionInputError as error:
         raise _translated(error) from error
-    record = OutcomeAnalysis(
+    return _analysis_keep(
+        actor=actor,
         experiment=experiment,
-        file_name=Path(file_name).name[:255] or "outcomes.csv",
-        file_sha256=hashlib.sha256(content).hexdigest(),
+        file_name=file_name,
+        content=content,
         outcome_column=column,
         checks=checks.as_dict(),
         results={
             "comparisons": [dataclasses.asdict(comparison) for comparison in comparisons],
-            "alpha": str(experiment.alpha),
             "cluster_level": cluster is not None,
-            "plan_sha256": experiment.locked_sha256,
-            "amendments": experiment.amendments.count(),
         },
-        uploaded_by=recorded_user(actor),
+        audit={"analysed_by_arm": checks.analysed_by_arm},
     )
-    record.upload.save(record.file_name, ContentFile(content), save=False)
-    record.save()
-    audit_record(
-        actor=actor,
-        action="adaption.outcomes_analysed",
-        target=experiment,
-        body=experiment.owner_body,
-        after={
-            "file_sha256": record.file_sha256,
-            "outcome_column": column,
-            "analysed_by_arm": checks.analysed_by_arm,
-        },
-    )
-    return record
 
 
 #: The analysis each non-randomised design runs (see :mod:`.analysis_requests`).
@@ -742,32 +726,20 @@ def observational_outcomes_upload(
         )
     except AdaptionInputError as error:
         raise _translated(error) from error
-    outcome = str(options.get("outcome", ""))[:100]
-    record = OutcomeAnalysis(
+    outcome = str(options.get("outcome", ""))
+    return _analysis_keep(
+        actor=actor,
         experiment=experiment,
-        file_name=Path(file_name).name[:255] or "outcomes.csv",
-        file_sha256=hashlib.sha256(content).hexdigest(),
+        file_name=file_name,
+        content=content,
         outcome_column=outcome,
         checks={"rows": frame.height},
         results={
             "quasi": answer,
             "options": {key: value for key, value in options.items() if value not in ("", None)},
-            "alpha": str(experiment.alpha),
-            "plan_sha256": experiment.locked_sha256,
-            "amendments": experiment.amendments.count(),
         },
-        uploaded_by=recorded_user(actor),
+        audit={"method": method},
     )
-    record.upload.save(record.file_name, ContentFile(content), save=False)
-    record.save()
-    audit_record(
-        actor=actor,
-        action="adaption.outcomes_analysed",
-        target=experiment,
-        body=experiment.owner_body,
-        after={"file_sha256": record.file_sha256, "method": method, "outcome_column": outcome},
-    )
-    return record
 
 
 def _stepped_wedge_outcomes(
@@ -823,10 +795,11 @@ def _stepped_wedge_outcomes(
         "missing_cluster_periods": result.missing_cluster_periods[:100],
         "rows_analysed": result.observations,
     }
-    record = OutcomeAnalysis(
+    return _analysis_keep(
+        actor=actor,
         experiment=experiment,
-        file_name=Path(file_name).name[:255] or "outcomes.csv",
-        file_sha256=hashlib.sha256(content).hexdigest(),
+        file_name=file_name,
+        content=content,
         outcome_column=outcome,
         checks=checks,
         results={
@@ -835,6 +808,32 @@ def _stepped_wedge_outcomes(
             ),
             "notes": [note.text(_) for note in result.notes],
             "period_column": period,
+        },
+        audit={"clusters_with_outcomes": result.clusters},
+    )
+
+
+def _analysis_keep(
+    *,
+    actor: Any,
+    experiment: Experiment,
+    file_name: str,
+    content: bytes,
+    outcome_column: str,
+    checks: dict[str, Any],
+    results: dict[str, Any],
+    audit: dict[str, Any],
+) -> OutcomeAnalysis:
+    """Keep an upload and its analysis (every design's), stamped with the plan it followed,
+    and record it in the audit trail."""
+    record = OutcomeAnalysis(
+        experiment=experiment,
+        file_name=Path(file_name).name[:255] or "outcomes.csv",
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        outcome_column=outcome_column[:100],
+        checks=checks,
+        results={
+            **results,
             "alpha": str(experiment.alpha),
             "plan_sha256": experiment.locked_sha256,
             "amendments": experiment.amendments.count(),
@@ -848,10 +847,6 @@ def _stepped_wedge_outcomes(
         action="adaption.outcomes_analysed",
         target=experiment,
         body=experiment.owner_body,
-        after={
-            "file_sha256": record.file_sha256,
-            "outcome_column": outcome,
-            "clusters_with_outcomes": result.clusters,
-        },
+        after={"file_sha256": record.file_sha256, "outcome_column": outcome_column, **audit},
     )
     return record

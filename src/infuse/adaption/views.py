@@ -4,12 +4,15 @@ pre-registration and randomisation."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -286,10 +289,16 @@ def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
             "show_allocation": randomisation is not None and may_change,
             "schedule": _schedule_by_period(randomisation.schedule) if randomisation else [],
             "analysis": analysis,
-            "quasi_chart": _quasi_chart(analysis.results["quasi"], analysis.outcome_column)
+            "quasi_chart": _analysis_chart(
+                analysis,
+                "quasi",
+                lambda: _quasi_chart(analysis.results["quasi"], analysis.outcome_column),
+            )
             if analysis is not None and "quasi" in analysis.results
             else "",
-            "results_chart": _results_chart(analysis) if analysis is not None else "",
+            "results_chart": _analysis_chart(analysis, "results", lambda: _results_chart(analysis))
+            if analysis is not None
+            else "",
         },
     )
 
@@ -499,6 +508,17 @@ def _observational_outcomes(
     return render(
         request, "adaption/experiment_outcomes.html", {"experiment": experiment, "form": form}
     )
+
+
+def _analysis_chart(analysis: OutcomeAnalysis, kind: str, render: Callable[[], str]) -> str:
+    """A kept analysis never changes (a new upload is a new record), so its chart is drawn once
+    per language and reused: rendering SVG costs more than the rest of the page."""
+    key = f"adaption-chart:{kind}:{analysis.pk}:{get_language() or 'en'}"
+    return str(cache.get_or_set(key, render, CHART_CACHE_SECONDS))
+
+
+#: How long a drawn results chart is kept.
+CHART_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _results_chart(analysis: OutcomeAnalysis) -> str:
