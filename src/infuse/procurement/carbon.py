@@ -733,8 +733,12 @@ def _lines_sql(method: CarbonMethod, where: str) -> str:
     exclusions = _exclusion_parts(method.exclusions)
     extra = "".join(f", {cte}" for cte in exclusions.ctes)
     classes = _classes_cte(exclusions.class_index)
+    # NOT MATERIALIZED: the lines are read three times (distinct classes, distinct values for
+    # the exclusion rules, the lines themselves); reading Parquet again is cheaper than
+    # holding a copy of every line in memory.
     return f"""
-    WITH src AS (SELECT {SOURCE_COLUMNS} FROM lines l WHERE {where}), {classes}{extra}, base AS (
+    WITH src AS NOT MATERIALIZED (SELECT {SOURCE_COLUMNS} FROM lines l WHERE {where}),
+    {classes}{extra}, base AS (
         SELECT l.body_code, l.batch_id, l.line_number, l.payment_date,
                l.{SUPPLIER} AS supplier, l.supplier_name, l.{DEPARTMENT} AS department,
                l.{CATEGORY} AS ledger_category, l.category_code, l.expense_type,
@@ -833,20 +837,48 @@ SUMMARY_COLUMNS = (
     "body_code, financial_year, category, department, supplier, tier, basis, "
     "uncertainty_class, sic_code, excluded_reason"
 )
+# Every breakdown is read per body, year, uncertainty class and exclusion reason (the range,
+# the regional view, the hot spots' years and the excluded spend need them), so those columns
+# are in every grouping set; each set adds the labels of one or more breakdowns.
+_ALWAYS = "body_code, financial_year, uncertainty_class, excluded_reason"
+SUMMARY_SETS = {
+    "category": "category, tier",  # also body, year, tier, totals, exclusions, the return
+    "department": "department",
+    "supplier": "supplier",
+    "basis": "basis",
+    "sic": "sic_code",
+}
+# The grouping set each breakdown (and the totals, exclusions and return) is read from.
+SET_OF = {
+    "body": "category",
+    "year": "category",
+    "category": "category",
+    "tier": "category",
+    "department": "department",
+    "supplier": "supplier",
+    "basis": "basis",
+    "sic": "sic",
+}
 
 
 def aggregate(
     store: LinesSource, files: Sequence[str], method: CarbonMethod, carbon: CarbonFilter
 ) -> pa.Table:
     """The one pass over the lines every figure is derived from: spend, tCO2e and lines per
-    body, year, category, department, supplier, tier, basis, uncertainty class, SIC code and
-    exclusion reason (far fewer rows than lines; the ``*_of`` functions sum it)."""
+    body, year, uncertainty class and exclusion reason, by each breakdown's labels (category
+    and tier; department; supplier; basis; SIC code) in one grouping set each, named in the
+    ``summary_set`` column. Far fewer rows than lines; the ``*_of`` functions sum one set.
+
+    One grouping set per breakdown, rather than one group per combination of all the labels,
+    keeps every hash table small: a 10M-line ledger has millions of (supplier, department,
+    category) combinations but only thousands of suppliers."""
     if not files:
         return pa.table(
             {
                 **{name.strip(): pa.array([], pa.string()) for name in SUMMARY_COLUMNS.split(",")},
                 "financial_year": pa.array([], pa.int64()),
                 "tier": pa.array([], pa.int64()),
+                "summary_set": pa.array([], pa.string()),
                 "spend": pa.array([], pa.float64()),
                 "tco2e": pa.array([], pa.float64()),
                 "lines": pa.array([], pa.int64()),
@@ -854,11 +886,16 @@ def aggregate(
         )
     spend_where, spend_params = carbon.spend.where()
     carbon_where, carbon_params = carbon.where()
+    sets = ", ".join(f"({_ALWAYS}, {labels})" for labels in SUMMARY_SETS.values())
+    which = _case(
+        (f"grouping({labels.split(',')[0]}) = 0", _sql_text(name))
+        for name, labels in SUMMARY_SETS.items()
+    )
     sql = (
         f"WITH {_reference_sql(method)}, carbon AS (SELECT * FROM "
         f"({_lines_sql(method, spend_where)}) WHERE {carbon_where}) "
-        f"SELECT {SUMMARY_COLUMNS}, sum(spend_gbp) AS spend, sum(tco2e) AS tco2e, "
-        f"count(*) AS lines FROM carbon GROUP BY ALL"
+        f"SELECT {SUMMARY_COLUMNS}, {which} AS summary_set, sum(spend_gbp) AS spend, "
+        f"sum(tco2e) AS tco2e, count(*) AS lines FROM carbon GROUP BY GROUPING SETS ({sets})"
     )
     return store.query(sql, files, [*spend_params, *carbon_params])
 
@@ -960,7 +997,8 @@ def breakdown_of(summary: pa.Table, by: str, *, limit: int | None = None) -> lis
         summary,
         f"""SELECT {column} AS label, uncertainty_class, sum(spend) AS spend,
                    sum(tco2e) AS tco2e, sum(lines)::BIGINT AS lines
-            FROM summary WHERE excluded_reason IS NULL GROUP BY ALL""",
+            FROM summary WHERE excluded_reason IS NULL AND summary_set = '{SET_OF[by]}'
+            GROUP BY ALL""",
     )
     combined = _range(rows, "label")
     total = sum(v[1] for v in combined.values())
@@ -996,7 +1034,7 @@ def totals_of(summary: pa.Table) -> CarbonTotals:
         summary,
         """SELECT excluded_reason IS NOT NULL AS excluded, uncertainty_class,
                   sum(spend) AS spend, sum(tco2e) AS tco2e, sum(lines)::BIGINT AS lines
-           FROM summary GROUP BY ALL""",
+           FROM summary WHERE summary_set = 'category' GROUP BY ALL""",
     )
     in_scope = [r for r in rows if not r["excluded"]]
     combined = _range([{**r, "k": 0} for r in in_scope], "k").get(0, (0.0, 0.0, 0.0, 0.0, 0))
@@ -1025,7 +1063,8 @@ def exclusions_of(summary: pa.Table) -> list[dict[str, Any]]:
     return _over(
         summary,
         """SELECT excluded_reason AS reason, sum(spend) AS spend, sum(lines)::BIGINT AS lines
-           FROM summary WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1""",
+           FROM summary WHERE excluded_reason IS NOT NULL AND summary_set = 'category'
+           GROUP BY 1 ORDER BY 2 DESC, 1""",
     )
 
 
@@ -1071,7 +1110,8 @@ def return_table_of(summary: pa.Table) -> list[dict[str, Any]]:
         summary,
         """SELECT category, tier, uncertainty_class, sum(spend) AS spend,
                   sum(tco2e) AS tco2e, sum(lines)::BIGINT AS lines
-           FROM summary WHERE excluded_reason IS NULL GROUP BY ALL""",
+           FROM summary WHERE excluded_reason IS NULL AND summary_set = 'category'
+           GROUP BY ALL""",
     )
     for row in rows:
         row["key"] = (row["category"], row["tier"])
