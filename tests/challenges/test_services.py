@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 
 from infuse.accounts.policy import can_open_bid
@@ -193,12 +194,20 @@ def test_links_only_to_lab_records_the_linker_may_see(
     secret = data_question(make_user("participant", TORFAEN), visibility="private")
     with pytest.raises(ChallengeFundError, match="lab record you can see"):
         services.bid_link_add(actor=lead, bid=bid, kind="data_question", record_id=secret.pk)
+    with pytest.raises(ChallengeFundError, match="lab record you can see"):
+        services.bid_link_add(actor=lead, bid=bid, kind="no_such_kind", record_id=own.pk)
+    offered = dict(selectors.linkable_outputs(lead, bid))
+    # Every kind of output in the one register is offered: the question and its ethics canvas.
+    assert f"data_question:{own.pk}" in offered and f"ethics_canvas:{own.pk}" in offered
+    assert not any(key.endswith(f":{secret.pk}") for key in offered)
     services.bid_link_add(actor=lead, bid=bid, kind="data_question", record_id=own.pk)
     assert BidLink.objects.filter(bid=bid).count() == 1
+    assert f"data_question:{own.pk}" not in dict(selectors.linkable_outputs(lead, bid))
     # A manager who later reads the bid sees the record's title only if they may open it.
     services.bid_submit(actor=lead, bid=bid)
     views = selectors.links_of(bidding["manager"], bid)
-    assert views[0].title == own.title
+    assert views[0].title is not None and own.title in views[0].title
+    assert views[0].url == reverse("datalab:question", args=[own.pk])
     assert AuditEntry.objects.filter(action="challenges.bid_link_added").count() == 1
 
 

@@ -10,8 +10,8 @@ from django.test import Client
 
 from infuse.datalab import services as datalab
 from infuse.datalab.dpia import QUESTION_KEYS
+from infuse.lab_outputs import KINDS
 from infuse.programme import services
-from infuse.programme.artefacts import KINDS
 from infuse.programme.models import Assignment, Enrolment, Submission
 from infuse.programme.services import ProgrammeError
 from tests.datalab.support import data_question

@@ -293,20 +293,13 @@ class BidAnswer(models.Model):
         return f"{self.bid_id}: {self.criterion_id}"
 
 
-class LabOutput(models.TextChoices):
-    """The kinds of lab record a bid may point to."""
-
-    DATA_QUESTION = "data_question", _("Data Lab question")
-    EXPERIMENT = "experiment", _("Adaption Lab experiment")
-    ASSESSMENT = "assessment", _("Adopt/adapt assessment")
-
-
 class BidLink(models.Model):
     """A link from a bid to one of the team's lab outputs, by reference (the record stays
-    where it is, under its own owner's rules)."""
+    where it is, under its own owner's rules). ``kind`` is a key of the register of lab outputs
+    (:data:`infuse.lab_outputs.KINDS`)."""
 
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="links")
-    kind = models.CharField(max_length=16, choices=LabOutput.choices)
+    kind = models.CharField(max_length=32)
     record_id = models.PositiveIntegerField()
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -12,7 +12,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from infuse.accounts.models import Role, User
-from infuse.accounts.policy import Action, bid_filter, can, can_open_bid, visible_filter
+from infuse.accounts.policy import bid_filter, can_open_bid, visible_filter
+from infuse.lab_outputs import KINDS
 
 from . import framing, panel
 from .models import (
@@ -23,7 +24,6 @@ from .models import (
     Challenge,
     ChallengeGoal,
     ChallengeTheme,
-    LabOutput,
 )
 
 
@@ -112,49 +112,28 @@ class LinkView:
 def links_of(user: Any, bid: Bid) -> list[LinkView]:
     """A bid's links to lab outputs as the viewer may see them: a record the viewer cannot
     open is shown only by its kind, never by its title."""
-    from django.urls import reverse
-
     views = []
     for link in bid.links.all():
-        record = lab_output_of(link.kind, link.record_id)
-        visible = record is not None and can(user, Action.VIEW, record)
-        title, url = None, None
-        if visible:
-            if link.kind == LabOutput.DATA_QUESTION:
-                title, url = record.title, reverse("datalab:question", args=[record.pk])
-            elif link.kind == LabOutput.EXPERIMENT:
-                title, url = record.title, reverse("adaption:experiment", args=[record.pk])
-            else:
-                title = str(record)
-                url = reverse("adaption:assessment", args=[record.pk])
-        views.append(LinkView(link, str(link.get_kind_display()), title, url))
+        kind = KINDS.get(link.kind)
+        record = kind.find(user, link.record_id) if kind is not None else None
+        title = kind.describe(record) if kind is not None and record is not None else None
+        url = kind.url(record) if kind is not None and record is not None else None
+        views.append(LinkView(link, str(kind.label) if kind else link.kind, title, url))
     return views
 
 
 def linkable_outputs(user: Any, bid: Bid) -> list[tuple[str, str]]:
-    """Lab records the user may link: (``kind:id``, label) for the lead and partner bodies'
-    records the user can see."""
-    from infuse.adaption.models import AdaptionAssessment, Experiment
-    from infuse.datalab.models import DataQuestion
-
+    """Lab outputs the user may link: (``kind:id``, label) for the lead and partner bodies'
+    outputs the user can see, of every kind in the register of lab outputs."""
     bodies = [bid.owner_body_id, *(p.pk for p in bid.partners.all())]
     linked = {(link.kind, link.record_id) for link in bid.links.all()}
     choices: list[tuple[str, str]] = []
-    sources: list[tuple[str, Any]] = [
-        (LabOutput.DATA_QUESTION, DataQuestion.objects.select_related("owner_body")),
-        (LabOutput.EXPERIMENT, Experiment.objects.select_related("owner_body")),
-        (
-            LabOutput.ASSESSMENT,
-            AdaptionAssessment.objects.select_related("owner_body", "innovation"),
-        ),
-    ]
-    for kind, queryset in sources:
-        label = LabOutput(kind).label
-        for record in queryset.filter(visible_filter(user), owner_body__in=bodies):
-            if (kind, record.pk) in linked:
-                continue
-            name = getattr(record, "title", None) or str(record)
-            choices.append((f"{kind}:{record.pk}", f"{label}: {name} ({record.owner_body.name})"))
+    for kind in KINDS.values():
+        for record in kind.of_bodies(user, bodies):
+            if (kind.key, record.pk) not in linked:
+                choices.append(
+                    (f"{kind.key}:{record.pk}", f"{kind.label}: {kind.describe(record)}")
+                )
     return choices
 
 
@@ -236,23 +215,6 @@ def deadline_problem(call: Call, now: datetime.datetime | None = None) -> str | 
         return _(
             "The deadline for this call passed at %(when)s: bids can no longer be changed."
         ) % {"when": when}
-    return None
-
-
-def lab_output_of(kind: str, record_id: int) -> Any:
-    """The lab record a link points to, or None."""
-    if kind == LabOutput.DATA_QUESTION:
-        from infuse.datalab.models import DataQuestion
-
-        return DataQuestion.objects.filter(pk=record_id).first()
-    if kind == LabOutput.EXPERIMENT:
-        from infuse.adaption.models import Experiment
-
-        return Experiment.objects.filter(pk=record_id).first()
-    if kind == LabOutput.ASSESSMENT:
-        from infuse.adaption.models import AdaptionAssessment
-
-        return AdaptionAssessment.objects.filter(pk=record_id).first()
     return None
 
 

@@ -28,6 +28,7 @@ from infuse.accounts.policy import (
 )
 from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
+from infuse.lab_outputs import KINDS
 
 from . import framing, panel
 from .models import (
@@ -48,7 +49,7 @@ from .models import (
     PhaseReview,
     ScaleLevel,
 )
-from .selectors import deadline_problem, lab_output_of
+from .selectors import deadline_problem
 
 CHALLENGE_FIELDS = (
     "title",
@@ -510,8 +511,8 @@ def bid_link_add(*, actor: Any, bid: Bid, kind: str, record_id: int) -> BidLink:
     """Link one of the team's lab outputs to ``bid``; the actor must be able to see it."""
     _require_open(bid.call)
     _require_team(actor, bid)
-    record = lab_output_of(kind, record_id)
-    if record is None or (actor is not None and not can(actor, Action.VIEW, record)):
+    output = KINDS.get(kind)
+    if output is None or output.find(actor, record_id) is None:
         raise ChallengeFundError(_("Choose a lab record you can see."))
     if BidLink.objects.filter(bid=bid, kind=kind, record_id=record_id).exists():
         raise ChallengeFundError(_("That record is already linked to this bid."))

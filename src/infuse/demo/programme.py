@@ -11,8 +11,8 @@ from typing import Any
 
 from infuse.accounts.models import Role, User
 from infuse.accounts.services import user_create
+from infuse.lab_outputs import KINDS
 from infuse.programme import services
-from infuse.programme.artefacts import KINDS
 from infuse.programme.models import CapabilityItem, Enrolment, Intake
 from infuse.reference.models import Body, Lab
 

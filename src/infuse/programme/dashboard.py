@@ -20,8 +20,9 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from infuse.lab_outputs import KINDS
+
 from . import selectors
-from .artefacts import KINDS
 from .models import Submission
 
 

@@ -9,8 +9,8 @@ from django.db.models import Count, Q, QuerySet
 
 from infuse.accounts.models import Role, User
 from infuse.accounts.policy import cohort_visible_filter
+from infuse.lab_outputs import KINDS, ArtefactKind
 
-from .artefacts import KINDS, ArtefactKind
 from .models import (
     ATTENDED,
     Assignment,

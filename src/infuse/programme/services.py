@@ -30,8 +30,9 @@ from infuse.accounts.policy import (
 )
 from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
+from infuse.lab_outputs import KINDS
 
-from .artefacts import DEFAULT_ASSIGNMENTS, KINDS
+from .artefacts import DEFAULT_ASSIGNMENTS
 from .capability import DEFAULT_ITEMS
 from .models import (
     Assignment,
