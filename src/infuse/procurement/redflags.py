@@ -298,20 +298,29 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TABLE rel AS
-        SELECT line, j ->> '$.ocid' AS ocid, j,
-               CASE WHEN json_type(j, '$.tender.procurementMethod') = 'VARCHAR'
-                    THEN j ->> '$.tender.procurementMethod' END AS method,
-               CASE WHEN json_type(j, '$.tender.procurementMethodDetails') = 'VARCHAR'
-                    THEN j ->> '$.tender.procurementMethodDetails' END AS details,
-               CASE WHEN json_type(j, '$.buyer.id') = 'VARCHAR' THEN j ->> '$.buyer.id' END AS buyer_id,
-               CASE WHEN json_type(j, '$.tender.procuringEntity.id') = 'VARCHAR'
-                    THEN j ->> '$.tender.procuringEntity.id' END AS pe_id
-        FROM raw
-        WHERE json_type(j, '$.ocid') = 'VARCHAR'
-          AND coalesce(NOT (json_type(j, '$.tender.status') = 'VARCHAR'
-                            AND j ->> '$.tender.status' = 'cancelled'), true)
-          AND coalesce(NOT (json_type(j, '$.tender.procurementMethodDetails') = 'VARCHAR'
-                            AND list_contains({exclude}, j ->> '$.tender.procurementMethodDetails')), true)
+        WITH x AS (
+            -- Parse each release once; later steps work on these small pieces.
+            SELECT line, j, json_extract(j, ['$.ocid', '$.tender.procurementMethod',
+                '$.tender.procurementMethodDetails', '$.buyer', '$.tender.procuringEntity.id',
+                '$.tender.status', '$.bids.details', '$.awards', '$.tender.tenderPeriod',
+                '$.tender.numberOfTenderers']) AS v
+            FROM raw
+        )
+        SELECT line, v[1] ->> '$' AS ocid, j,
+               CASE WHEN json_type(v[2]) = 'VARCHAR' THEN v[2] ->> '$' END AS method,
+               CASE WHEN json_type(v[3]) = 'VARCHAR' THEN v[3] ->> '$' END AS details,
+               CASE WHEN json_type(v[4], '$.id') = 'VARCHAR' THEN v[4] ->> '$.id' END AS buyer_id,
+               v[4] AS buyer,
+               CASE WHEN json_type(v[5]) = 'VARCHAR' THEN v[5] ->> '$' END AS pe_id,
+               CASE WHEN json_type(v[7]) = 'ARRAY' THEN v[7] END AS bids,
+               CASE WHEN json_type(v[8]) = 'ARRAY' THEN v[8] END AS awards,
+               CASE WHEN json_type(v[9]) = 'OBJECT' THEN v[9] END AS tp,
+               v[10] AS nt
+        FROM x
+        WHERE json_type(v[1]) = 'VARCHAR'
+          AND coalesce(NOT (json_type(v[6]) = 'VARCHAR' AND v[6] ->> '$' = 'cancelled'), true)
+          AND coalesce(NOT (json_type(v[3]) = 'VARCHAR'
+                            AND list_contains({exclude}, v[3] ->> '$')), true)
         """
     )
     # Bids (bids.details[]), with position, status, single tenderer, amount and currency.
@@ -321,9 +330,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         WITH b AS (
             SELECT r.ocid, r.line, u.bid, u.idx
             FROM rel r,
-                 LATERAL (SELECT unnest(CAST(j -> '$.bids.details' AS JSON[])) AS bid,
-                                 generate_subscripts(CAST(j -> '$.bids.details' AS JSON[]), 1) AS idx) u
-            WHERE json_type(r.j, '$.bids.details') = 'ARRAY'
+                 LATERAL (SELECT unnest(CAST(r.bids AS JSON[])) AS bid,
+                                 generate_subscripts(CAST(r.bids AS JSON[]), 1) AS idx) u
+            WHERE r.bids IS NOT NULL
         )
         SELECT ocid, line, idx, bid,
                CASE WHEN json_type(bid, '$.status') = 'VARCHAR' THEN bid ->> '$.status' END AS status,
@@ -361,9 +370,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                    AS n_suppliers,
                CASE WHEN json_type(a, '$.suppliers[0].id') = 'VARCHAR'
                     THEN a ->> '$.suppliers[0].id' END AS supplier0
-        FROM (SELECT r.ocid, r.line, unnest(CAST(j -> '$.awards' AS JSON[])) AS a,
-                     generate_subscripts(CAST(j -> '$.awards' AS JSON[]), 1) AS aidx
-              FROM rel r WHERE json_type(r.j, '$.awards') = 'ARRAY')
+        FROM (SELECT r.ocid, r.line, unnest(CAST(r.awards AS JSON[])) AS a,
+                     generate_subscripts(CAST(r.awards AS JSON[]), 1) AS aidx
+              FROM rel r WHERE r.awards IS NOT NULL)
         """
     )
     # Contracting processes whose awards are all final (active, cancelled or unsuccessful; an award
@@ -376,7 +385,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                any_value(a.n_suppliers) FILTER (WHERE a.status = 'active') AS n_suppliers,
                any_value(a.supplier0) FILTER (WHERE a.status = 'active') AS supplier
         FROM rel r LEFT JOIN award a USING (ocid)
-        WHERE json_type(r.j, '$.awards') = 'ARRAY' AND json_type(r.j, '$.bids.details') = 'ARRAY'
+        WHERE r.awards IS NOT NULL AND r.bids IS NOT NULL
         GROUP BY r.ocid
         HAVING count(a.ocid) FILTER (WHERE a.status IS NOT NULL
                                      AND a.status NOT IN ('active', 'cancelled', 'unsuccessful')) = 0
@@ -418,12 +427,12 @@ def _r003(con: duckdb.DuckDBPyConnection, s: Settings, report: RedFlagReport) ->
     rows = con.execute(
         f"""
         WITH p AS (
-            SELECT ocid, method, details, j ->> '$.tender.tenderPeriod.startDate' AS s,
-                   j ->> '$.tender.tenderPeriod.endDate' AS e, {limit} AS limit_days
+            SELECT ocid, method, details, tp ->> '$.startDate' AS s,
+                   tp ->> '$.endDate' AS e, {limit} AS limit_days
             FROM rel
             WHERE {method_ok}
-              AND json_type(j, '$.tender.tenderPeriod.startDate') = 'VARCHAR'
-              AND json_type(j, '$.tender.tenderPeriod.endDate') = 'VARCHAR'
+              AND json_type(tp, '$.startDate') = 'VARCHAR'
+              AND json_type(tp, '$.endDate') = 'VARCHAR'
         ), d AS (
             SELECT *, trunc((epoch(TRY_CAST(e AS TIMESTAMPTZ)) - epoch(TRY_CAST(s AS TIMESTAMPTZ))) / 86400) AS days
             FROM p WHERE regexp_matches(s, {rfc3339}) AND regexp_matches(e, {rfc3339})
@@ -454,8 +463,8 @@ def _r018(con: duckdb.DuckDBPyConnection, s: Settings, report: RedFlagReport) ->
         f"""
         SELECT ocid, method FROM rel
         WHERE list_contains({_sql_list(methods)}, method)
-          AND json_type(j, '$.tender.numberOfTenderers') = 'UBIGINT'
-          AND CAST(j ->> '$.tender.numberOfTenderers' AS UBIGINT) = 1
+          AND json_type(nt) = 'UBIGINT'
+          AND CAST(nt ->> '$' AS UBIGINT) = 1
         """
     ).fetchall()
     for ocid, method in rows:
@@ -638,9 +647,8 @@ def _r030(con: duckdb.DuckDBPyConnection, s: Settings, report: RedFlagReport) ->
     rows = con.execute(
         """
         WITH r AS (
-            SELECT ocid, j ->> '$.tender.tenderPeriod.endDate' AS end_date FROM rel
-            WHERE json_type(j, '$.tender.tenderPeriod.endDate') = 'VARCHAR'
-              AND json_type(j, '$.awards') = 'ARRAY' AND json_type(j, '$.bids.details') = 'ARRAY'
+            SELECT ocid, tp ->> '$.endDate' AS end_date FROM rel
+            WHERE json_type(tp, '$.endDate') = 'VARCHAR' AND awards IS NOT NULL AND bids IS NOT NULL
         ), sup AS (
             SELECT DISTINCT ocid, s ->> '$.id' AS sid
             FROM (SELECT ocid, unnest(CAST(a -> '$.suppliers' AS JSON[])) AS s

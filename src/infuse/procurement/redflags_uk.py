@@ -106,14 +106,14 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
         """
         CREATE OR REPLACE TABLE proc AS
         SELECT ocid, j,
-               coalesce(buyer_id, CASE WHEN json_type(j, '$.buyer.name') = 'VARCHAR' THEN j ->> '$.buyer.name' END,
+               coalesce(buyer_id, CASE WHEN json_type(buyer, '$.name') = 'VARCHAR' THEN buyer ->> '$.name' END,
                         (SELECT p ->> '$.name' FROM unnest(CAST(j -> '$.parties' AS JSON[])) AS t(p)
                          WHERE list_contains(CAST(p -> '$.roles' AS VARCHAR[]), 'buyer') LIMIT 1)) AS buyer,
                method, details,
                TRY_CAST(j ->> '$.tender.value.amount' AS DOUBLE) AS tender_value,
                j ->> '$.tender.value.currency' AS tender_currency,
-               j ->> '$.tender.tenderPeriod.startDate' AS period_start,
-               j ->> '$.tender.tenderPeriod.endDate' AS period_end,
+               tp ->> '$.startDate' AS period_start,
+               tp ->> '$.endDate' AS period_end,
                j ->> '$.tender.title' AS title
         FROM rel
         """
