@@ -1064,3 +1064,71 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- Red flags (Cardinal's indicators and the UK indicators) -------------------------------------
+
+
+@app.command()
+def redflags(
+    file: Annotated[Path, typer.Argument(help="A JSON-lines file of OCDS compiled releases.")],
+    settings: Annotated[
+        Path, typer.Option("--settings", "-s", help="Cardinal's settings file (INI).")
+    ],
+    ledger: Annotated[
+        Path | None,
+        typer.Option(
+            "--ledger", help="CSV of ledger spend per supplier (supplier,amount), for UK005."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Red flags over compiled releases, printed in Cardinal's 'indicators' output shape."""
+    _setup()
+    from django.utils.translation import gettext as _
+
+    from infuse.procurement import redflags as rf
+    from infuse.procurement import redflags_uk as uk
+
+    try:
+        config = rf.load_settings(settings, extra_sections=uk.SECTIONS)
+    except rf.SettingsError as error:
+        _fail(_("The settings file is not valid: %(reason)s") % {"reason": error}, as_json)
+        return
+    try:
+        spend = uk.load_ledger_spend(ledger) if ledger else None
+    except uk.LedgerError as error:
+        _fail(_("The ledger spend file is not valid: %(reason)s") % {"reason": error}, as_json)
+        return
+    try:
+        report = uk.run_all(file, config, ledger_spend=spend)
+    except rf.InputError as error:
+        _fail(_("The compiled releases cannot be read: %(reason)s") % {"reason": error}, as_json)
+        return
+    if as_json:
+        _emit(True, report.cardinal())
+        return
+    flags = report.flags()
+    console.print(
+        _("%(releases)s compiled releases checked; %(flags)s red flags raised.")
+        % {"releases": report.releases, "flags": len(flags)}
+    )
+    if not flags:
+        return
+    table = Table(_("Indicator"), _("Group"), _("Identifier"), _("Value"), _("Evidence"))
+    for row in flags[:200]:
+        evidence = {
+            k: v
+            for k, v in row.items()
+            if k not in {"group", "id", "indicator", "value"} and v is not None
+        }
+        table.add_row(
+            row["indicator"],
+            row["group"],
+            str(row["id"]),
+            f"{row['value']:.4g}",
+            json.dumps(evidence, ensure_ascii=False, default=str)[:160],
+        )
+    console.print(table)
+    if len(flags) > 200:
+        console.print(_("Only the first 200 flags are shown; use --json for all."))
