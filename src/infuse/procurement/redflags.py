@@ -334,20 +334,26 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                                  generate_subscripts(CAST(r.bids AS JSON[]), 1) AS idx) u
             WHERE r.bids IS NOT NULL
         )
+        , e AS (
+            -- One parse of each bid; the checks below read its small pieces.
+            SELECT ocid, line, idx, bid,
+                   json_extract(bid, ['$.status', '$.value', '$.tenderers', '$.date']) AS v
+            FROM b
+        )
         SELECT ocid, line, idx, bid,
-               CASE WHEN json_type(bid, '$.status') = 'VARCHAR' THEN bid ->> '$.status' END AS status,
-               CASE WHEN json_type(bid, '$.value.amount') IN ('UBIGINT', 'BIGINT', 'DOUBLE')
-                    AND json_type(bid, '$.value') = 'OBJECT'
-                    THEN CAST(bid ->> '$.value.amount' AS DOUBLE) END AS amount,
-               CASE WHEN json_type(bid, '$.value.currency') = 'VARCHAR'
-                    THEN bid ->> '$.value.currency' END AS currency,
-               json_type(bid, '$.tenderers') = 'ARRAY' AS has_tenderers,
-               CASE WHEN json_type(bid, '$.tenderers') = 'ARRAY' THEN json_array_length(bid, '$.tenderers') END
+               CASE WHEN json_type(v[1]) = 'VARCHAR' THEN v[1] ->> '$' END AS status,
+               CASE WHEN json_type(v[2], '$.amount') IN ('UBIGINT', 'BIGINT', 'DOUBLE')
+                    AND json_type(v[2]) = 'OBJECT'
+                    THEN CAST(v[2] ->> '$.amount' AS DOUBLE) END AS amount,
+               CASE WHEN json_type(v[2], '$.currency') = 'VARCHAR'
+                    THEN v[2] ->> '$.currency' END AS currency,
+               coalesce(json_type(v[3]) = 'ARRAY', false) AS has_tenderers,
+               CASE WHEN json_type(v[3]) = 'ARRAY' THEN json_array_length(v[3]) END
                    AS n_tenderers,
-               CASE WHEN json_type(bid, '$.tenderers[0].id') = 'VARCHAR'
-                    THEN bid ->> '$.tenderers[0].id' END AS tenderer0,
-               CASE WHEN json_type(bid, '$.date') = 'VARCHAR' THEN bid ->> '$.date' END AS date
-        FROM b
+               CASE WHEN json_type(v[3], '$[0].id') = 'VARCHAR'
+                    THEN v[3] ->> '$[0].id' END AS tenderer0,
+               CASE WHEN json_type(v[4]) = 'VARCHAR' THEN v[4] ->> '$' END AS date
+        FROM e
         """
     )
     # Each bid's tenderers with string ids.
