@@ -94,7 +94,7 @@ def test_merge_rules_table_matches_the_ocds_1_1_5_schema(shared_data: Path) -> N
     from ocdsmerge.rules import get_merge_rules
 
     schema = shared_data / "ocds" / "schema-1.1.5" / "release-schema.json"
-    assert MERGE_RULES == get_merge_rules(str(schema))
+    assert get_merge_rules(str(schema)) == MERGE_RULES
 
 
 def test_codelist_table_matches_the_ocds_1_1_5_codelists(shared_data: Path) -> None:

@@ -106,9 +106,24 @@ CODELISTS: dict[str, tuple[str, frozenset[str]]] = {
     "tag[]": (
         "releaseTag",
         frozenset(
-            "planning planningUpdate tender tenderAmendment tenderUpdate tenderCancellation "
-            "award awardUpdate awardCancellation contract contractUpdate contractAmendment "
-            "implementation implementationUpdate contractTermination compiled".split()
+            [
+                "planning",
+                "planningUpdate",
+                "tender",
+                "tenderAmendment",
+                "tenderUpdate",
+                "tenderCancellation",
+                "award",
+                "awardUpdate",
+                "awardCancellation",
+                "contract",
+                "contractUpdate",
+                "contractAmendment",
+                "implementation",
+                "implementationUpdate",
+                "contractTermination",
+                "compiled",
+            ]
         ),
     ),
     "initiationType": ("initiationType", frozenset({"tender"})),
@@ -149,7 +164,7 @@ _EXPECTED_TYPES: dict[str, tuple[type, ...]] = {
     "awards": (list,),
     "contracts": (list,),
 }
-_JSON_TYPE_NAMES = {str: "string", list: "array", dict: "object"}
+_JSON_TYPE_NAMES: dict[type, str] = {str: "string", list: "array", dict: "object"}
 
 MESSAGE_TEMPLATES: dict[str, str] = {
     "empty": gettext_noop("The file is empty."),
@@ -340,14 +355,12 @@ def check_releases(
         elif check_duplicates:
             ids[ocid][str(release["id"])] += 1
         for name, types in _EXPECTED_TYPES.items():
-            if name in release and release[name] is not None:
-                if not isinstance(release[name], types):
-                    expected = _JSON_TYPE_NAMES[types[0]]
-                    issues.append(
-                        _message(
-                            "wrong_type", number=number, ocid=ocid, field=name, expected=expected
-                        )
-                    )
+            value = release.get(name)
+            if value is not None and not isinstance(value, types):
+                expected = _JSON_TYPE_NAMES[types[0]]
+                issues.append(
+                    _message("wrong_type", number=number, ocid=ocid, field=name, expected=expected)
+                )
         for path, (codelist, codes) in CODELISTS.items():
             for code in _values_at(release, path):
                 if isinstance(code, str) and code not in codes:
@@ -405,9 +418,9 @@ def compile_releases(ocds: OcdsFile) -> tuple[list[dict[str, Any]], list[Problem
         except (OCDSMergeError, TypeError, ValueError):
             problems.append(_message("merge_failed", ocid=ocid))
     for release in ocds.published_compiled:
-        ocid = release.get("ocid")
-        if isinstance(ocid, str) and ocid and ocid not in compiled:
-            compiled[ocid] = release
+        published_ocid = release.get("ocid")
+        if isinstance(published_ocid, str) and published_ocid and published_ocid not in compiled:
+            compiled[published_ocid] = release
     return list(compiled.values()), problems
 
 
