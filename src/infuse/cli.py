@@ -1058,6 +1058,29 @@ def manage(ctx: typer.Context) -> None:
     execute_from_command_line(["infuse manage", *ctx.args])
 
 
+# --- Contract data (OCDS): coverage and import ----------------------------------------------
+
+
+@app.command("coverage")
+def ocds_coverage(
+    file: Annotated[Path, typer.Argument(help="A JSON-lines file (one JSON value a line)")],
+    as_json: JsonOption = False,
+) -> None:
+    """Count how often each field is non-empty, as Open Contracting's Cardinal 'coverage' does."""
+    from infuse.procurement.ocds_coverage import coverage_of_file
+
+    if not file.is_file():
+        _fail(f"No such file: {file}", as_json)
+    counts = coverage_of_file(str(file))
+    if as_json:
+        _emit(True, counts)
+        return
+    table = Table("path", "non-empty", title=f"Field coverage of {file.name}")
+    for path, count in sorted(counts.items()):
+        table.add_row(path or "(line)", f"{count:,}")
+    console.print(table)
+
+
 def main() -> None:
     app()
 
