@@ -430,3 +430,116 @@ def versioned_releases(ocds: OcdsFile) -> list[dict[str, Any]]:
         _merge("versioned", releases, ocds.version)
         for releases in group_by_ocid(ocds.releases).values()
     ]
+
+
+# --- what the contract pages need from a compiled release --------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    """The fields of one compiled release that the contract pages show."""
+
+    ocid: str
+    buyer: str
+    title: str
+    description: str
+    cpv: str
+    value: float | None
+    currency: str
+    suppliers: tuple[str, ...]
+    tender_start: str
+    tender_end: str
+    contract_start: str
+    contract_end: str
+    status: str
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _first(*values: Any) -> Any:
+    for value in values:
+        if value not in (None, "", {}, []):
+            return value
+    return None
+
+
+def _cpv(tender: dict[str, Any]) -> str:
+    for classification in (
+        _dict(tender.get("classification")),
+        *(_dict(item.get("classification")) for item in _list(tender.get("items"))),
+    ):
+        scheme = _text(classification.get("scheme")).upper()
+        code = _text(str(classification.get("id") or ""))
+        if code and scheme in ("", "CPV"):
+            return code
+    return ""
+
+
+def summarise(compiled: dict[str, Any]) -> ContractSummary:
+    """Buyer, title, CPV, value, suppliers and dates of a compiled release.
+
+    The value is the first contract's, else the first award's, else the tender's estimate; the
+    contract dates are the first contract's period, else the award's or the tender's
+    ``contractPeriod`` (Contracts Finder and Sell2Wales publish these); suppliers are every
+    award's suppliers, by name, in order, without repeats.
+    """
+    tender = _dict(compiled.get("tender"))
+    awards = _list(compiled.get("awards"))
+    contracts = _list(compiled.get("contracts"))
+    buyer = _text(_dict(compiled.get("buyer")).get("name"))
+    if not buyer:
+        for party in _list(compiled.get("parties")):
+            if "buyer" in (party.get("roles") or []):
+                buyer = _text(party.get("name"))
+                break
+    first_contract = contracts[0] if contracts else {}
+    first_award = awards[0] if awards else {}
+    value = _dict(
+        _first(
+            _dict(first_contract.get("value")),
+            _dict(first_award.get("value")),
+            _dict(tender.get("value")),
+        )
+    )
+    period = _dict(
+        _first(
+            _dict(first_contract.get("period")),
+            _dict(first_award.get("contractPeriod")),
+            _dict(tender.get("contractPeriod")),
+            *(_dict(lot.get("contractPeriod")) for lot in _list(tender.get("lots"))),
+        )
+    )
+    tender_period = _dict(tender.get("tenderPeriod"))
+    suppliers: dict[str, None] = {}
+    for award in awards:
+        for supplier in _list(award.get("suppliers")):
+            if name := _text(supplier.get("name")):
+                suppliers.setdefault(name, None)
+    amount = value.get("amount")
+    return ContractSummary(
+        ocid=str(compiled.get("ocid") or ""),
+        buyer=buyer,
+        title=_text(
+            _first(tender.get("title"), first_contract.get("title"), first_award.get("title"))
+        ),
+        description=_text(_first(tender.get("description"), first_contract.get("description"))),
+        cpv=_cpv(tender),
+        value=float(amount) if isinstance(amount, int | float) and amount >= 0 else None,
+        currency=_text(value.get("currency")) or "GBP",
+        suppliers=tuple(suppliers),
+        tender_start=_text(tender_period.get("startDate"))[:10],
+        tender_end=_text(tender_period.get("endDate"))[:10],
+        contract_start=_text(period.get("startDate"))[:10],
+        contract_end=_text(period.get("endDate"))[:10],
+        status=_text(_first(first_contract.get("status"), tender.get("status"))),
+    )
