@@ -1058,6 +1058,83 @@ def manage(ctx: typer.Context) -> None:
     execute_from_command_line(["infuse manage", *ctx.args])
 
 
+# --- Contract data (OCDS): coverage and import ----------------------------------------------
+
+
+@app.command("coverage")
+def ocds_coverage(
+    file: Annotated[Path, typer.Argument(help="A JSON-lines file (one JSON value a line)")],
+    as_json: JsonOption = False,
+) -> None:
+    """Count how often each field is non-empty, as Open Contracting's Cardinal 'coverage' does."""
+    from infuse.procurement.ocds_coverage import coverage_of_file
+
+    if not file.is_file():
+        _fail(f"No such file: {file}", as_json)
+    counts = coverage_of_file(str(file))
+    if as_json:
+        _emit(True, counts)
+        return
+    table = Table("path", "non-empty", title=f"Field coverage of {file.name}")
+    for path, count in sorted(counts.items()):
+        table.add_row(path or "(line)", f"{count:,}")
+    console.print(table)
+
+
+@app.command("import-ocds")
+def import_ocds(
+    files: Annotated[
+        list[Path], typer.Argument(help="OCDS files: release or record packages, JSON lines")
+    ],
+    body: Annotated[str, typer.Option(help="ONS code (or other code) of the importing body")],
+    as_json: JsonOption = False,
+) -> None:
+    """Import OCDS contract data for a body; each file whole or not at all, originals kept."""
+    _setup()
+    from infuse.errors import UserFacingError
+    from infuse.procurement.contract_selectors import file_problems
+    from infuse.procurement.contract_services import ocds_import
+    from infuse.reference.selectors import body_by_code
+
+    owner = body_by_code(body)
+    if owner is None:
+        _fail(f"No public body has the code {body!r}. Run 'infuse load-reference' first.", as_json)
+    results: list[dict[str, Any]] = []
+    failed = False
+    for path in files:
+        try:
+            imported = ocds_import(
+                actor=None, body=owner, file_name=path.name, content=path.read_bytes()
+            )
+        except (UserFacingError, OSError) as error:
+            failed = True
+            results.append({"file": str(path), "error": str(error)})
+            continue
+        results.append(
+            {
+                "file": str(path),
+                "kind": imported.kind,
+                "encoding": imported.encoding,
+                "releases": imported.releases_read,
+                "contracts": imported.contracts_read,
+                "problems": file_problems(imported),
+            }
+        )
+    if as_json:
+        _emit(True, results)
+    else:
+        for item in results:
+            if "error" in item:
+                console.print(f"[red]{item['file']}: {item['error']}[/red]")
+            else:
+                console.print(
+                    f"{item['file']}: {item['kind']}, {item['releases']} releases, "
+                    f"{item['contracts']} contracts, {len(item['problems'])} problems"
+                )
+    if failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

@@ -146,6 +146,9 @@ class ProcurementConfig(AppConfig):
             )
         )
 
+        from .contract_registration import register_contract_importers
+
+        register_contract_importers()
         interruption_handler_register("procurement.spend_import", interrupted)
         live_paths_register(
             lambda: SpendBatch.objects.filter(status=SpendBatch.Status.LIVE).values_list(

@@ -326,3 +326,96 @@ class CarbonScenario(OwnedRecord):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- contract data (OCDS files and contracts registers) ----------------------------------------
+
+
+class ContractFile(OwnedRecord):
+    """One uploaded file of contract data (OCDS or a contracts register), kept as uploaded."""
+
+    class Kind(models.TextChoices):
+        RELEASE_PACKAGE = "release_package", _("Release package")
+        RECORD_PACKAGE = "record_package", _("Record package")
+        RELEASE = "release", _("Releases")
+        COMPILED_RELEASE = "compiled_release", _("Compiled releases")
+        REGISTER = "register", _("Contracts register (CSV)")
+
+    file_name = models.CharField(_("file"), max_length=255)
+    upload = models.FileField(upload_to="contracts/%Y/%m/", max_length=300)
+    file_sha256 = models.CharField(max_length=64)
+    kind = models.CharField(_("format"), max_length=24, choices=Kind.choices)
+    json_lines = models.BooleanField(default=False)
+    encoding = models.CharField(_("encoding"), max_length=16, default="utf-8")
+    releases_read = models.PositiveIntegerField(_("releases"), default=0)
+    contracts_read = models.PositiveIntegerField(_("contracts"), default=0)
+    # Quality problems as {"code", "template", "params"}: translated when shown.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("contract data file")
+        verbose_name_plural = _("contract data files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_body", "file_sha256"], name="one_copy_of_a_contract_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class ContractRelease(models.Model):
+    """One OCDS release as read from a file (the input of the merge)."""
+
+    file = models.ForeignKey(ContractFile, on_delete=models.CASCADE, related_name="releases")
+    owner_body = models.ForeignKey("reference.Body", on_delete=models.CASCADE, related_name="+")
+    ocid = models.CharField(max_length=200, db_index=True)
+    release_id = models.CharField(max_length=200, blank=True)
+    date = models.CharField(max_length=40, blank=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["ocid", "date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ocid}/{self.release_id}"
+
+
+class ContractRecord(OwnedRecord):
+    """One contracting process of a body: its compiled release and the fields pages show."""
+
+    ocid = models.CharField(_("OCID"), max_length=200)
+    source_file = models.ForeignKey(
+        ContractFile, on_delete=models.SET_NULL, null=True, related_name="contracts"
+    )
+    buyer = models.CharField(_("buyer"), max_length=500, blank=True)
+    title = models.CharField(_("title"), max_length=1000, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    cpv = models.CharField(_("CPV code"), max_length=20, blank=True, db_index=True)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="GBP")
+    suppliers = models.JSONField(_("suppliers"), default=list, blank=True)
+    tender_start = models.DateField(_("tender opens"), null=True, blank=True)
+    tender_end = models.DateField(_("tender closes"), null=True, blank=True)
+    contract_start = models.DateField(_("contract starts"), null=True, blank=True)
+    contract_end = models.DateField(_("contract ends"), null=True, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=40, blank=True)
+    compiled = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["contract_end", "title"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.UniqueConstraint(fields=["owner_body", "ocid"], name="one_record_per_ocid")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.ocid
+
+    @property
+    def cpv_group(self) -> str:
+        """The CPV group: the first three digits of the code (CPV 2008 structure)."""
+        return self.cpv[:3] if len(self.cpv) >= 3 else ""
