@@ -44,6 +44,27 @@ REPAIRS = (
 )
 
 
+def private_dataset(officer: Any, **overrides: Any) -> Dataset:
+    """A private catalogue entry with a profile of a small file with personal data (for the
+    URL walker and the accessibility checks)."""
+    import os
+    import tempfile
+
+    from infuse.datalab.profiling import profile_path
+
+    dataset = services.dataset_save(
+        actor=officer, body=officer.body, values={**DATASET_VALUES, **overrides}
+    )
+    with tempfile.TemporaryDirectory() as work:
+        path = os.path.join(work, "repairs.csv")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(REPAIRS)
+        profile = profile_path(path)
+    return services.dataset_profile_keep(
+        actor=officer, dataset=dataset, profile=profile, file_name="repairs.csv"
+    )
+
+
 def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
