@@ -14,7 +14,8 @@ Rules and their sources
   *Exploratory Data Analysis*, 1977), quartiles by linear interpolation (``quantile_cont``).
 * Missing: an empty cell, or one of NA, N/A, NULL, NONE, NAN, "-" (any case, trimmed).
 * Type: a column is a number, date or yes/no when at least 95 per cent of its non-missing values
-  read as one; otherwise text.
+  read as one; otherwise text. The type is read from a random sample of up to 20,000 rows; the
+  counts (valid values, personal-data matches and the rest) are over every row.
 * Personal data (UK GDPR Article 4(1)), suspected by column name or by values (a column is
   flagged by values when at least 30 per cent of its non-missing values match):
 
@@ -92,6 +93,7 @@ MISSING_TOKENS = ("", "NA", "N/A", "NULL", "NONE", "NAN", "-")
 TYPE_SHARE = 0.95
 PERSONAL_SHARE = 0.30
 MAX_COLUMNS = 500
+SAMPLE_ROWS = 20000
 
 NUMBER_RE = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 INTEGER_RE = r"^[-+]?\d+$"
@@ -206,6 +208,7 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     for encoding in ("utf-8", "latin-1"):
         try:
             con.execute("DROP TABLE IF EXISTS t")
+            con.execute("DROP TABLE IF EXISTS s")
             con.execute(
                 "CREATE TABLE t AS SELECT * FROM read_csv("
                 f"{_literal(str(path))}, all_varchar=true, header=true, "
@@ -217,6 +220,7 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
             last = error
     else:
         raise ProfileError("unreadable_csv", str(last)[:200])
+    con.execute(f"CREATE TABLE s AS SELECT * FROM t USING SAMPLE {SAMPLE_ROWS} ROWS")
     columns = [row[0] for row in con.execute("DESCRIBE t").fetchall()]
     if len(columns) > MAX_COLUMNS:
         raise ProfileError("too_many_columns", str(len(columns)))
@@ -258,25 +262,69 @@ def _column(con: duckdb.DuckDBPyConnection, name: str, rows: int) -> dict[str, A
         f"count(*) FILTER (WHERE {filled} AND regexp_matches({v}, {_literal(rx)}))"
         for _kind, rx in VALUE_PATTERNS
     )
+    # The type is read from a sample (at most SAMPLE_ROWS rows); only that type's test, and the
+    # personal-data patterns for text-like columns, then run over every row.
+    typed = con.execute(
+        f"""
+        SELECT
+          count(*) FILTER (WHERE {filled}),
+          count(*) FILTER (WHERE {filled} AND {is_num}),
+          count(*) FILTER (WHERE {filled} AND regexp_matches({num_text}, {_literal(INTEGER_RE)})),
+          count(*) FILTER (WHERE {filled} AND {date_expr} IS NOT NULL),
+          count(*) FILTER (WHERE {filled} AND upper({v}) IN ({booleans_list}))
+        FROM s
+        """
+    ).fetchone()
+    assert typed is not None
+    s_present, s_numbers, s_integers, s_dates, s_booleans = typed
+    if s_present == 0:
+        kind, valid_expr = "empty", "false"
+    elif s_numbers >= TYPE_SHARE * s_present:
+        kind = "integer" if s_integers == s_numbers else "decimal"
+        valid_expr = is_num
+    elif s_dates >= TYPE_SHARE * s_present:
+        kind, valid_expr = "date", f"{date_expr} IS NOT NULL"
+    elif s_booleans >= TYPE_SHARE * s_present:
+        kind, valid_expr = "boolean", f"upper({v}) IN ({booleans_list})"
+    else:
+        kind, valid_expr = "text", "true"
+    if kind == "integer":
+        patterns_sql = (
+            f"count(*) FILTER (WHERE {filled} AND regexp_matches({v}, {_literal(PHONE_RE)}))"
+        )
+        pattern_kinds = ["phone"]
+    elif kind in ("text", "boolean"):
+        patterns_sql = pattern_counts
+        pattern_kinds = [k for k, _rx in VALUE_PATTERNS]
+    else:
+        patterns_sql, pattern_kinds = "", []
+    text_month_re = _literal(TEXT_MONTH_DATE_RE)
+    date_formats = (
+        f"""count(*) FILTER (WHERE {filled} AND regexp_matches({v}, {_literal(ISO_DATE_RE)})),
+          count(*) FILTER (WHERE {filled} AND regexp_matches({v}, {_literal(UK_DATE_RE)})),
+          count(*) FILTER (WHERE {filled} AND regexp_matches({v}, {text_month_re}))"""
+        if kind == "date"
+        else "0, 0, 0"
+    )
+    nino_bad = (
+        f"""count(*) FILTER (WHERE {filled} AND regexp_matches({v}, {_literal(NINO_RE)})
+                                  AND regexp_matches(upper({v}), {_literal(NINO_BAD_PREFIX_RE)}))"""
+        if "ni_number" in pattern_kinds
+        else "0"
+    )
     row = con.execute(
         f"""
         SELECT
           count(*) FILTER (WHERE {filled}),
           count(DISTINCT {v}) FILTER (WHERE {filled}),
-          count(*) FILTER (WHERE {filled} AND {is_num}),
-          count(*) FILTER (WHERE {filled} AND regexp_matches({num_text}, {_literal(INTEGER_RE)})),
-          count(*) FILTER (WHERE {filled} AND {date_expr} IS NOT NULL),
-          count(*) FILTER (WHERE {filled} AND upper({v}) IN ({booleans_list})),
+          count(*) FILTER (WHERE {filled} AND {valid_expr}),
           min(length({v})) FILTER (WHERE {filled}),
           max(length({v})) FILTER (WHERE {filled}),
           avg(length({v})) FILTER (WHERE {filled}),
           count(*) FILTER (WHERE {filled} AND {c} <> {v}),
-          count(*) FILTER (WHERE {filled} AND regexp_matches({v}, {_literal(ISO_DATE_RE)})),
-          count(*) FILTER (WHERE {filled} AND regexp_matches({v}, {_literal(UK_DATE_RE)})),
-          count(*) FILTER (WHERE {filled} AND regexp_matches({v}, {_literal(TEXT_MONTH_DATE_RE)})),
-          count(*) FILTER (WHERE {filled} AND regexp_matches({v}, {_literal(NINO_RE)})
-                                  AND regexp_matches(upper({v}), {_literal(NINO_BAD_PREFIX_RE)})),
-          {pattern_counts}
+          {date_formats},
+          {nino_bad}
+          {", " + patterns_sql if patterns_sql else ""}
         FROM t
         """
     ).fetchone()
@@ -284,10 +332,7 @@ def _column(con: duckdb.DuckDBPyConnection, name: str, rows: int) -> dict[str, A
     (
         present,
         distinct,
-        numbers,
-        integers,
-        dates,
-        booleans,
+        valid,
         min_len,
         max_len,
         mean_len,
@@ -298,24 +343,9 @@ def _column(con: duckdb.DuckDBPyConnection, name: str, rows: int) -> dict[str, A
         nino_bad_prefix,
         *pattern_hits,
     ) = row
-    hits = dict(zip([kind for kind, _rx in VALUE_PATTERNS], pattern_hits, strict=True))
+    hits = dict.fromkeys(PERSONAL_LABELS, 0)
+    hits.update(zip(pattern_kinds, pattern_hits, strict=True))
     hits["ni_number"] -= nino_bad_prefix
-
-    if present == 0:
-        kind = "empty"
-        valid = 0
-    elif numbers >= TYPE_SHARE * present:
-        kind = "integer" if integers == numbers else "decimal"
-        valid = numbers
-    elif dates >= TYPE_SHARE * present:
-        kind = "date"
-        valid = dates
-    elif booleans >= TYPE_SHARE * present:
-        kind = "boolean"
-        valid = booleans
-    else:
-        kind = "text"
-        valid = present
 
     result: dict[str, Any] = {
         "name": name,
@@ -339,13 +369,14 @@ def _column(con: duckdb.DuckDBPyConnection, name: str, rows: int) -> dict[str, A
         "personal": None,
     }
     if kind in ("integer", "decimal"):
-        stats = con.execute(
+        con.execute(
             f"""
-            WITH n AS (SELECT TRY_CAST({num_text} AS DOUBLE) AS x FROM t
-                       WHERE {filled} AND {is_num})
-            SELECT min(x), max(x), avg(x), quantile_cont(x, 0.25), quantile_cont(x, 0.75)
-            FROM n
+            CREATE OR REPLACE TEMP TABLE n AS
+            SELECT TRY_CAST({num_text} AS DOUBLE) AS x FROM t WHERE {filled} AND {is_num}
             """
+        )
+        stats = con.execute(
+            "SELECT min(x), max(x), avg(x), quantile_cont(x, 0.25), quantile_cont(x, 0.75) FROM n"
         ).fetchone()
         assert stats is not None
         low, high, mean, q1, q3 = (_finite(value) for value in stats)
@@ -354,8 +385,7 @@ def _column(con: duckdb.DuckDBPyConnection, name: str, rows: int) -> dict[str, A
             iqr = q3 - q1
             lower, upper = q1 - 1.5 * iqr, q3 + 1.5 * iqr
             outliers = con.execute(
-                f"SELECT count(*) FROM t WHERE {filled} AND {is_num} AND "
-                f"(TRY_CAST({num_text} AS DOUBLE) < ? OR TRY_CAST({num_text} AS DOUBLE) > ?)",
+                "SELECT count(*) FROM n WHERE x < ? OR x > ?",
                 [lower, upper],
             ).fetchone()
             result.update(
