@@ -104,6 +104,9 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "question_id": lambda: [
             Sample(str(world["question"].pk), owner_body=CAERPHILLY, marker="Walker data question")
         ],
+        "dataset_id": lambda: [
+            Sample(str(world["dataset"].pk), owner_body=CAERPHILLY, marker="Walker dataset")
+        ],
         # The Challenge Fund: a published call is public; a private challenge and a draft
         # bid (its team is one Caerphilly officer) belong to Caerphilly.
         "call_id": lambda: [Sample(str(world["call"].pk), marker="Walker call")],
@@ -268,6 +271,7 @@ def world(
                 **supplier_samples(users["dafydd"]),
                 **private_experiment(users["carys"]),
                 "question": private_data_question(users["carys"]),
+                "dataset": private_dataset(users["carys"]),
                 **challenge_fund_samples(users["carys"], users["gareth"]),
                 "carbon": carbon_samples(),
             }
@@ -366,6 +370,13 @@ def private_data_question(officer: User) -> Any:
     from tests.datalab.support import data_question
 
     return data_question(officer, title="Walker data question", visibility="private")
+
+
+def private_dataset(officer: User) -> Any:
+    """A catalogue entry private to the officer's body, with a profile."""
+    from tests.datalab.test_datasets import private_dataset as make
+
+    return make(officer, title="Walker dataset")
 
 
 def challenge_fund_samples(officer: User, manager: User) -> dict[str, Any]:

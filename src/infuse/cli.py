@@ -1209,3 +1209,64 @@ def redflags(
     console.print(table)
     if len(flags) > 200:
         console.print(_("Only the first 200 flags are shown; use --json for all."))
+
+
+# --- Data Lab: profile a file (datalab/profiling.py; no database needed) ----------------------
+
+
+@app.command("profile")
+def profile_command(
+    file: Annotated[Path, typer.Argument(help="A CSV (optionally .gz) or XLSX file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the profile as JSON.")] = False,
+) -> None:
+    """Profile a file: column types, gaps, ranges, outliers, personal data, quality scorecard."""
+    from infuse.datalab.profiling import ProfileError, profile_path
+
+    try:
+        result = profile_path(file)
+    except ProfileError as error:
+        reasons = {
+            "missing_file": f"No such file: {file}",
+            "empty": "The file has no rows of data under its heading row.",
+            "unreadable_xlsx": "The workbook could not be opened (damaged or protected?).",
+            "too_many_columns": "The file has too many columns to profile (the most is 500).",
+        }
+        console.print(reasons.get(error.code, "The file could not be read as a table."))
+        raise typer.Exit(1) from error
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+        return
+    out = Console()
+    out.print(
+        f"{result['file']}: {result['rows']:,} rows, {result['columns']} columns, "
+        f"{result['duplicate_rows']:,} duplicate rows"
+    )
+    if result["personal_data"]:
+        out.print("[bold red]WARNING: suspected personal data — check before sharing:[/]")
+        for entry in result["personal_data"]:
+            out.print(
+                f"  {entry['column']}: {entry['label']} (by {entry['found_by']}), "
+                f"e.g. {', '.join(entry['masked_examples'])}"
+            )
+    table = Table("Column", "Type", "Missing", "Distinct", "Range", "Outliers")
+    for column in result["column_profiles"]:
+        if column["min"] is not None:
+            span = f"{column['min']} – {column['max']}"
+        elif column["min_length"] is not None:
+            span = f"{column['min_length']}–{column['max_length']} chars"
+        else:
+            span = "—"
+        table.add_row(
+            column["name"],
+            column["type"],
+            f"{column['missing']:,}",
+            f"{column['distinct']:,}",
+            span,
+            "—" if column["outliers"] is None else f"{column['outliers']:,}",
+        )
+    out.print(table)
+    scores = Table("Dimension", "Score", "How it is measured")
+    for entry in result["scorecard"]:
+        score = "not measured" if entry["score"] is None else f"{100 * entry['score']:.0f}/100"
+        scores.add_row(entry["dimension"], score, entry["measure"])
+    out.print(scores)

@@ -136,6 +136,14 @@ def _officer_with_data_question(make_user: Any) -> Any:
     return user
 
 
+def _officer_with_dataset(make_user: Any) -> Any:
+    from tests.datalab.test_datasets import private_dataset
+
+    user = make_user("participant", CAERPHILLY, first_name="Carys", last_name="Price")
+    user.sample_dataset = private_dataset(user).pk
+    return user
+
+
 def _facilitator_reviewing(make_user: Any) -> Any:
     from tests.datalab.support import data_question
 
@@ -477,6 +485,30 @@ PAGES = [
     ),
     pytest.param(_officer_with_data_question, "/en/datalab/", 200, "Data questions", id="datalab"),
     pytest.param(
+        _officer_with_dataset, "/cy/datalab/datasets/", 200, "Housing", id="datalab-datasets-cy"
+    ),
+    pytest.param(
+        _officer_with_dataset,
+        "/en/datalab/datasets/{dataset}/",
+        200,
+        "Data-quality scorecard",
+        id="datalab-dataset",
+    ),
+    pytest.param(
+        _officer_with_dataset,
+        "/en/datalab/datasets/new/",
+        200,
+        "Add a dataset",
+        id="datalab-dataset-new",
+    ),
+    pytest.param(
+        _officer_with_dataset,
+        "/en/datalab/datasets/{dataset}/profile/",
+        200,
+        "Profile a file",
+        id="datalab-dataset-profile",
+    ),
+    pytest.param(
         _officer_with_data_question,
         "/en/datalab/questions/new/",
         200,
@@ -591,6 +623,7 @@ def test_page_has_no_serious_accessibility_failures(
             "draft",
             "decided",
             "question",
+            "dataset",
             "call",
             "bid",
             "factors",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
 
@@ -7,3 +9,52 @@ from django.utils.translation import gettext_lazy
 class DatalabConfig(AppConfig):
     name = "infuse.datalab"
     verbose_name = gettext_lazy("Data Lab")
+
+    def ready(self) -> None:
+        # Datasets: profiling an uploaded file is an importer, so the hostile-file harness
+        # feeds it bad files.
+        from django.db import transaction
+
+        from infuse.importers import Importer, importer_register
+
+        from . import catalogue
+        from .models import Dataset
+        from .services import dataset_profile_keep, dataset_save
+
+        example = (
+            b"id,supplier,amount,paid_on\n"
+            b"1,Acme Ltd,120.50,2025-04-01\n2,Bwyd Da,99.00,2025-04-02\n"
+        )
+
+        @transaction.atomic
+        def apply(actor: Any, body: Any, parsed: dict[str, Any]) -> Any:
+            dataset = dataset_save(
+                actor=actor,
+                body=body,
+                values={
+                    "title": parsed["file"] or "Profiled file",
+                    "description": "A profiled file.",
+                    "publisher": body.name,
+                    "contact_name": "Data Lab",
+                    "contact_email": "datalab@example.org",
+                    "licence": "none",
+                    "access_rights": "NON_PUBLIC",
+                    "frequency": "NEVER",
+                    "dcat_theme": "GOVE",
+                    "data_type": "shared",
+                    "data_kind": "administrative",
+                },
+            )
+            return dataset_profile_keep(
+                actor=actor, dataset=dataset, profile=parsed, file_name=parsed["file"]
+            )
+
+        importer_register(
+            Importer(
+                name="datalab.profile",
+                parse=catalogue.profile_upload,
+                apply=apply,
+                example=lambda: (example, "payments.csv"),
+                live_state=lambda: sorted(Dataset.objects.values_list("pk", "profile_file")),
+            )
+        )

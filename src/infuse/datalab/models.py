@@ -447,3 +447,95 @@ class DefAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question}: version {self.version}"
+
+
+# --- Datasets: the catalogue (DCAT-compatible) and profiles of uploaded files -----------------
+
+
+class Licence(models.TextChoices):
+    OGL3 = "OGL-UK-3.0", _("Open Government Licence v3.0")
+    CC_BY_4 = "CC-BY-4.0", _("Creative Commons Attribution 4.0")
+    CC0 = "CC0-1.0", _("Creative Commons Zero 1.0 (public domain)")
+    AGREEMENT = "agreement", _("Data-sharing agreement")
+    NONE = "none", _("No licence: internal use only")
+
+
+class AccessRights(models.TextChoices):
+    """The EU Publications Office 'access right' vocabulary, as DCAT-AP uses it."""
+
+    PUBLIC = "PUBLIC", _("Public")
+    RESTRICTED = "RESTRICTED", _("Restricted")
+    NON_PUBLIC = "NON_PUBLIC", _("Not public")
+
+
+class Frequency(models.TextChoices):
+    """A subset of the EU Publications Office 'frequency' vocabulary (dct:accrualPeriodicity)."""
+
+    DAILY = "DAILY", _("Daily")
+    WEEKLY = "WEEKLY", _("Weekly")
+    MONTHLY = "MONTHLY", _("Monthly")
+    QUARTERLY = "QUARTERLY", _("Quarterly")
+    ANNUAL = "ANNUAL", _("Yearly")
+    IRREG = "IRREG", _("Irregular")
+    NEVER = "NEVER", _("Never: a one-off")
+
+
+class DcatTheme(models.TextChoices):
+    """The EU Publications Office 'data theme' vocabulary (DCAT-AP's recommended dcat:theme)."""
+
+    AGRI = "AGRI", _("Agriculture, fisheries, forestry and food")
+    ECON = "ECON", _("Economy and finance")
+    EDUC = "EDUC", _("Education, culture and sport")
+    ENER = "ENER", _("Energy")
+    ENVI = "ENVI", _("Environment")
+    GOVE = "GOVE", _("Government and public sector")
+    HEAL = "HEAL", _("Health")
+    INTR = "INTR", _("International issues")
+    JUST = "JUST", _("Justice, legal system and public safety")
+    REGI = "REGI", _("Regions and cities")
+    SOCI = "SOCI", _("Population and society")
+    TECH = "TECH", _("Science and technology")
+    TRAN = "TRAN", _("Transport")
+
+
+class Dataset(OwnedRecord):
+    """A catalogue entry, with the metadata of a dcat:Dataset."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    publisher = models.CharField(_("publisher"), max_length=200)
+    contact_name = models.CharField(_("contact point"), max_length=200)
+    contact_email = models.EmailField(_("contact email address"))
+    licence = models.CharField(_("licence"), max_length=16, choices=Licence.choices)
+    access_rights = models.CharField(
+        _("access rights"), max_length=16, choices=AccessRights.choices
+    )
+    spatial = models.CharField(_("area covered"), max_length=200, blank=True)
+    temporal_start = models.DateField(_("covers from"), null=True, blank=True)
+    temporal_end = models.DateField(_("covers to"), null=True, blank=True)
+    frequency = models.CharField(_("update frequency"), max_length=12, choices=Frequency.choices)
+    keywords = models.CharField(_("keywords"), max_length=400, blank=True)
+    dcat_theme = models.CharField(_("DCAT theme"), max_length=8, choices=DcatTheme.choices)
+    themes = models.ManyToManyField(
+        "reference.Theme", blank=True, related_name="+", verbose_name=_("themes")
+    )
+    data_type = models.CharField(_("type of data"), max_length=20, choices=DataType.choices)
+    data_kind = models.CharField(_("kind of data"), max_length=20, choices=DataKind.choices)
+    landing_page = models.URLField(_("web page"), blank=True)
+    questions = models.ManyToManyField(
+        DataQuestion, blank=True, related_name="datasets", verbose_name=_("data questions")
+    )
+    profile = models.JSONField(null=True, blank=True)
+    profile_file = models.CharField(max_length=255, blank=True)
+    profiled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def keyword_list(self) -> list[str]:
+        return [word.strip() for word in self.keywords.split(",") if word.strip()]

@@ -320,3 +320,102 @@ def def_assessment_save(
         after=snapshot(assessment, DEF_FIELDS),
     )
     return assessment
+
+
+# --- Datasets: catalogue entries and their profiles (see catalogue.py) -----------------------
+
+DATASET_FIELDS = (
+    "title",
+    "description",
+    "publisher",
+    "contact_name",
+    "contact_email",
+    "licence",
+    "access_rights",
+    "spatial",
+    "temporal_start",
+    "temporal_end",
+    "frequency",
+    "keywords",
+    "dcat_theme",
+    "data_type",
+    "data_kind",
+    "landing_page",
+    "visibility",
+)
+
+
+@audited
+@transaction.atomic
+def dataset_save(
+    *,
+    actor: Any,
+    body: Any,
+    values: Mapping[str, Any],
+    themes: list[Any] | None = None,
+    questions: list[Any] | None = None,
+    dataset: Any = None,
+) -> Any:
+    """Add a catalogue entry for ``body`` (``dataset`` None) or change one."""
+    from django.core.exceptions import ValidationError
+
+    from .models import Dataset
+
+    if dataset is None:
+        require_unless_system(actor, Action.CHANGE, BodyWorkspace(owner_body_id=body.pk))
+        dataset = Dataset(owner_body=body, created_by=recorded_user(actor))
+        before = None
+    else:
+        require_unless_system(actor, Action.CHANGE, dataset)
+        before = snapshot(dataset, DATASET_FIELDS)
+    for name in DATASET_FIELDS:
+        if name in values:
+            value = values[name]
+            setattr(dataset, name, value.strip() if isinstance(value, str) else value)
+    start, end = dataset.temporal_start, dataset.temporal_end
+    if start and end and end < start:
+        raise DatalabError(_("The end of the period covered must not be before its start."))
+    try:
+        dataset.full_clean(exclude=["owner_body", "created_by"])
+    except ValidationError as error:
+        raise DatalabError(" ".join(error.messages)) from error
+    dataset.save()
+    if themes is not None:
+        dataset.themes.set(themes)
+    if questions is not None:
+        dataset.questions.set(questions)
+    audit_record(
+        actor=actor,
+        action="datalab.dataset_saved",
+        target=dataset,
+        body=dataset.owner_body,
+        before=before,
+        after=snapshot(dataset, DATASET_FIELDS),
+    )
+    return dataset
+
+
+@audited
+@transaction.atomic
+def dataset_profile_keep(
+    *, actor: Any, dataset: Any, profile: Mapping[str, Any], file_name: str
+) -> Any:
+    """Keep the profile of a file on its catalogue entry (counts and masked examples only)."""
+    require_unless_system(actor, Action.CHANGE, dataset)
+    dataset.profile = dict(profile)
+    dataset.profile_file = file_name[:255]
+    dataset.profiled_at = timezone.now()
+    dataset.save(update_fields=["profile", "profile_file", "profiled_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="datalab.dataset_profiled",
+        target=dataset,
+        body=dataset.owner_body,
+        after={
+            "file": dataset.profile_file,
+            "rows": profile.get("rows"),
+            "columns": profile.get("columns"),
+            "personal_columns": len(profile.get("personal_data") or []),
+        },
+    )
+    return dataset

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dataset_views, views
 
 app_name = "datalab"
 
@@ -16,4 +16,23 @@ urlpatterns = [
     path("questions/<int:question_id>/dpia/", views.dpia_screening, name="dpia"),
     path("questions/<int:question_id>/ethics-framework/", views.def_assessment, name="def"),
     path("questions/<int:question_id>/ethics/<str:area>/", views.ethics_area, name="ethics-area"),
+    # Datasets: the catalogue and profiling (dataset_views.py)
+    path("datasets/", dataset_views.dataset_list, name="datasets"),
+    path("datasets/catalogue.jsonld", dataset_views.catalogue_jsonld, name="catalogue-jsonld"),
+    path("datasets/new/", dataset_views.dataset_edit, name="dataset-new"),
+    path("datasets/<int:dataset_id>/", dataset_views.dataset_detail, name="dataset"),
+    path("datasets/<int:dataset_id>/edit/", dataset_views.dataset_edit, name="dataset-edit"),
+    path(
+        "datasets/<int:dataset_id>/profile/", dataset_views.dataset_profile, name="dataset-profile"
+    ),
+    path(
+        "datasets/<int:dataset_id>/scorecard.svg",
+        dataset_views.dataset_scorecard_svg,
+        name="dataset-scorecard",
+    ),
+    path(
+        "datasets/<int:dataset_id>/dataset.jsonld",
+        dataset_views.dataset_jsonld,
+        name="dataset-jsonld",
+    ),
 ]

@@ -62,6 +62,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .datalab import demo_datalab
 
     result["datalab"] = demo_datalab()
+    from .datasets import demo_datasets
+
+    result["datasets"] = demo_datasets()
     from .challenges import demo_challenges
 
     result["challenges"] = demo_challenges()
