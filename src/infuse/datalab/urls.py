@@ -17,3 +17,25 @@ urlpatterns = [
     path("questions/<int:question_id>/ethics-framework/", views.def_assessment, name="def"),
     path("questions/<int:question_id>/ethics/<str:area>/", views.ethics_area, name="ethics-area"),
 ]
+
+# Indicator explorer (issue 8)
+from . import indicator_views  # noqa: E402
+
+urlpatterns += [
+    path("indicators/", indicator_views.indicator_list, name="indicators"),
+    path("indicators/<slug:code>/", indicator_views.indicator_detail, name="indicator"),
+    path(
+        "indicators/<slug:code>/chart.svg", indicator_views.indicator_chart, name="indicator-chart"
+    ),
+    path(
+        "indicators/<slug:code>/trend.svg",
+        indicator_views.indicator_trend_chart,
+        name="indicator-trend",
+    ),
+    path("indicators/<slug:code>/data.csv", indicator_views.indicator_csv, name="indicator-csv"),
+    path(
+        "indicators/<slug:code>/link/",
+        indicator_views.indicator_link_question,
+        name="indicator-link",
+    ),
+]

@@ -62,6 +62,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .datalab import demo_datalab
 
     result["datalab"] = demo_datalab()
+    from .indicators import demo_indicators
+
+    result["indicators"] = demo_indicators()
     from .challenges import demo_challenges
 
     result["challenges"] = demo_challenges()

@@ -1,0 +1,177 @@
+"""Indicator explorer pages: pick an indicator, compare the authorities, see the trend,
+download the figures and link the indicator to a data question."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from infuse.accounts.policy import page_rule, signed_in_user
+from infuse.errors import UserFacingError
+from infuse.web.charts import bar_chart, line_chart, render_svg
+from infuse.web.exports import spreadsheet_safe
+
+from . import indicator_selectors as selectors
+from .indicator_services import indicator_link
+from .models import Indicator
+
+
+def _indicator_or_404(code: str) -> Indicator:
+    indicator = selectors.indicator_by_code(code)
+    if indicator is None:
+        raise Http404
+    return indicator
+
+
+def _period(request: HttpRequest, indicator: Indicator) -> tuple[list[str], str]:
+    periods = selectors.periods(indicator)
+    wanted = request.GET.get("period", "")
+    if wanted not in periods:
+        wanted = periods[-1] if periods else ""
+    return periods, wanted
+
+
+@page_rule("datalab.lab")
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    groups = selectors.indicators_by_theme()
+    return render(
+        request,
+        "datalab/indicators.html",
+        {"groups": groups, "only_sample": all(i.sample for _t, rows in groups for i in rows)},
+    )
+
+
+@page_rule("datalab.lab")
+def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+    indicator = _indicator_or_404(code)
+    periods, period = _period(request, indicator)
+    user = signed_in_user(request)
+    rows = selectors.compare(indicator, period) if period else []
+    return render(
+        request,
+        "datalab/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "periods": periods,
+            "period": period,
+            "rows": rows,
+            "per_resident": any(r.per_resident is not None for r in rows),
+            "trend_years": len({r["year"] for r in selectors.trend(indicator)}) > 1,
+            "links": selectors.links_of(user, indicator),
+            "questions": selectors.questions_to_link(user),
+        },
+    )
+
+
+@page_rule("datalab.lab")
+def indicator_chart(request: HttpRequest, code: str) -> HttpResponse:
+    indicator = _indicator_or_404(code)
+    _periods, period = _period(request, indicator)
+    rows = selectors.compare(indicator, period)
+    spec = bar_chart(
+        [{"area": r.name, "value": r.value} for r in rows],
+        category="area",
+        value="value",
+        title=f"{indicator.name} ({period})",
+        category_title=_("Area"),
+        value_title=indicator.unit or _("Value"),
+    )
+    response = HttpResponse(render_svg(spec), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@page_rule("datalab.lab")
+def indicator_trend_chart(request: HttpRequest, code: str) -> HttpResponse:
+    indicator = _indicator_or_404(code)
+    rows = selectors.trend(indicator)
+    if not rows:
+        raise Http404
+    spec = line_chart(
+        rows,
+        x="year",
+        y="value",
+        series="area",
+        share_axis=False,
+        title=str(indicator.name),
+        x_title=_("Year"),
+        y_title=indicator.unit or _("Value"),
+    )
+    response = HttpResponse(render_svg(spec), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@page_rule("datalab.lab")
+def indicator_csv(request: HttpRequest, code: str) -> HttpResponse:
+    indicator = _indicator_or_404(code)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "indicator",
+            "area_code",
+            "area",
+            "group",
+            "period",
+            "period_as_published",
+            "value",
+            "unit",
+            "per_resident_t",
+            "publisher",
+            "file",
+            "licence",
+        ]
+    )
+    for period in selectors.periods(indicator):
+        for row in selectors.compare(indicator, period):
+            writer.writerow(
+                [
+                    spreadsheet_safe(v)
+                    for v in (
+                        indicator.code,
+                        row.code,
+                        row.name,
+                        row.group,
+                        row.period,
+                        row.period_label,
+                        row.value,
+                        indicator.unit,
+                        "" if row.per_resident is None else row.per_resident,
+                        indicator.publisher,
+                        indicator.source_file,
+                        indicator.licence,
+                    )
+                ]
+            )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{indicator.code}.csv"'
+    return response
+
+
+@page_rule("datalab.lab")
+@require_POST
+def indicator_link_question(request: HttpRequest, code: str) -> HttpResponse:
+    indicator = _indicator_or_404(code)
+    user = signed_in_user(request)
+    wanted = request.POST.get("question", "")
+    question = next((q for q in selectors.questions_to_link(user) if str(q.pk) == wanted), None)
+    if question is None:
+        messages.error(request, _("Choose a data question you can change."))
+    else:
+        try:
+            indicator_link(actor=user, indicator=indicator, question=question)
+        except UserFacingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Linked to the data question “%(title)s”.") % {"title": question.title},
+            )
+    return redirect("datalab:indicator", code=indicator.code)
