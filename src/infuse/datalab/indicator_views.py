@@ -48,39 +48,39 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 
 
 @page_rule("datalab.lab")
-def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
-    indicator = _indicator_or_404(code)
-    periods, period = _period(request, indicator)
+def indicator_detail(request: HttpRequest, indicator: str) -> HttpResponse:
+    item = _indicator_or_404(indicator)
+    periods, period = _period(request, item)
     user = signed_in_user(request)
-    rows = selectors.compare(indicator, period) if period else []
+    rows = selectors.compare(item, period) if period else []
     return render(
         request,
         "datalab/indicator_detail.html",
         {
-            "indicator": indicator,
+            "indicator": item,
             "periods": periods,
             "period": period,
             "rows": rows,
             "per_resident": any(r.per_resident is not None for r in rows),
-            "trend_years": len({r["year"] for r in selectors.trend(indicator)}) > 1,
-            "links": selectors.links_of(user, indicator),
+            "trend_years": len({r["year"] for r in selectors.trend(item)}) > 1,
+            "links": selectors.links_of(user, item),
             "questions": selectors.questions_to_link(user),
         },
     )
 
 
 @page_rule("datalab.lab")
-def indicator_chart(request: HttpRequest, code: str) -> HttpResponse:
-    indicator = _indicator_or_404(code)
-    _periods, period = _period(request, indicator)
-    rows = selectors.compare(indicator, period)
+def indicator_chart(request: HttpRequest, indicator: str) -> HttpResponse:
+    item = _indicator_or_404(indicator)
+    _periods, period = _period(request, item)
+    rows = selectors.compare(item, period)
     spec = bar_chart(
         [{"area": r.name, "value": r.value} for r in rows],
         category="area",
         value="value",
-        title=f"{indicator.name} ({period})",
+        title=f"{item.name} ({period})",
         category_title=_("Area"),
-        value_title=indicator.unit or _("Value"),
+        value_title=item.unit or _("Value"),
     )
     response = HttpResponse(render_svg(spec), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"
@@ -88,9 +88,9 @@ def indicator_chart(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @page_rule("datalab.lab")
-def indicator_trend_chart(request: HttpRequest, code: str) -> HttpResponse:
-    indicator = _indicator_or_404(code)
-    rows = selectors.trend(indicator)
+def indicator_trend_chart(request: HttpRequest, indicator: str) -> HttpResponse:
+    item = _indicator_or_404(indicator)
+    rows = selectors.trend(item)
     if not rows:
         raise Http404
     spec = line_chart(
@@ -99,9 +99,9 @@ def indicator_trend_chart(request: HttpRequest, code: str) -> HttpResponse:
         y="value",
         series="area",
         share_axis=False,
-        title=str(indicator.name),
+        title=str(item.name),
         x_title=_("Year"),
-        y_title=indicator.unit or _("Value"),
+        y_title=item.unit or _("Value"),
     )
     response = HttpResponse(render_svg(spec), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"
@@ -109,8 +109,8 @@ def indicator_trend_chart(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @page_rule("datalab.lab")
-def indicator_csv(request: HttpRequest, code: str) -> HttpResponse:
-    indicator = _indicator_or_404(code)
+def indicator_csv(request: HttpRequest, indicator: str) -> HttpResponse:
+    item = _indicator_or_404(indicator)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -129,36 +129,36 @@ def indicator_csv(request: HttpRequest, code: str) -> HttpResponse:
             "licence",
         ]
     )
-    for period in selectors.periods(indicator):
-        for row in selectors.compare(indicator, period):
+    for period in selectors.periods(item):
+        for row in selectors.compare(item, period):
             writer.writerow(
                 [
                     spreadsheet_safe(v)
                     for v in (
-                        indicator.code,
+                        item.code,
                         row.code,
                         row.name,
                         row.group,
                         row.period,
                         row.period_label,
                         row.value,
-                        indicator.unit,
+                        item.unit,
                         "" if row.per_resident is None else row.per_resident,
-                        indicator.publisher,
-                        indicator.source_file,
-                        indicator.licence,
+                        item.publisher,
+                        item.source_file,
+                        item.licence,
                     )
                 ]
             )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{indicator.code}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{item.code}.csv"'
     return response
 
 
 @page_rule("datalab.lab")
 @require_POST
-def indicator_link_question(request: HttpRequest, code: str) -> HttpResponse:
-    indicator = _indicator_or_404(code)
+def indicator_link_question(request: HttpRequest, indicator: str) -> HttpResponse:
+    item = _indicator_or_404(indicator)
     user = signed_in_user(request)
     wanted = request.POST.get("question", "")
     question = next((q for q in selectors.questions_to_link(user) if str(q.pk) == wanted), None)
@@ -166,7 +166,7 @@ def indicator_link_question(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, _("Choose a data question you can change."))
     else:
         try:
-            indicator_link(actor=user, indicator=indicator, question=question)
+            indicator_link(actor=user, indicator=item, question=question)
         except UserFacingError as error:
             messages.error(request, str(error))
         else:
@@ -174,4 +174,4 @@ def indicator_link_question(request: HttpRequest, code: str) -> HttpResponse:
                 request,
                 _("Linked to the data question “%(title)s”.") % {"title": question.title},
             )
-    return redirect("datalab:indicator", code=indicator.code)
+    return redirect("datalab:indicator", indicator=item.code)
