@@ -19,6 +19,7 @@ from infuse.cli import app
 from infuse.datalab.indicator_services import indicators_load
 from infuse.datalab.models import Indicator, IndicatorLink, IndicatorValue
 from infuse.demo.indicators import sample_reading
+from tests.challenges import support as challenge_support
 from tests.conftest import CAERPHILLY, SHARED_DATA
 
 from .support import data_question
@@ -136,7 +137,13 @@ def test_an_officer_links_an_indicator_to_their_data_question(sample: None, offi
     assert "Linked to the data question" in response.content.decode()
     assert question.title in response.content.decode()
     assert IndicatorLink.objects.filter(question=question).count() == 1
-    assert AuditEntry.objects.filter(action="datalab.indicator_linked").count() == 1
+    challenge = challenge_support.challenge(officer, title="Cooler homes")
+    response = client.post(
+        "/en/datalab/indicators/co2-total/link/", {"challenge": challenge.pk}, follow=True
+    )
+    assert "Linked to the challenge" in response.content.decode()
+    assert IndicatorLink.objects.filter(challenge=challenge).count() == 1
+    assert AuditEntry.objects.filter(action="datalab.indicator_linked").count() == 2
 
 
 @pytest.mark.django_db

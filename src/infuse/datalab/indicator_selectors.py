@@ -152,6 +152,12 @@ def questions_to_link(user: Any) -> list[DataQuestion]:
     return [q for q in rows if can(user, Action.CHANGE, q)]
 
 
+def challenges_to_link(user: Any) -> list[Any]:
+    from infuse.challenges.selectors import challenges_visible_to
+
+    return [c for c in challenges_visible_to(user) if can(user, Action.CHANGE, c)]
+
+
 def indicators_of_question(question: DataQuestion) -> list[Indicator]:
     return [
         link.indicator

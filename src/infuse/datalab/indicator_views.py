@@ -65,6 +65,7 @@ def indicator_detail(request: HttpRequest, indicator: str) -> HttpResponse:
             "trend_years": len({r["year"] for r in selectors.trend(item)}) > 1,
             "links": selectors.links_of(user, item),
             "questions": selectors.questions_to_link(user),
+            "challenges": selectors.challenges_to_link(user),
         },
     )
 
@@ -160,6 +161,19 @@ def indicator_csv(request: HttpRequest, indicator: str) -> HttpResponse:
 def indicator_link_question(request: HttpRequest, indicator: str) -> HttpResponse:
     item = _indicator_or_404(indicator)
     user = signed_in_user(request)
+    if "challenge" in request.POST:
+        wanted = request.POST.get("challenge", "")
+        challenge = next(
+            (c for c in selectors.challenges_to_link(user) if str(c.pk) == wanted), None
+        )
+        if challenge is None:
+            messages.error(request, _("Choose a challenge you can change."))
+        else:
+            indicator_link(actor=user, indicator=item, challenge=challenge)
+            messages.success(
+                request, _("Linked to the challenge “%(title)s”.") % {"title": challenge.title}
+            )
+        return redirect("datalab:indicator", indicator=item.code)
     wanted = request.POST.get("question", "")
     question = next((q for q in selectors.questions_to_link(user) if str(q.pk) == wanted), None)
     if question is None:
