@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +24,29 @@ from infuse.web.exports import spreadsheet_safe
 
 from . import indicator_selectors as selectors
 from .indicator_services import indicator_link
-from .models import Indicator
+from .models import Indicator, IndicatorValue
+
+CHART_CACHE_SECONDS = 15 * 60
+
+
+def _svg(item: Indicator, kind: str, period: str, build: Callable[[], dict[str, Any]]) -> str:
+    """The chart drawn once per indicator, period, language and state of its figures."""
+    state = IndicatorValue.objects.filter(indicator=item).aggregate(
+        n=Count("pk"), top=Max("pk"), total=Sum("value")
+    )
+    key = "indicator-svg:" + ":".join(
+        str(part)
+        for part in (
+            item.pk,
+            kind,
+            period,
+            get_language(),
+            state["n"],
+            state["top"],
+            state["total"],
+        )
+    )
+    return str(cache.get_or_set(key, lambda: render_svg(build()), CHART_CACHE_SECONDS))
 
 
 def _indicator_or_404(code: str) -> Indicator:
@@ -74,16 +101,20 @@ def indicator_detail(request: HttpRequest, indicator: str) -> HttpResponse:
 def indicator_chart(request: HttpRequest, indicator: str) -> HttpResponse:
     item = _indicator_or_404(indicator)
     _periods, period = _period(request, item)
-    rows = selectors.compare(item, period)
-    spec = bar_chart(
-        [{"area": r.name, "value": r.value} for r in rows],
-        category="area",
-        value="value",
-        title=f"{item.name} ({period})",
-        category_title=_("Area"),
-        value_title=item.unit or _("Value"),
-    )
-    response = HttpResponse(render_svg(spec), content_type="image/svg+xml")
+
+    def build() -> dict[str, Any]:
+        rows = selectors.compare(item, period)
+        return bar_chart(
+            [{"area": r.name, "value": r.value} for r in rows],
+            category="area",
+            value="value",
+            title=f"{item.name} ({period})",
+            category_title=_("Area"),
+            value_title=item.unit or _("Value"),
+        )
+
+    svg = _svg(item, "bar", period, build)
+    response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -94,17 +125,21 @@ def indicator_trend_chart(request: HttpRequest, indicator: str) -> HttpResponse:
     rows = selectors.trend(item)
     if not rows:
         raise Http404
-    spec = line_chart(
-        rows,
-        x="year",
-        y="value",
-        series="area",
-        share_axis=False,
-        title=str(item.name),
-        x_title=_("Year"),
-        y_title=item.unit or _("Value"),
-    )
-    response = HttpResponse(render_svg(spec), content_type="image/svg+xml")
+
+    def build() -> dict[str, Any]:
+        return line_chart(
+            rows,
+            x="year",
+            y="value",
+            series="area",
+            share_axis=False,
+            title=str(item.name),
+            x_title=_("Year"),
+            y_title=item.unit or _("Value"),
+        )
+
+    svg = _svg(item, "trend", "", build)
+    response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
