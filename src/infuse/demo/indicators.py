@@ -65,7 +65,7 @@ def sample_reading() -> Reading:
             unit="kt CO2",
             higher_is_better=False,
             note="CO2 only, not all greenhouse gases.",
-            **common,  # type: ignore[arg-type]
+            **common,
         ),
         IndicatorDef(
             code="population",
