@@ -150,6 +150,7 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "uidb64": lambda: [Sample("MQ")],
         "token": lambda: [Sample("set-password")],
         "language": lambda: [Sample("cy")],
+        "indicator": lambda: [Sample("co2-total")],  # the demo's sample of open indicators
     }
     if parameter not in makers:
         pytest.fail(f"The URL walker has no sample for the parameter {parameter!r}: add one here.")

@@ -13,6 +13,7 @@ from infuse.accounts.services import api_token_authenticate
 from infuse.adaption.api import router as adaption_router
 from infuse.challenges.api import router as challenges_router
 from infuse.datalab.dataset_api import router as datalab_datasets_router
+from infuse.datalab.indicator_api import router as indicators_router
 from infuse.procurement.api import router as procurement_router
 from infuse.programme.api import router as programme_router
 from infuse.reference.api import router as reference_router
@@ -59,3 +60,4 @@ api.add_router("/adaption/", adaption_router)
 api.add_router("/challenge-fund/", challenges_router)
 api.add_router("/programme/", programme_router)
 api.add_router("/datalab/", datalab_datasets_router)
+api.add_router("/datalab/indicators", indicators_router)

@@ -1270,3 +1270,35 @@ def profile_command(
         score = "not measured" if entry["score"] is None else f"{100 * entry['score']:.0f}/100"
         scores.add_row(entry["dimension"], score, entry["measure"])
     out.print(scores)
+
+
+# ---------------------------------------------------------------- Indicator explorer (issue 8)
+@app.command("load-open-data")
+def load_open_data(
+    directory: Annotated[Path, typer.Argument(help="Folder holding the open indicator files")],
+    as_json: JsonOption = False,
+) -> None:
+    """Load the open indicators (CO2, WIMD, Health Index, StatsWales) found in DIRECTORY.
+
+    Idempotent: loading the same files again changes nothing. A bad file loads nothing.
+    """
+    _setup()
+    from infuse.datalab.indicator_services import indicators_load
+    from infuse.datalab.indicators import read_directory
+    from infuse.errors import UserFacingError
+
+    try:
+        readings = read_directory(str(directory))
+    except UserFacingError as error:
+        _fail(str(error), as_json)
+    if not readings:
+        _fail(f"No known open indicator files in {directory}.", as_json)
+    counts = indicators_load(actor=None, readings=readings)
+    payload = {"files": [r.file for r in readings], **counts}
+    _emit(
+        as_json,
+        payload,
+        f"Read {len(readings)} file(s): {counts['indicators']} indicator(s) new or changed, "
+        f"{counts['added']} value(s) added, {counts['updated']} updated, "
+        f"{counts['removed']} removed.",
+    )

@@ -144,6 +144,14 @@ def _officer_with_dataset(make_user: Any) -> Any:
     return user
 
 
+def _officer_with_indicator_sample(make_user: Any) -> Any:
+    from infuse.datalab.indicator_services import indicators_load
+    from infuse.demo.indicators import sample_reading
+
+    indicators_load(actor=None, readings=[sample_reading()], sample=True)
+    return make_user("participant", CAERPHILLY)
+
+
 def _facilitator_reviewing(make_user: Any) -> Any:
     from tests.datalab.support import data_question
 
@@ -549,6 +557,13 @@ PAGES = [
         200,
         "IG lead",
         id="datalab-ethics-area-cy",
+    ),
+    pytest.param(
+        _officer_with_indicator_sample,
+        "/cy/datalab/indicators/co2-total/",
+        200,
+        "Allyriadau CO2, pob sector",
+        id="datalab-indicator-cy",
     ),
     pytest.param(
         _officer_with_data_question,

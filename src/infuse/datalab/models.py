@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from infuse.accounts.models import OwnedRecord
+from infuse.i18n import Bilingual
 
 ODI_CREDIT = _(
     "Based on the Data Ethics Canvas by the Open Data Institute (ODI), licensed CC BY-SA 4.0."
@@ -539,3 +540,91 @@ class Dataset(OwnedRecord):
 
     def keyword_list(self) -> list[str]:
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+
+# ---------------------------------------------------------------- Indicator explorer (issue 8)
+# Open indicators loaded by ``infuse load-open-data``; readers in ``datalab/indicators.py``.
+# Shared public facts, not owned by a body: everyone signed in reads them.
+
+
+class Indicator(models.Model):
+    class Theme(models.TextChoices):
+        DECARBONISATION = "decarbonisation", _("Accelerating Decarbonisation")
+        COMMUNITIES = "communities", _("Supportive Communities")
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    theme = models.CharField(_("theme"), max_length=20, choices=Theme.choices)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_cy = models.CharField(_("name (Welsh)"), max_length=300, blank=True)
+    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    publisher = models.TextField(_("publisher"))
+    source_file = models.CharField(_("file"), max_length=300)
+    licence = models.CharField(_("licence"), max_length=200)
+    higher_is_better = models.BooleanField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    sample = models.BooleanField(_("demonstration sample"), default=False)
+
+    name = Bilingual("name")
+
+    class Meta:
+        ordering = ["theme", "name_en"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class IndicatorValue(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    area_code = models.CharField(_("area code"), max_length=12)
+    period = models.CharField(_("period"), max_length=40)
+    period_label = models.CharField(_("period as published"), max_length=60)
+    period_end = models.PositiveSmallIntegerField(null=True, blank=True)
+    value = models.FloatField(_("value"))
+
+    class Meta:
+        ordering = ["indicator", "period_end", "period", "area_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area_code", "period"], name="datalab_indicator_value_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.area_code} {self.period}: {self.value}"
+
+
+class IndicatorLink(models.Model):
+    """An indicator linked to a data question or a challenge (exactly one)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="links")
+    question = models.ForeignKey(
+        DataQuestion, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    challenge = models.ForeignKey(
+        "challenges.Challenge", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(question__isnull=False, challenge__isnull=True)
+                | models.Q(question__isnull=True, challenge__isnull=False),
+                name="datalab_indicator_link_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "question"], name="datalab_indicator_link_question_once"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "challenge"], name="datalab_indicator_link_challenge_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} → {self.question_id or self.challenge_id}"

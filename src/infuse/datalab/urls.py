@@ -36,3 +36,29 @@ urlpatterns = [
         name="dataset-jsonld",
     ),
 ]
+
+# Indicator explorer (issue 8)
+from . import indicator_views  # noqa: E402
+
+urlpatterns += [
+    path("indicators/", indicator_views.indicator_list, name="indicators"),
+    path("indicators/<slug:indicator>/", indicator_views.indicator_detail, name="indicator"),
+    path(
+        "indicators/<slug:indicator>/chart.svg",
+        indicator_views.indicator_chart,
+        name="indicator-chart",
+    ),
+    path(
+        "indicators/<slug:indicator>/trend.svg",
+        indicator_views.indicator_trend_chart,
+        name="indicator-trend",
+    ),
+    path(
+        "indicators/<slug:indicator>/data.csv", indicator_views.indicator_csv, name="indicator-csv"
+    ),
+    path(
+        "indicators/<slug:indicator>/link/",
+        indicator_views.indicator_link_question,
+        name="indicator-link",
+    ),
+]

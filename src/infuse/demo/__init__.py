@@ -65,6 +65,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .datasets import demo_datasets
 
     result["datasets"] = demo_datasets()
+    from .indicators import demo_indicators
+
+    result["indicators"] = demo_indicators()
     from .challenges import demo_challenges
 
     result["challenges"] = demo_challenges()
