@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from infuse.accounts.models import Visibility
-from infuse.audit.trail import audit_record, audited
+from infuse.audit.trail import audit_record, audited, unaudited
 from infuse.errors import UserFacingError
 
 from . import contract_selectors, selectors
@@ -40,6 +40,7 @@ class ContractImportError(UserFacingError):
     """A contract data file that cannot be imported; the message says why, nothing changed."""
 
 
+@unaudited(reason="reads a file into memory; writes nothing")
 def ocds_file_read(content: bytes) -> OcdsFile:
     """Read an OCDS file or raise :class:`ContractImportError` in the user's language."""
     if len(content) > MAX_CONTRACT_FILE_BYTES:
