@@ -15,6 +15,7 @@ from infuse.challenges.api import router as challenges_router
 from infuse.procurement.api import router as procurement_router
 from infuse.programme.api import router as programme_router
 from infuse.reference.api import router as reference_router
+from infuse.tenders.api import router as tenders_router
 
 
 class TokenAuth(HttpBearer):
@@ -57,3 +58,4 @@ api.add_router("/procurement/", procurement_router)
 api.add_router("/adaption/", adaption_router)
 api.add_router("/challenge-fund/", challenges_router)
 api.add_router("/programme/", programme_router)
+api.add_router("/tenders/", tenders_router)
