@@ -11,15 +11,19 @@ PRICES = {"A": 100.0, "B": 125.0, "C": 200.0}
 
 def test_lowest_price_over_bid_price() -> None:
     # 100/100×10 = 10; 100/125×10 = 8; 100/200×10 = 5
-    assert scoring.price_scores(PRICES, "lowest", 10) == {"A": 10.0, "B": 8.0, "C": 5.0}
+    assert scoring.price_scores(PRICES, "lowest", 10) == pytest.approx(
+        {"A": 10.0, "B": 8.0, "C": 5.0}
+    )
 
 
 def test_linear_between_lowest_and_ceiling_with_a_bid_above_the_ceiling() -> None:
     # ceiling 200: A lowest → 10; B 10×(200−125)/(200−100) = 7.5; C at ceiling 0; D above 0
     got = scoring.price_scores({**PRICES, "D": 250.0}, "linear", 10, ceiling=200)
-    assert got == {"A": 10.0, "B": 7.5, "C": 0.0, "D": 0.0}
+    assert got == pytest.approx({"A": 10.0, "B": 7.5, "C": 0.0, "D": 0.0})
     # no ceiling stated: the highest bid (200) is the ceiling, same scores
-    assert scoring.price_scores(PRICES, "linear", 10) == {"A": 10.0, "B": 7.5, "C": 0.0}
+    assert scoring.price_scores(PRICES, "linear", 10) == pytest.approx(
+        {"A": 10.0, "B": 7.5, "C": 0.0}
+    )
 
 
 def test_relative_to_the_mean() -> None:
@@ -40,7 +44,7 @@ def test_one_bidder_and_ties() -> None:
     assert scoring.price_scores({"A": 80.0}, "linear", 10) == {"A": 10.0}
     assert scoring.price_scores({"A": 80.0}, "mean", 10) == {"A": 5.0}
     tied = scoring.price_scores({"A": 90.0, "B": 90.0, "C": 180.0}, "lowest", 10)
-    assert tied == {"A": 10.0, "B": 10.0, "C": 5.0}
+    assert tied == pytest.approx({"A": 10.0, "B": 10.0, "C": 5.0})
     ranks = [(p.bid, p.rank) for p in scoring.ranking({"A": 70.0, "B": 70.0, "C": 60.0})]
     assert ranks == [("A", 1), ("B", 1), ("C", 3)]
 

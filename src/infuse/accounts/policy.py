@@ -492,8 +492,13 @@ def can_follow_job(user: Any, job: Any) -> bool:
 
 def can_manage_tender(user: Any, procurement: Owned) -> bool:
     """Procurement officers of the owning body (members who may change its records) manage a
-    tender evaluation: criteria, bidders, evaluators, moderation and award."""
-    return can(user, Action.CHANGE, procurement)
+    tender evaluation: criteria, bidders, evaluators, moderation and award. A named evaluator
+    does not also manage it (separation of duties): managing shows every evaluator's scores,
+    which an evaluator must not see before submitting their own."""
+    if not can(user, Action.CHANGE, procurement):
+        return False
+    pk = getattr(procurement, "pk", None)
+    return pk is None or not is_tender_evaluator(user, procurement)
 
 
 def is_tender_evaluator(user: Any, procurement: Any) -> bool:

@@ -63,7 +63,7 @@ def price_scores(
     else:
         mean = p.mean()
         s = np.clip(max_score / 2 * (1 + (mean - p) / mean), 0.0, max_score)
-    return {k: round(float(v), 4) for k, v in zip(keys, s, strict=True)}
+    return {k: float(v) for k, v in zip(keys, s, strict=True)}
 
 
 def formula_text(formula: str) -> str:
