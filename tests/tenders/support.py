@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infuse.tenders import services
+from infuse.tenders import selectors, services
 from infuse.tenders.models import Procurement, SocialValueMeasure
 
 TREE = [
@@ -69,6 +69,6 @@ def score_all(
     )
     sheet = {}
     for bidder in made.lots.get().bidders.all():
-        for criterion in services.scored_criteria(made):
+        for criterion in selectors.scored_criteria(made):
             sheet[(bidder.pk, criterion.pk)] = (values[bidder.name], f"Comment on {bidder.name}")
     services.scores_save(actor=evaluator, procurement=made, scores=sheet, submit=submit)

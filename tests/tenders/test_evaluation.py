@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from infuse.audit.models import AuditEntry
-from infuse.tenders import services
+from infuse.tenders import selectors, services
 from infuse.tenders.models import Commitment
 
 from . import support
@@ -84,7 +84,7 @@ def test_independent_scoring_moderation_award_and_feedback(
     assert "Alpha Coaches" in sheet and "you will see the other evaluators" in sheet
     form = {}
     bidders = {b.name: b for b in made.lots.get().bidders.all()}
-    for criterion in services.scored_criteria(made):
+    for criterion in selectors.scored_criteria(made):
         for name, value in (("Alpha Coaches", 3), ("Beta Travel", 5)):
             form[f"s-{bidders[name].pk}-{criterion.pk}"] = str(value)
             form[f"c-{bidders[name].pk}-{criterion.pk}"] = f"First on {name}"
@@ -111,7 +111,7 @@ def test_independent_scoring_moderation_award_and_feedback(
     assert "needs 10.0 more weighted points" in page
     assert "fall by £31,250.00" in page
 
-    criterion = services.scored_criteria(made)[0]  # Method, weight 30
+    criterion = selectors.scored_criteria(made)[0]  # Method, weight 30
     response = manager.post(
         f"/en/tenders/{made.pk}/moderate/",
         {

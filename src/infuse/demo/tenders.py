@@ -20,7 +20,7 @@ from django.db import transaction
 from infuse.accounts.models import User
 from infuse.challenges.forms import DEFAULT_SCALE
 from infuse.reference.models import Body
-from infuse.tenders import services
+from infuse.tenders import selectors, services
 from infuse.tenders.models import Procurement, SocialValueMeasure
 
 CAERPHILLY = "W06000018"
@@ -176,7 +176,7 @@ def demo_tenders() -> dict[str, int]:
         levels=DEFAULT_SCALE,
     )
     services.criteria_set(actor=None, procurement=procurement, tree=TREE)
-    scored = services.scored_criteria(procurement)
+    scored = selectors.scored_criteria(procurement)
     evaluators = ["carys", "nia", "ioan"]
     bidders: dict[int, list[Any]] = {}
     for lot in procurement.lots.all():
@@ -221,7 +221,6 @@ def demo_tenders() -> dict[str, int]:
             "thin: 4, not the mean of 4.33."
         ),
     )
-    from infuse.tenders import selectors
 
     winner = selectors.lot_result(lot1).rows[0]["bidder"]
     services.lot_award(actor=None, lot=lot1, bidder=winner)

@@ -24,6 +24,15 @@ def leaves(procurement: Procurement) -> list[Criterion]:
     return [c for c in crits if c.pk not in parents]
 
 
+def scored_criteria(procurement: Procurement) -> list[Criterion]:
+    """The criteria evaluators score: non-price leaves."""
+    return [
+        c
+        for c in procurement.criteria.all()
+        if c.kind != Criterion.Kind.PRICE and not any(True for _c in c.children.all())
+    ]
+
+
 def evaluator_of(user: Any, procurement: Procurement) -> Evaluator | None:
     user_id = getattr(user, "pk", None)
     if user_id is None:

@@ -16,7 +16,7 @@ from infuse.accounts.policy import can_manage_tender, recorded_user
 from infuse.audit.trail import audit_record, audited
 from infuse.errors import UserFacingError
 
-from . import scoring
+from . import scoring, selectors
 from .models import (
     Bidder,
     Commitment,
@@ -153,15 +153,6 @@ def interests_declare(
     return evaluator
 
 
-def scored_criteria(procurement: Procurement) -> list[Criterion]:
-    """The criteria evaluators score: non-price leaves."""
-    return [
-        c
-        for c in procurement.criteria.all()
-        if c.kind != Criterion.Kind.PRICE and not any(True for _c in c.children.all())
-    ]
-
-
 @audited
 @transaction.atomic
 def scores_save(
@@ -178,7 +169,7 @@ def scores_save(
         raise TenderError(_("Declare your interests before you see or score the bids."))
     if evaluator.submitted_at is not None:
         raise TenderError(_("You have submitted your scores; they can no longer change."))
-    criteria = {c.pk for c in scored_criteria(procurement)}
+    criteria = {c.pk for c in selectors.scored_criteria(procurement)}
     bidders = set(Bidder.objects.filter(lot__procurement=procurement).values_list("pk", flat=True))
     for (bidder_id, criterion_id), (score, comment) in scores.items():
         if bidder_id not in bidders or criterion_id not in criteria or score is None:

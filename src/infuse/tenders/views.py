@@ -92,7 +92,7 @@ def detail(request: HttpRequest, procurement_id: int) -> HttpResponse:
             "lots": lots,
             "formula": formula_text(procurement.price_formula),
             "evaluators": procurement.evaluators.select_related("user"),
-            "scored": services.scored_criteria(procurement),
+            "scored": selectors.scored_criteria(procurement),
         },
     )
 
@@ -122,7 +122,7 @@ def score(request: HttpRequest, procurement_id: int) -> HttpResponse:
         if evaluator is not None:
             messages.info(request, _("Declare your interests before you see the bids."))
         return redirect("tenders:detail", procurement.pk)
-    criteria = services.scored_criteria(procurement)
+    criteria = selectors.scored_criteria(procurement)
     bidders = list(
         Bidder.objects.filter(lot__procurement=procurement)
         .select_related("lot")
