@@ -42,6 +42,9 @@ def test_weights_that_do_not_add_up_to_100_are_refused_with_the_total(
     with pytest.raises(services.TenderError, match="add up to 95; they must add up to exactly 100"):
         services.criteria_set(actor=officer, procurement=made, tree=tree)
     assert made.criteria.count() == 5  # unchanged
+    # the leaves in tree order (a group's children follow it, whatever their own order)
+    names = [c.name_en for c in selectors.leaves(made)]
+    assert names == ["Price", "Method", "Staffing", "Social value"]
 
 
 def test_an_officer_of_another_body_cannot_manage(made: Any, make_user: Any) -> None:

@@ -18,19 +18,29 @@ def procurements_for(user: Any) -> QuerySet[Procurement]:
     return Procurement.objects.filter(tender_filter(user)).distinct().select_related("owner_body")
 
 
+def _in_tree_order(crits: list[Criterion]) -> list[Criterion]:
+    """Criteria in the order of the tree: each group, then its children, by their ``order``."""
+    by_pk = {c.pk: c for c in crits}
+
+    def key(c: Criterion) -> tuple[int, int, int, int]:
+        if c.parent_id:
+            parent = by_pk[c.parent_id]
+            return (parent.order, parent.pk, 1, c.order)
+        return (c.order, c.pk, 0, 0)
+
+    return sorted(crits, key=key)
+
+
 def leaves(procurement: Procurement) -> list[Criterion]:
+    """The weighted leaves of the criteria tree (price included), in tree order."""
     crits = list(procurement.criteria.all())
     parents = {c.parent_id for c in crits if c.parent_id}
-    return [c for c in crits if c.pk not in parents]
+    return [c for c in _in_tree_order(crits) if c.pk not in parents]
 
 
 def scored_criteria(procurement: Procurement) -> list[Criterion]:
-    """The criteria evaluators score: non-price leaves."""
-    return [
-        c
-        for c in procurement.criteria.all()
-        if c.kind != Criterion.Kind.PRICE and not any(True for _c in c.children.all())
-    ]
+    """The criteria evaluators score: the non-price leaves, in tree order."""
+    return [c for c in leaves(procurement) if c.kind != Criterion.Kind.PRICE]
 
 
 def evaluator_of(user: Any, procurement: Procurement) -> Evaluator | None:
