@@ -21,6 +21,7 @@ from infuse.accounts.models import Role, User
 from infuse.accounts.policy import PAGE_RULES, rule_of
 from infuse.demo import demo_build
 from tests.conftest import CAERPHILLY, NEWPORT
+from tests.tenders import support as tender_support
 
 API_NAMESPACE = "api"
 
@@ -130,6 +131,15 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "set_id": lambda: [Sample(str(world["carbon"]["factor_set"]))],
         "fmt": lambda: [Sample("csv")],
         "scenario_id": lambda: [Sample(str(world["carbon"]["scenario"]), owner_body=CAERPHILLY)],
+        # Tender evaluation: a procurement private to Caerphilly with no outside evaluators.
+        "procurement_id": lambda: [
+            Sample(str(world["tender"].pk), owner_body=CAERPHILLY, marker="Walker tender")
+        ],
+        "lot_id": lambda: [Sample(str(world["tender"].lots.get().pk), owner_body=CAERPHILLY)],
+        "bidder_id": lambda: [
+            Sample(str(world["tender"].lots.get().bidders.first().pk), owner_body=CAERPHILLY)
+        ],
+        "commitment_id": lambda: [Sample(str(tender_commitment(world)), owner_body=CAERPHILLY)],
         # The programme's demo intake: cohorts are seen by their facilitators, participants
         # and the programme managers (tests/programme checks who is refused).
         "intake_id": lambda: [Sample(str(programme_sample("intake")))],
@@ -275,10 +285,17 @@ def world(
                 "dataset": private_dataset(users["carys"]),
                 **challenge_fund_samples(users["carys"], users["gareth"]),
                 "carbon": carbon_samples(),
+                "tender": tender_support.procurement(users["dafydd"], "Walker tender"),
             }
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def tender_commitment(world: dict[str, Any]) -> int:
+    from infuse.tenders.models import Commitment
+
+    return Commitment.objects.filter(bidder__lot__procurement=world["tender"]).get().pk
 
 
 def carbon_samples() -> dict[str, Any]:

@@ -17,6 +17,7 @@ from infuse.datalab.indicator_api import router as indicators_router
 from infuse.procurement.api import router as procurement_router
 from infuse.programme.api import router as programme_router
 from infuse.reference.api import router as reference_router
+from infuse.tenders.api import router as tenders_router
 
 
 class TokenAuth(HttpBearer):
@@ -61,3 +62,4 @@ api.add_router("/challenge-fund/", challenges_router)
 api.add_router("/programme/", programme_router)
 api.add_router("/datalab/", datalab_datasets_router)
 api.add_router("/datalab/indicators", indicators_router)
+api.add_router("/tenders/", tenders_router)

@@ -186,6 +186,32 @@ def _challenge_fund_assessor(make_user: Any) -> Any:
     return user
 
 
+def _tender_manager(make_user: Any) -> Any:
+    from tests.tenders import support
+
+    user = make_user("analyst", CAERPHILLY, first_name="Dafydd", last_name="Jenkins")
+    made = support.procurement(user)
+    for values in ({"Alpha Coaches": 3, "Beta Travel": 5}, {"Alpha Coaches": 4, "Beta Travel": 4}):
+        evaluator = make_user("participant", CAERPHILLY)
+        support.services.evaluator_add(actor=user, procurement=made, user=evaluator)
+        support.score_all(evaluator, made, values)
+    user.sample_tender = made.pk
+    return user
+
+
+def _tender_evaluator(make_user: Any) -> Any:
+    from tests.tenders import support
+
+    made = support.procurement(make_user("analyst", CAERPHILLY))
+    user = make_user("participant", CAERPHILLY, first_name="Carys", last_name="Price")
+    support.services.evaluator_add(actor=None, procurement=made, user=user)
+    support.services.interests_declare(
+        actor=user, procurement=made, has_conflict=False, declaration=""
+    )
+    user.sample_tender = made.pk
+    return user
+
+
 def _facilitator_with_cohort(make_user: Any) -> Any:
     from infuse.programme.services import session_update
     from tests.programme.support import programme_world, rate_entry_and_exit
@@ -243,6 +269,12 @@ PAGES = [
         200,
         "Submit scores",
         id="challenge-fund-scoring",
+    ),
+    pytest.param(
+        _tender_manager, "/en/tenders/{tender}/", 200, "Feedback letter", id="tender-results"
+    ),
+    pytest.param(
+        _tender_evaluator, "/en/tenders/{tender}/score/", 200, "Submit scores", id="tender-scoring"
     ),
     pytest.param(
         _participant,
@@ -644,6 +676,7 @@ def test_page_has_no_serious_accessibility_failures(
             "factors",
             "cohort",
             "session",
+            "tender",
         )
     }
     path = path.format(**samples)

@@ -411,6 +411,10 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     "programme.certificate_check": _anyone,
     # Reports across participants (capability uplift, progress, the dashboard): the delivery
     # team's facilitators (their own cohorts), programme managers and administrators.
+    # Tender evaluation: signed in; ``can_manage_tender`` / ``is_tender_evaluator`` then decide
+    # per procurement (officers of the owning body manage, named evaluators score, others
+    # see nothing of a live evaluation).
+    "tenders.work": _signed_in,
     "programme.reports": _delivery_team_roles(
         Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
     ),
@@ -481,3 +485,42 @@ def can_follow_job(user: Any, job: Any) -> bool:
     if job.created_by_id == who.user_id:
         return True
     return who.delivery_team and who.role == Role.ADMINISTRATOR
+
+
+# --- Tender evaluation ---------------------------------------------------------------------------
+
+
+def can_manage_tender(user: Any, procurement: Owned) -> bool:
+    """Procurement officers of the owning body (members who may change its records) manage a
+    tender evaluation: criteria, bidders, evaluators, moderation and award. A named evaluator
+    does not also manage it (separation of duties): managing shows every evaluator's scores,
+    which an evaluator must not see before submitting their own."""
+    if not can(user, Action.CHANGE, procurement):
+        return False
+    pk = getattr(procurement, "pk", None)
+    return pk is None or not is_tender_evaluator(user, procurement)
+
+
+def is_tender_evaluator(user: Any, procurement: Any) -> bool:
+    """Whether ``user`` is one of the procurement's named evaluators."""
+    who = facts_of(user)
+    return who.signed_in and procurement.evaluators.filter(user_id=who.user_id).exists()
+
+
+def can_open_tender(user: Any, procurement: Any) -> bool:
+    """Who sees a procurement's evaluation at all: its managers and its named evaluators; nobody
+    else sees anything of a live evaluation."""
+    return can_manage_tender(user, procurement) or is_tender_evaluator(user, procurement)
+
+
+def tender_filter(user: Any) -> Q:
+    """The procurements ``user`` may open, matching ``can_open_tender``."""
+    who = facts_of(user)
+    if not who.signed_in:
+        return Q(pk__in=[])
+    named = Q(evaluators__user_id=who.user_id)
+    if who.delivery_team and who.role == Role.ADMINISTRATOR:
+        return Q()
+    if who.body_id is None or who.role in NON_AUTHORS:
+        return named
+    return named | Q(owner_body_id=who.body_id)

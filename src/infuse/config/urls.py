@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("adaption/", include("infuse.adaption.urls")),
     path("datalab/", include("infuse.datalab.urls")),
     path("challenge-fund/", include("infuse.challenges.urls")),
+    path("tenders/", include("infuse.tenders.urls")),
     path("programme/", include("infuse.programme.urls")),
     prefix_default_language=True,
 )

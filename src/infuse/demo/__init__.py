@@ -71,6 +71,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .challenges import demo_challenges
 
     result["challenges"] = demo_challenges()
+    from .tenders import demo_tenders
+
+    result["tenders"] = demo_tenders()
     from .carbon import demo_carbon
 
     result["carbon"] = demo_carbon()

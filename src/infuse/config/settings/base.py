@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "infuse.adaption",
     "infuse.datalab",
     "infuse.challenges",
+    "infuse.tenders",
     "infuse.programme",
     "django.contrib.auth",
     "django.contrib.contenttypes",
