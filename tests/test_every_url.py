@@ -105,6 +105,9 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "question_id": lambda: [
             Sample(str(world["question"].pk), owner_body=CAERPHILLY, marker="Walker data question")
         ],
+        "contract_id": lambda: [
+            Sample(str(world["contract"].pk), owner_body=CAERPHILLY, marker="Walker contract")
+        ],
         "dataset_id": lambda: [
             Sample(str(world["dataset"].pk), owner_body=CAERPHILLY, marker="Walker dataset")
         ],
@@ -283,6 +286,7 @@ def world(
                 **private_experiment(users["carys"]),
                 "question": private_data_question(users["carys"]),
                 "dataset": private_dataset(users["carys"]),
+                "contract": private_contract(users["dafydd"]),
                 **challenge_fund_samples(users["carys"], users["gareth"]),
                 "carbon": carbon_samples(),
                 "tender": tender_support.procurement(users["dafydd"], "Walker tender"),
@@ -388,6 +392,22 @@ def private_data_question(officer: User) -> Any:
     from tests.datalab.support import data_question
 
     return data_question(officer, title="Walker data question", visibility="private")
+
+
+def private_contract(officer: User) -> Any:
+    """A contract private to the officer's body (so its red flags page exists too)."""
+    from infuse.procurement.contract_services import ocds_import
+    from infuse.procurement.models import ContractRecord
+    from tests.procurement.contract_support import package, release
+
+    ocds_import(
+        actor=officer,
+        body=officer.body,
+        file_name="walker.json",
+        content=package(release("ocds-walker-1", "Walker contract", ends_in_days=200)),
+        visibility="private",
+    )
+    return ContractRecord.objects.get(ocid="ocds-walker-1")
 
 
 def private_dataset(officer: User) -> Any:

@@ -136,6 +136,22 @@ def _officer_with_data_question(make_user: Any) -> Any:
     return user
 
 
+def _officer_with_contracts(make_user: Any) -> Any:
+    """A Caerphilly officer whose body has two contracts, one of them red-flagged (UK002)."""
+    from infuse.procurement.contract_services import ocds_import
+    from tests.procurement.contract_support import package, release
+
+    user = make_user("participant", CAERPHILLY, first_name="Carys", last_name="Price")
+    notices = package(
+        release(
+            "ocds-a11y-1", "Highway resurfacing", ends_in_days=200, value=600_000, tender_days=10
+        ),
+        release("ocds-a11y-2", "Library books", ends_in_days=500),
+    )
+    ocds_import(actor=user, body=user.body, file_name="notices.json", content=notices)
+    return user
+
+
 def _officer_with_dataset(make_user: Any) -> Any:
     from tests.datalab.test_datasets import private_dataset
 
@@ -377,6 +393,20 @@ PAGES = [
         200,
         "Open Government Licence",
         id="carbon-factor-set",
+    ),
+    pytest.param(
+        _officer_with_contracts,
+        "/cy/procurement/contracts/",
+        200,
+        "Library books",
+        id="contracts-cy",
+    ),
+    pytest.param(
+        _officer_with_contracts,
+        f"/en/procurement/contracts/red-flags/{CAERPHILLY}/",
+        200,
+        "UK002",
+        id="contract-red-flags",
     ),
     pytest.param(_officer_with_experiments, "/en/adaption/", 200, "Experiments", id="adaption"),
     pytest.param(

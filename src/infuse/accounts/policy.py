@@ -373,6 +373,12 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     "procurement.spend_upload": _roles(
         Role.PARTICIPANT, Role.ANALYST, Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
     ),
+    # Contracts: any signed-in user sees the contracts they may see record by record; loading
+    # contract notices is for everyone who works with data, not assessors.
+    "procurement.contracts": _signed_in,
+    "procurement.contracts_import": _roles(
+        Role.PARTICIPANT, Role.ANALYST, Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
+    ),
     # Supply-chain carbon: any signed-in user sees the bodies whose spend they see; uploading
     # a factor set (reference data for every body) is for analysts and the delivery team.
     "procurement.carbon": _signed_in,

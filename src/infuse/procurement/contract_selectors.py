@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -9,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
 
-from infuse.accounts.policy import visible_filter
+from infuse.accounts.policy import programme_overseer, visible_filter
 
+from . import redflags, redflags_uk
 from .ledger_display import translate_problem
 from .ledger_messages import Problem
 from .models import ContractFile, ContractRecord
@@ -67,3 +70,74 @@ def compiled_releases_path(body: Any) -> Path:
         if old != path:
             old.unlink(missing_ok=True)
     return path
+
+
+def contracts_filtered(
+    user: Any, *, body_code: str = "", ending_months: int | None = None, text: str = ""
+) -> QuerySet[ContractRecord]:
+    """The contracts ``user`` may see, narrowed to one body, to those ending within
+    ``ending_months`` from today, and to a text found in the title, buyer or suppliers;
+    soonest-ending first (contracts with no end date last)."""
+    records = contracts_visible(user)
+    if body_code:
+        records = records.filter(owner_body__code=body_code)
+    if ending_months:
+        today = timezone.localdate()
+        records = records.filter(
+            contract_end__gte=today,
+            contract_end__lte=today + datetime.timedelta(days=round(ending_months * 30.44)),
+        )
+    if text:
+        records = records.filter(
+            Q(title__icontains=text) | Q(buyer__icontains=text) | Q(suppliers__icontains=text)
+        )
+    return records.order_by(F("contract_end").asc(nulls_last=True), "title")
+
+
+def contract_bodies(user: Any) -> list[Any]:
+    """The bodies with contracts ``user`` may see."""
+    from infuse.reference.models import Body
+
+    codes = contracts_visible(user).values("owner_body")
+    return list(Body.objects.filter(pk__in=codes).order_by("name_en"))
+
+
+def red_flag_bodies(user: Any) -> list[Any]:
+    """The bodies whose red flags ``user`` may see: flags are worked out over all of a body's
+    contracts, so they are shown to its own members and to the programme's overseers only."""
+    from infuse.reference.models import Body
+
+    with_contracts = Body.objects.filter(
+        pk__in=ContractRecord.objects.values("owner_body")
+    ).order_by("name_en")
+    if programme_overseer(user):
+        return list(with_contracts)
+    body_id = getattr(user, "body_id", None)
+    return [b for b in with_contracts if b.pk == body_id]
+
+
+# The settings the pages use: every indicator of Cardinal's with its defaults, and the UK
+# indicators that need contract data only (UK005 also needs a ledger; see docs/procurement/
+# red-flags.md for each indicator's threshold and rationale).
+PAGE_RED_FLAG_SETTINGS = "\n".join(
+    f"[{code}]" for code in (*redflags.INDICATORS, "UK001", "UK002", "UK003", "UK004")
+)
+
+
+def contract_red_flags(body: Any) -> list[dict[str, Any]]:
+    """Every flag raised on ``body``'s compiled releases, with the evidence that raised it
+    (cached until the body's contracts change: the file name carries their fingerprint)."""
+    from django.core.cache import cache
+
+    path = compiled_releases_path(body)
+    key = f"redflags:{path.name}"
+    found = cache.get(key)
+    if found is None:
+        if path.stat().st_size == 0:
+            return []
+        settings_ = redflags.parse_settings(
+            PAGE_RED_FLAG_SETTINGS, extra_sections=redflags_uk.SECTIONS
+        )
+        found = redflags_uk.run_all(path, settings_).flags()
+        cache.set(key, found, 3600)
+    return list(found)

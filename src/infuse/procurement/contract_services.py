@@ -19,10 +19,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from infuse.accounts.models import Visibility
+from infuse.accounts.policy import Action, BodyWorkspace, can, may_open
 from infuse.audit.trail import audit_record, audited, unaudited
 from infuse.errors import UserFacingError
 
-from . import contract_selectors, selectors
+from . import contract_selectors
 from .ledger_display import translate_problem
 from .models import ContractFile, ContractRecord, ContractRelease
 from .ocds_reading import (
@@ -67,7 +68,10 @@ def _not_ocds() -> Any:
 
 def _require_contract_change(actor: Any, body: Any) -> None:
     # ``None`` is the system itself (the demo, the command line); a person must be allowed.
-    if actor is not None and not selectors.may_change_suppliers(actor, body):
+    if actor is not None and not (
+        may_open(actor, "procurement.contracts_import")
+        and can(actor, Action.CHANGE, BodyWorkspace(owner_body_id=body.pk))
+    ):
         raise PermissionDenied
 
 

@@ -214,3 +214,63 @@ class SupplierListUploadForm(forms.Form):
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("%(file)s is larger than 20 MB.") % {"file": upload.name})
         return upload
+
+
+class ContractUploadForm(forms.Form):
+    """An OCDS file of contract notices (Sell2Wales, Contracts Finder, Find a Tender)."""
+
+    contract_file = forms.FileField(
+        label=gettext_lazy("Contract data file (OCDS)"),
+        help_text=gettext_lazy(
+            "A release package, record package, compiled release or JSON-lines file in the "
+            "Open Contracting Data Standard, up to 200 MB, as downloaded from Sell2Wales, "
+            "Contracts Finder or Find a Tender. The same file twice changes nothing."
+        ),
+    )
+    body = forms.ModelChoiceField(
+        label=gettext_lazy("Public body the contracts belong to"),
+        queryset=Body.objects.order_by("name_en"),
+        required=False,
+    )
+    visibility = forms.ChoiceField(
+        label=gettext_lazy("Who can see the contracts"),
+        choices=Visibility.choices,
+        initial=Visibility.REGIONAL,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "Contract notices are published openly, so sharing with the region is the usual "
+            "choice: it lets other bodies find contracts to collaborate on."
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.body_id is not None:
+            del self.fields["body"]
+        else:
+            self.fields["body"].required = True
+
+    def chosen_body(self) -> Body:
+        return self.user.body if self.user.body_id is not None else self.cleaned_data["body"]
+
+
+class ContractFilterForm(forms.Form):
+    body = forms.ChoiceField(label=gettext_lazy("Public body"), required=False)
+    ending = forms.ChoiceField(
+        label=gettext_lazy("Ending"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any time")),
+            ("6", gettext_lazy("In the next 6 months")),
+            ("12", gettext_lazy("In the next 12 months")),
+            ("18", gettext_lazy("In the next 18 months")),
+        ],
+    )
+    q = forms.CharField(label=gettext_lazy("Title, buyer or supplier contains"), required=False)
+
+    def __init__(self, *args: Any, bodies: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        assert isinstance(body, forms.ChoiceField)
+        body.choices = [("", _("All bodies")), *bodies]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import carbon_views, supplier_views, views
+from . import carbon_views, contract_views, supplier_views, views
 
 app_name = "procurement"
 
@@ -19,6 +19,13 @@ urlpatterns = [
         "spend/files/<int:batch_id>/replace/",
         views.spend_file_confirm_replace,
         name="spend-file-replace",
+    ),
+    path("contracts/", contract_views.contracts, name="contracts"),
+    path("contracts/<int:contract_id>/", contract_views.contract_detail, name="contract"),
+    path(
+        "contracts/red-flags/<str:body_code>/",
+        contract_views.contract_red_flags,
+        name="contract-red-flags",
     ),
     path("carbon/", carbon_views.carbon_overview, name="carbon"),
     path("carbon/chart.svg", carbon_views.carbon_chart, name="carbon-chart"),

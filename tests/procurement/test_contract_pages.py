@@ -1,0 +1,95 @@
+"""The contract pages: loading contract notices, the soonest-ending contracts across the
+region, one contract, and the red flags raised on a body's contracts with their evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from infuse.procurement.models import ContractFile, ContractRecord
+from tests.conftest import CAERPHILLY, NEWPORT
+from tests.procurement.contract_support import package, release
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(client: Client, content: bytes, name: str = "notices.json") -> Any:
+    return client.post(
+        reverse("procurement:contracts"),
+        {"contract_file": SimpleUploadedFile(name, content), "visibility": "regional"},
+        follow=True,
+    )
+
+
+def test_officer_loads_notices_and_finds_contracts_ending_soon(
+    reference: Any, make_user: Any
+) -> None:
+    officer = make_user("participant", CAERPHILLY)
+    client = Client()
+    client.force_login(officer)
+    soon = release("ocds-p-1", "Winter gritting", ends_in_days=200)
+    later = release("ocds-p-2", "School catering", ends_in_days=1100, supplier="Bwyd Da Cyf")
+    response = _upload(client, package(soon, later))
+    assert response.status_code == 200
+    assert "2 contracts" in response.content.decode()
+    assert ContractRecord.objects.filter(owner_body__code=CAERPHILLY).count() == 2
+
+    # Another officer in the region sees the shared contracts, narrowed to the next 12 months.
+    colleague = Client()
+    colleague.force_login(make_user("participant", NEWPORT))
+    page = colleague.get(reverse("procurement:contracts"), {"ending": "12"}).content.decode()
+    assert "Winter gritting" in page and "School catering" not in page
+    found = colleague.get(reverse("procurement:contracts"), {"q": "bwyd"}).content.decode()
+    assert "School catering" in found and "Winter gritting" not in found
+
+    record = ContractRecord.objects.get(ocid="ocds-p-2")
+    detail = colleague.get(reverse("procurement:contract", args=[record.pk])).content.decode()
+    assert "Bwyd Da Cyf" in detail and "90620000" in detail
+    welsh = client.get(reverse("procurement:contracts"), HTTP_ACCEPT_LANGUAGE="cy")
+    assert 'lang="cy"' in welsh.content.decode()
+
+
+def test_a_file_that_is_not_ocds_is_refused_on_the_page_and_changes_nothing(
+    reference: Any, make_user: Any
+) -> None:
+    client = Client()
+    client.force_login(make_user("participant", CAERPHILLY))
+    response = _upload(client, b"Date,Supplier,Amount\n01/01/2024,Acme,5\n", "ledger.csv")
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+    assert not ContractFile.objects.exists() and not ContractRecord.objects.exists()
+
+
+def test_red_flags_show_their_evidence_to_the_body_and_no_one_else(
+    reference: Any, make_user: Any
+) -> None:
+    officer = make_user("participant", CAERPHILLY)
+    client = Client()
+    client.force_login(officer)
+    # A £600,000 open tender open for 10 days: shorter than the 25-day minimum (UK002).
+    rushed = release(
+        "ocds-p-3", "Highway resurfacing", ends_in_days=300, value=600_000, tender_days=10
+    )
+    calm = release("ocds-p-4", "Library books", ends_in_days=300, value=600_000, tender_days=40)
+    _upload(client, package(rushed, calm))
+
+    page = client.get(reverse("procurement:contract-red-flags", args=[CAERPHILLY]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "UK002" in text and "ocds-p-3" in text and "ocds-p-4" not in text
+    assert "minimum_days" in text  # the evidence: the rule's own figures
+    rushed_record = ContractRecord.objects.get(ocid="ocds-p-3")
+    detail = client.get(reverse("procurement:contract", args=[rushed_record.pk])).content.decode()
+    assert "UK002" in detail
+
+    outsider = Client()
+    outsider.force_login(make_user("participant", NEWPORT))
+    refused = outsider.get(reverse("procurement:contract-red-flags", args=[CAERPHILLY]))
+    assert refused.status_code == 404
+    # The outsider may read the shared contract but not its body's flags.
+    shared = outsider.get(reverse("procurement:contract", args=[rushed_record.pk])).content.decode()
+    assert "Highway resurfacing" in shared and "UK002" not in shared
