@@ -93,3 +93,15 @@ def test_red_flags_show_their_evidence_to_the_body_and_no_one_else(
     # The outsider may read the shared contract but not its body's flags.
     shared = outsider.get(reverse("procurement:contract", args=[rushed_record.pk])).content.decode()
     assert "Highway resurfacing" in shared and "UK002" not in shared
+
+
+def test_the_demo_contracts_raise_the_flags_they_are_there_to_show(reference: Any) -> None:
+    from infuse.demo.contracts import demo_contracts
+    from infuse.procurement.contract_selectors import contract_red_flags
+    from infuse.reference.selectors import body_by_code
+
+    loaded = demo_contracts()
+    assert loaded[CAERPHILLY] == 6 and sum(loaded.values()) == 11
+    raised = {(f["indicator"], f["id"]) for f in contract_red_flags(body_by_code(CAERPHILLY))}
+    assert ("UK002", "ocds-infusedemo-cc-003") in raised  # £2.4m open for ten days
+    assert any(code == "UK004" for code, _id in raised)  # three awards just under £30,000

@@ -74,6 +74,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .tenders import demo_tenders
 
     result["tenders"] = demo_tenders()
+    from .contracts import demo_contracts
+
+    result["contracts"] = demo_contracts()
     from .carbon import demo_carbon
 
     result["carbon"] = demo_carbon()
