@@ -53,6 +53,8 @@ CONTRACTS: dict[str, list[tuple[str, str, str, float, int, str, str, int]]] = {
 
 def _release(code: str, item: tuple[str, str, str, float, int, str, str, int]) -> dict[str, Any]:
     suffix, title, cpv, value, open_days, method, supplier, months = item
+    body = body_by_code(code)
+    assert body is not None, code  # the ten authorities are loaded before the demo
     today = datetime.date.today()
     opened = today - datetime.timedelta(days=420)
     ends = today + datetime.timedelta(days=round(months * 30.44))
@@ -62,7 +64,7 @@ def _release(code: str, item: tuple[str, str, str, float, int, str, str, int]) -
         "date": f"{(opened + datetime.timedelta(days=60)).isoformat()}T10:00:00Z",
         "tag": ["award"],
         "initiationType": "tender",
-        "buyer": {"id": f"GB-ONS-{code}", "name": str(body_by_code(code).name)},
+        "buyer": {"id": f"GB-ONS-{code}", "name": str(body.name)},
         "tender": {
             "id": f"{suffix}-tender",
             "title": title,
