@@ -105,3 +105,33 @@ def test_the_demo_contracts_raise_the_flags_they_are_there_to_show(reference: An
     raised = {(f["indicator"], f["id"]) for f in contract_red_flags(body_by_code(CAERPHILLY))}
     assert ("UK002", "ocds-infusedemo-cc-003") in raised  # £2.4m open for ten days
     assert any(code == "UK004" for code, _id in raised)  # three awards just under £30,000
+
+
+def test_contracts_ending_soon_show_which_other_bodies_buy_the_same_and_why(
+    reference: Any, make_user: Any
+) -> None:
+    from infuse.procurement.contract_services import ocds_import
+    from infuse.reference.selectors import body_by_code
+
+    def load(code: str, *releases: dict[str, Any]) -> None:
+        body = body_by_code(code)
+        ocds_import(actor=None, body=body, file_name=f"{code}.json", content=package(*releases))
+
+    load(CAERPHILLY, release("ocds-c-1", "Winter gritting", ends_in_days=150, supplier="Halen Cyf"))
+    # Newport buys gritting (same CPV group 906) from another supplier; Torfaen buys
+    # something else from the same supplier, spelt differently.
+    gritting = release("ocds-n-1", "Salt and gritting", ends_in_days=400, supplier="Saltco")
+    load(NEWPORT, gritting)
+    other = release("ocds-t-1", "Depot cleaning", ends_in_days=400, supplier="HALEN CYF.")
+    other["tender"]["classification"]["id"] = "90910000"
+    load("W06000020", other)
+
+    client = Client()
+    client.force_login(make_user("participant", CAERPHILLY))
+    page = client.get(reverse("procurement:contracts"), {"ending": "6"}).content.decode()
+    newport = ContractRecord.objects.get(ocid="ocds-n-1")
+    # Only Caerphilly's contract ends within six months; the others are its evidence.
+    assert "Winter gritting" in page
+    assert reverse("procurement:contract", args=[newport.pk]) not in page
+    assert "the same CPV group (906) in “Salt and gritting”" in page
+    assert "the same supplier (Halen Cyf) in “Depot cleaning”" in page

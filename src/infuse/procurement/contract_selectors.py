@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from infuse.accounts.policy import programme_overseer, visible_filter
 
@@ -141,3 +142,56 @@ def contract_red_flags(body: Any) -> list[dict[str, Any]]:
         found = redflags_uk.run_all(path, settings_).flags()
         cache.set(key, found, 3600)
     return list(found)
+
+
+def collaboration_evidence(user: Any, records: list[ContractRecord]) -> dict[int, list[str]]:
+    """For each of ``records``, why other bodies look like buyers of the same thing: their
+    contracts (that ``user`` may see) in the same CPV group (the code's first three digits,
+    CPV 2008) or with the same supplier (names compared after the supplier matcher's own
+    normalisation, so "Bwyd Da Cyf." and "BWYD DA CYF" agree). One line of evidence per other
+    body, naming its contract."""
+    import polars as pl
+
+    from .suppliers import normalise_supplier_names
+
+    # Every contract the user may see; a body's own contracts are skipped below.
+    others = list(contracts_visible(user))
+    names = sorted({name for r in [*records, *others] for name in r.suppliers})
+    # The matcher's exact-match key (legal forms unified: "Cyf." and "Ltd" agree).
+    normalised = (
+        normalise_supplier_names(pl.Series(names, dtype=pl.String))
+        .struct.field("normalised_name")
+        .to_list()
+    )
+    normal = {name: key or name for name, key in zip(names, normalised, strict=True)}
+    by_group: dict[str, list[ContractRecord]] = {}
+    by_supplier: dict[str, list[ContractRecord]] = {}
+    for other in others:
+        if other.cpv_group:
+            by_group.setdefault(other.cpv_group, []).append(other)
+        for name in other.suppliers:
+            by_supplier.setdefault(normal[name], []).append(other)
+    evidence: dict[int, list[str]] = {}
+    for record in records:
+        lines: dict[int, str] = {}
+        for name in record.suppliers:
+            for other in by_supplier.get(normal[name], []):
+                if other.owner_body_id != record.owner_body_id:
+                    lines.setdefault(
+                        other.owner_body_id,
+                        _("%(body)s: the same supplier (%(supplier)s) in “%(title)s”")
+                        % {"body": other.owner_body.name, "supplier": name, "title": other.title},
+                    )
+        for other in by_group.get(record.cpv_group, []) if record.cpv_group else []:
+            if other.owner_body_id != record.owner_body_id:
+                lines.setdefault(
+                    other.owner_body_id,
+                    _("%(body)s: the same CPV group (%(group)s) in “%(title)s”")
+                    % {
+                        "body": other.owner_body.name,
+                        "group": record.cpv_group,
+                        "title": other.title,
+                    },
+                )
+        evidence[record.pk] = list(lines.values())
+    return evidence

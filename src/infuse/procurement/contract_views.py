@@ -97,6 +97,9 @@ def contracts(request: HttpRequest) -> HttpResponse:
         user, body_code=body_code, ending_months=ending, text=text
     )
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    evidence = selectors.collaboration_evidence(user, shown)
+    rows = [(record, evidence.get(record.pk, [])) for record in shown]
     return render(
         request,
         "procurement/contracts.html",
@@ -104,6 +107,7 @@ def contracts(request: HttpRequest) -> HttpResponse:
             "upload": upload,
             "filters": filters,
             "page": page,
+            "rows": rows,
             "red_flag_bodies": selectors.red_flag_bodies(user),
         },
     )
