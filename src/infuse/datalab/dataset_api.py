@@ -86,8 +86,19 @@ def dataset_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_out(dataset) for dataset in catalogue.datasets_visible_to(request.user)]
 
 
+# The DCAT answers are JSON-LD, served as such; the description says so.
+JSON_LD = {
+    "responses": {
+        200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}},
+    }
+}
+
+
 @router.get(
-    "/datasets.jsonld", response={200: dict[str, Any], **AUTH_ERRORS}, summary="Catalogue as DCAT"
+    "/datasets.jsonld",
+    response={200: dict[str, Any], **AUTH_ERRORS},
+    summary="Catalogue as DCAT",
+    openapi_extra=JSON_LD,
 )
 def catalogue_jsonld(request: HttpRequest) -> HttpResponse:
     """The visible catalogue as a ``dcat:Catalog`` in JSON-LD."""
@@ -112,6 +123,7 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> dict[str, Any]:
     "/datasets/{dataset_id}/dcat",
     response={200: dict[str, Any], **AUTH_ERRORS, **NOT_FOUND},
     summary="One catalogue entry as DCAT JSON-LD",
+    openapi_extra=JSON_LD,
 )
 def dataset_jsonld(request: HttpRequest, dataset_id: int) -> HttpResponse:
     dataset = catalogue.dataset_for(request.user, dataset_id)
