@@ -131,7 +131,7 @@ def contract_red_flags(body: Any) -> list[dict[str, Any]]:
     from django.core.cache import cache
 
     path = compiled_releases_path(body)
-    key = f"redflags:{path.name}"
+    key = f"redflags:{body.pk}:{path.name}"
     found = cache.get(key)
     if found is None:
         if path.stat().st_size == 0:
