@@ -28,7 +28,24 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
-class SpendUploadForm(forms.Form):
+class ForOwnBodyForm(forms.Form):
+    """A form that loads a file for the user's own body; a member of the delivery team (who
+    belongs to no body) chooses one in the ``body`` field."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.body_id is not None:
+            del self.fields["body"]
+        else:
+            self.fields["body"].required = True
+            self.fields["body"].label_from_instance = lambda body: str(body.name)  # type: ignore[attr-defined]
+
+    def chosen_body(self) -> Body:
+        return self.user.body if self.user.body_id is not None else self.cleaned_data["body"]
+
+
+class SpendUploadForm(ForOwnBodyForm):
     spend_files = MultipleFileField(
         label=gettext_lazy("Spend files"),
         help_text=gettext_lazy(
@@ -52,15 +69,6 @@ class SpendUploadForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        if user.body_id is not None:
-            del self.fields["body"]
-        else:
-            self.fields["body"].required = True
-            self.fields["body"].label_from_instance = lambda body: str(body.name)  # type: ignore[attr-defined]
-
     def clean_spend_files(self) -> list[Any]:
         files = self.cleaned_data["spend_files"]
         for upload in files:
@@ -74,9 +82,6 @@ class SpendUploadForm(forms.Form):
                     _("%(file)s is larger than 200 MB.") % {"file": upload.name}
                 )
         return files
-
-    def chosen_body(self) -> Body:
-        return self.user.body if self.user.body_id is not None else self.cleaned_data["body"]
 
 
 class SpendFilterForm(forms.Form):
@@ -216,7 +221,7 @@ class SupplierListUploadForm(forms.Form):
         return upload
 
 
-class ContractUploadForm(forms.Form):
+class ContractUploadForm(ForOwnBodyForm):
     """An OCDS file of contract notices (Sell2Wales, Contracts Finder, Find a Tender)."""
 
     contract_file = forms.FileField(
@@ -242,17 +247,6 @@ class ContractUploadForm(forms.Form):
             "choice: it lets other bodies find contracts to collaborate on."
         ),
     )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        if user.body_id is not None:
-            del self.fields["body"]
-        else:
-            self.fields["body"].required = True
-
-    def chosen_body(self) -> Body:
-        return self.user.body if self.user.body_id is not None else self.cleaned_data["body"]
 
 
 class ContractFilterForm(forms.Form):
