@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from infuse.cli import app
-from infuse.procurement.ocds_coverage import coverage_of_bytes, coverage_of_file
+from infuse.procurement import ocds_coverage
+from infuse.procurement.ocds_coverage import (
+    coverage_of_bytes,
+    coverage_of_file,
+    coverage_of_range,
+    line_start_ranges,
+)
 
 FIXTURES = "ocds/cardinal-rs-fixtures/tests/fixtures/coverage"
 
@@ -50,3 +57,29 @@ def test_coverage_command_refuses_a_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["coverage", str(tmp_path / "none.jsonl"), "--json"])
     assert result.exit_code == 1
     assert "error" in json.loads(result.output)
+
+
+def test_counting_a_file_in_parts_gives_the_same_counts_as_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lines of different lengths, a blank line, a broken line and no newline at the end, so
+    # that cuts fall inside lines and at their ends.
+    lines = [
+        json.dumps({"ocid": f"ocds-{i}", "tender": {"items": [{"id": str(i)}] * (i % 4)}})
+        for i in range(40)
+    ]
+    lines[7], lines[19] = "", "{broken"
+    path = tmp_path / "releases.jsonl"
+    path.write_text("\n".join(lines))
+    whole = coverage_of_range(str(path), 0, path.stat().st_size)
+    assert whole["/ocid"] == 38
+    for parts in range(1, 9):
+        ranges = line_start_ranges(str(path), parts)
+        assert ranges[0][0] == 0 and ranges[-1][1] == path.stat().st_size
+        summed: Counter[str] = Counter()
+        for start, end in ranges:
+            summed.update(coverage_of_range(str(path), start, end))
+        assert dict(summed) == whole, parts
+    # The real thing: worker processes, forced on for a small file.
+    monkeypatch.setattr(ocds_coverage, "PARALLEL_FROM_BYTES", 0)
+    assert coverage_of_file(str(path), processes=2) == whole
