@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
+from infuse.jobs.models import Job
+from infuse.procurement.contract_services import staged_upload_name
 from infuse.procurement.models import ContractFile, ContractRecord
 from tests.conftest import CAERPHILLY, NEWPORT
 from tests.procurement.contract_support import package, release
@@ -18,11 +21,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _upload(client: Client, content: bytes, name: str = "notices.json") -> Any:
-    return client.post(
-        reverse("procurement:contracts"),
-        {"contract_file": SimpleUploadedFile(name, content), "visibility": "regional"},
-        follow=True,
-    )
+    """Upload on the page; the import job runs when the request's transaction commits (the
+    test settings run tasks at once), so the page it lands on shows how the import ended."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("procurement:contracts"),
+            {"contract_file": SimpleUploadedFile(name, content), "visibility": "regional"},
+        )
+    if response.status_code != 302:
+        return response
+    return client.get(response["Location"])
 
 
 def test_officer_loads_notices_and_finds_contracts_ending_soon(
@@ -35,7 +43,8 @@ def test_officer_loads_notices_and_finds_contracts_ending_soon(
     later = release("ocds-p-2", "School catering", ends_in_days=1100, supplier="Bwyd Da Cyf")
     response = _upload(client, package(soon, later))
     assert response.status_code == 200
-    assert "2 contracts" in response.content.decode()
+    page = response.content.decode()
+    assert "Files you are loading" in page and "2 releases read, 2 contracts." in page
     assert ContractRecord.objects.filter(owner_body__code=CAERPHILLY).count() == 2
 
     # Another officer in the region sees the shared contracts, narrowed to the next 12 months.
@@ -62,6 +71,40 @@ def test_a_file_that_is_not_ocds_is_refused_on_the_page_and_changes_nothing(
     assert response.status_code == 200
     assert "govuk-error-summary" in response.content.decode()
     assert not ContractFile.objects.exists() and not ContractRecord.objects.exists()
+    assert not Job.objects.exists()
+
+
+def test_a_json_file_that_is_not_ocds_fails_its_job_with_the_reason_and_changes_nothing(
+    reference: Any, make_user: Any
+) -> None:
+    client = Client()
+    client.force_login(make_user("participant", CAERPHILLY))
+    response = _upload(client, b'{"rows": [1, 2, 3]}', "export.json")
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED and job.error
+    page = response.content.decode()
+    assert job.error in page.replace("&#x27;", "'") and "Failed" in page
+    assert not ContractFile.objects.exists() and not ContractRecord.objects.exists()
+    # The waiting upload is gone too.
+    assert not default_storage.exists(staged_upload_name(job.pk))
+    # Loading progress is the uploader's own: a colleague sees none of it.
+    colleague = Client()
+    colleague.force_login(make_user("participant", CAERPHILLY))
+    assert (
+        "export.json" not in colleague.get(reverse("procurement:contract-imports")).content.decode()
+    )
+
+
+def test_the_same_file_again_is_refused_at_once_and_changes_nothing(
+    reference: Any, make_user: Any
+) -> None:
+    client = Client()
+    client.force_login(make_user("participant", CAERPHILLY))
+    content = package(release("ocds-p-9", "Winter gritting", ends_in_days=200))
+    _upload(client, content)
+    again = _upload(client, content, "copy.json").content.decode()
+    assert "holds the same data as notices.json" in again
+    assert Job.objects.count() == 1 and ContractFile.objects.count() == 1
 
 
 def test_red_flags_show_their_evidence_to_the_body_and_no_one_else(

@@ -147,9 +147,18 @@ class ProcurementConfig(AppConfig):
         )
 
         from .contract_registration import register_contract_importers
+        from .contract_services import staged_upload_name
+        from .models import CONTRACT_IMPORT_JOB
+
+        def contract_import_interrupted(job: Any, reason: str) -> None:
+            # The import is one transaction, so only the waiting upload is left to remove.
+            from django.core.files.storage import default_storage
+
+            default_storage.delete(staged_upload_name(job.pk))
 
         register_contract_importers()
         interruption_handler_register("procurement.spend_import", interrupted)
+        interruption_handler_register(CONTRACT_IMPORT_JOB, contract_import_interrupted)
         live_paths_register(
             lambda: SpendBatch.objects.filter(status=SpendBatch.Status.LIVE).values_list(
                 "parquet_path", flat=True

@@ -19,7 +19,7 @@ from infuse.accounts.policy import programme_overseer, visible_filter
 from . import redflags, redflags_uk
 from .ledger_display import translate_problem
 from .ledger_messages import Problem
-from .models import ContractFile, ContractRecord
+from .models import CONTRACT_IMPORT_JOB, ContractFile, ContractRecord
 
 COMPILED_DATASET = "ocds_compiled"
 
@@ -28,6 +28,16 @@ def contracts_visible(user: Any) -> QuerySet[ContractRecord]:
     """Every contract record ``user`` may see, soonest-ending first."""
     return ContractRecord.objects.filter(visible_filter(user)).select_related(
         "owner_body", "source_file"
+    )
+
+
+def contract_imports_recent(user: Any) -> list[Any]:
+    """The contract data files ``user`` started loading in the last day, newest first."""
+    from infuse.jobs.models import Job
+
+    since = timezone.now() - datetime.timedelta(days=1)
+    return list(
+        Job.objects.filter(created_by=user, kind=CONTRACT_IMPORT_JOB, created_at__gte=since)[:5]
     )
 
 

@@ -16,7 +16,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from infuse.accounts.models import Visibility
 from infuse.accounts.policy import Action, BodyWorkspace, can, may_open
@@ -25,7 +27,7 @@ from infuse.errors import UserFacingError
 
 from . import contract_selectors
 from .ledger_display import translate_problem
-from .models import ContractFile, ContractRecord, ContractRelease
+from .models import CONTRACT_IMPORT_JOB, ContractFile, ContractRecord, ContractRelease
 from .ocds_reading import (
     OcdsFile,
     OcdsFileError,
@@ -64,6 +66,84 @@ def _not_ocds() -> Any:
     from .ocds_reading import _message
 
     return _message("not_ocds")
+
+
+@unaudited(reason="names a file; writes nothing")
+def staged_upload_name(job_id: Any) -> str:
+    """Where an uploaded file waits for its import job (removed when the job ends)."""
+    return f"contracts/incoming/{job_id}.upload"
+
+
+@audited
+@transaction.atomic
+def contract_import_start(
+    *, actor: Any, body: Any, file_name: str, content: bytes, visibility: str
+) -> Any:
+    """Check an uploaded contract data file at once, then load it in the background; returns
+    the job, whose progress the contracts page shows. Refused at once (nothing kept) when the
+    file is too large, cannot be JSON, or is identical to a file the body already loaded."""
+    from infuse.jobs.services import job_start
+
+    from .tasks import contract_import
+
+    _require_contract_change(actor, body)
+    if len(content) > MAX_CONTRACT_FILE_BYTES:
+        raise ContractImportError(translate_problem(_too_large()))
+    # Every OCDS file (package, release, JSON lines) starts with an object or an array.
+    if not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        raise ContractImportError(translate_problem(_not_ocds()))
+    digest = hashlib.sha256(content).hexdigest()
+    standing = ContractFile.objects.filter(owner_body=body, file_sha256=digest).first()
+    if standing is not None:
+        raise ContractImportError(
+            _("%(file)s holds the same data as %(earlier)s, loaded before: nothing changed.")
+            % {"file": Path(file_name).name, "earlier": standing.file_name}
+        )
+    name = Path(file_name).name[:255] or "releases.json"
+    job = job_start(
+        actor=actor,
+        kind=CONTRACT_IMPORT_JOB,
+        label=name,
+        task=contract_import,
+        body=body,
+        body_id=body.pk,
+        file_name=name,
+        visibility=visibility,
+    )
+    default_storage.save(staged_upload_name(job.pk), ContentFile(content))
+    audit_record(
+        actor=actor,
+        action="procurement.contract_import_start",
+        target=job,
+        body=body,
+        after={"file_name": name, "sha256": digest, "bytes": len(content)},
+    )
+    return job
+
+
+@unaudited(reason="reads the staged upload; the import it calls is audited")
+def contract_import_staged(
+    *, actor: Any, job_id: Any, body: Any, file_name: str, visibility: str, progress: Any
+) -> ContractFile:
+    """The background half of :func:`contract_import_start`: read, merge and store the staged
+    file, then remove it whatever happened."""
+    staged = staged_upload_name(job_id)
+    try:
+        with default_storage.open(staged, "rb") as handle:
+            content = handle.read()
+        progress(1, 3, "reading")
+        parsed = ocds_file_read(content)
+        progress(2, 3, "merging")
+        return ocds_import(
+            actor=actor,
+            body=body,
+            file_name=file_name,
+            content=content,
+            visibility=visibility,
+            parsed=parsed,
+        )
+    finally:
+        default_storage.delete(staged)
 
 
 def _require_contract_change(actor: Any, body: Any) -> None:

@@ -18,7 +18,7 @@ from infuse.errors import UserFacingError
 from infuse.reference.models import Body
 
 from . import contract_selectors as selectors
-from .contract_services import ocds_import
+from .contract_services import contract_import_start
 from .forms import ContractFilterForm, ContractUploadForm
 
 PAGE_SIZE = 50
@@ -66,7 +66,7 @@ def contracts(request: HttpRequest) -> HttpResponse:
             body = upload.chosen_body()
             chosen = upload.cleaned_data["contract_file"]
             try:
-                imported = ocds_import(
+                contract_import_start(
                     actor=user,
                     body=body,
                     file_name=chosen.name,
@@ -78,12 +78,8 @@ def contracts(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(file)s: %(releases)s releases read, %(contracts)s contracts.")
-                    % {
-                        "file": imported.file_name,
-                        "releases": imported.releases_read,
-                        "contracts": imported.contracts_read,
-                    },
+                    _("%(file)s is loading. Its progress is shown under “Files you are loading”.")
+                    % {"file": chosen.name},
                 )
                 return redirect(f"{request.path}?body={body.code}")
     bodies = [(b.code, str(b.name)) for b in selectors.contract_bodies(user)]
@@ -109,8 +105,20 @@ def contracts(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "red_flag_bodies": selectors.red_flag_bodies(user),
+            **(_imports(user) if upload else {}),
         },
     )
+
+
+@page_rule("procurement.contracts_import")
+def contract_imports(request: HttpRequest) -> HttpResponse:
+    """The files the user is loading, with their progress (the contracts page polls this)."""
+    return render(request, "procurement/_contract_imports.html", _imports(signed_in_user(request)))
+
+
+def _imports(user: Any) -> dict[str, Any]:
+    imports = selectors.contract_imports_recent(user)
+    return {"imports": imports, "loading": any(not job.finished for job in imports)}
 
 
 @page_rule("procurement.contracts")

@@ -331,6 +331,10 @@ class CarbonScenario(OwnedRecord):
 # --- contract data (OCDS files and contracts registers) ----------------------------------------
 
 
+# The kind of background job that loads a contract data file uploaded on the contracts page.
+CONTRACT_IMPORT_JOB = "procurement.contract_import"
+
+
 class ContractFile(OwnedRecord):
     """One uploaded file of contract data (OCDS or a contracts register), kept as uploaded."""
 

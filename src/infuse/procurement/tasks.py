@@ -29,3 +29,29 @@ def spend_import(
         return {"batch": batch.pk, "status": batch.status, "rows_imported": batch.rows_imported}
 
     run_job(job_id, work, total=4)
+
+
+@task()
+def contract_import(job_id: str, body_id: int, file_name: str, visibility: str) -> None:
+    from infuse.reference.models import Body
+
+    from .contract_services import contract_import_staged
+
+    def work(job: Job, progress: Progress) -> Any:
+        imported = contract_import_staged(
+            actor=job.created_by,
+            job_id=job_id,
+            body=Body.objects.get(pk=body_id),
+            file_name=file_name,
+            visibility=visibility,
+            progress=progress,
+        )
+        progress(3, 3, "done")
+        return {
+            "contract_file": imported.pk,
+            "releases": imported.releases_read,
+            "contracts": imported.contracts_read,
+            "problems": len(imported.problems),
+        }
+
+    run_job(job_id, work, total=3)
