@@ -178,3 +178,19 @@ def test_contracts_ending_soon_show_which_other_bodies_buy_the_same_and_why(
     assert reverse("procurement:contract", args=[newport.pk]) not in page
     assert "the same CPV group (906) in “Salt and gritting”" in page
     assert "the same supplier (Halen Cyf) in “Depot cleaning”" in page
+
+
+def test_a_worker_killed_mid_import_leaves_no_waiting_upload_behind(
+    reference: Any, make_user: Any
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from infuse.jobs.recovery import interruption_handler_for
+    from infuse.procurement.models import CONTRACT_IMPORT_JOB
+
+    job = Job.objects.create(kind=CONTRACT_IMPORT_JOB, label="notices.json")
+    default_storage.save(staged_upload_name(job.pk), ContentFile(b"{}"))
+    handler = interruption_handler_for(CONTRACT_IMPORT_JOB)
+    assert handler is not None
+    handler(job, "the worker stopped")
+    assert not default_storage.exists(staged_upload_name(job.pk))
