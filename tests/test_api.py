@@ -44,3 +44,20 @@ def test_me_works_with_the_browser_session(make_user: Any) -> None:
     client.force_login(make_user("facilitator", None))
     me = client.get("/api/me").json()
     assert me["delivery_team"] is True and me["body"] is None
+
+
+def test_text_with_a_nul_character_is_refused_as_bad_input_not_a_server_error(
+    make_user: Any,
+) -> None:
+    # PostgreSQL refuses NUL in any text comparison; Schemathesis sent it to two endpoints.
+    client = Client()
+    client.force_login(make_user("analyst", CAERPHILLY))
+    for path, query in [
+        ("/api/procurement/carbon/return", {"body": "W06\x00"}),
+        ("/api/datalab/indicators", {"theme": "a\x00"}),
+    ]:
+        response = client.get(path, query)
+        assert response.status_code == 422, path
+        assert response.json()["detail"][0]["loc"] == ["query", next(iter(query))]
+    welsh = client.get("/api/datalab/indicators", {"theme": "\x00"}, HTTP_ACCEPT_LANGUAGE="cy")
+    assert welsh.status_code == 422 and "Ni chaiff" in welsh.json()["detail"][0]["msg"]
