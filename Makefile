@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 CSS := src/infuse/web/static/infuse/infuse.css
 PO_FILES := $(wildcard src/infuse/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --durations=25
 
 export INFUSE_DATA_DIR ?= $(CURDIR)/var
 
