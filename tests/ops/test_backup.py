@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -80,13 +81,28 @@ def table_dump(database: Path) -> list[Any]:
         connection.close()
 
 
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory after ``infuse init``, made once; each test works on its own copy."""
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("this test drives the embedded SQLite set-up")
+    directory = tmp_path_factory.mktemp("initialised") / "data"
+    infuse(directory, "init")
+    return directory
+
+
+def initialised_copy(initialised: Path, target: Path) -> Path:
+    shutil.copytree(initialised, target)
+    return target
+
+
 @sqlite_only
 def test_backup_then_restore_onto_an_empty_directory_gives_identical_data_and_pages(
-    tmp_path: Path,
+    tmp_path: Path, initialised: Path
 ) -> None:
     original, restored, backup = tmp_path / "original", tmp_path / "restored", tmp_path / "backup"
-    infuse(original, "init")
-    infuse(original, "demo")
+    initialised_copy(initialised, original)
+    infuse(original, "demo", "--months", "1")  # one month of ledgers keeps the test quick
     (original / "warehouse" / "spend").mkdir(parents=True)
     (original / "warehouse" / "spend" / "batch-1.parquet").write_bytes(b"PAR1 stand-in bytes")
     (original / "uploads" / "ledger.csv").write_text("Date,Supplier,Amount\n2025-03-31,Acme,100\n")
@@ -107,9 +123,11 @@ def test_backup_then_restore_onto_an_empty_directory_gives_identical_data_and_pa
 
 
 @sqlite_only
-def test_restore_refuses_a_directory_in_use_and_a_damaged_backup(tmp_path: Path) -> None:
+def test_restore_refuses_a_directory_in_use_and_a_damaged_backup(
+    tmp_path: Path, initialised: Path
+) -> None:
     original, backup = tmp_path / "original", tmp_path / "backup"
-    infuse(original, "init")
+    initialised_copy(initialised, original)
     infuse(original, "backup", str(backup))
     in_use = infuse(original, "restore", str(backup), "--json", check=False)
     assert in_use.returncode == 1 and "not empty" in json.loads(in_use.stdout)["error"]
@@ -124,9 +142,11 @@ def test_restore_refuses_a_directory_in_use_and_a_damaged_backup(tmp_path: Path)
 
 
 @sqlite_only
-def test_backup_taken_while_another_process_writes_is_consistent(tmp_path: Path) -> None:
+def test_backup_taken_while_another_process_writes_is_consistent(
+    tmp_path: Path, initialised: Path
+) -> None:
     original, backup = tmp_path / "original", tmp_path / "backup"
-    infuse(original, "init")
+    initialised_copy(initialised, original)
     database = original / "infuse.sqlite3"
     stop = threading.Event()
     written = {"rows": 0}
@@ -246,7 +266,7 @@ def test_postgresql_backup_and_restore(tmp_path: Path, pg_databases: list[str]) 
         return result
 
     run(tmp_path / "a", original_url, "init")
-    run(tmp_path / "a", original_url, "demo")
+    run(tmp_path / "a", original_url, "demo", "--months", "1")
     made = json.loads(
         run(tmp_path / "a", original_url, "backup", str(tmp_path / "bk"), "--json").stdout
     )
