@@ -202,3 +202,23 @@ def test_bad_settings_are_refused_with_a_reason_and_change_nothing(
     assert "govuk-error-summary" in page
     assert message.replace("“", "&ldquo;").replace("”", "&rdquo;") in page or message in page
     assert not RedFlagSettings.objects.exists()
+
+
+def test_the_demo_reviews_show_a_flag_referred_after_a_first_look(
+    reference: Any, make_user: Any
+) -> None:
+    from infuse.demo.contracts import demo_contracts, demo_red_flag_reviews
+
+    demo_contracts()
+    make_user("analyst", CAERPHILLY, username="dafydd")
+    make_user("participant", CAERPHILLY, username="carys")
+    assert demo_red_flag_reviews() == 3
+    assert demo_red_flag_reviews() == 0  # once only
+    officer = _client(make_user("participant", CAERPHILLY))
+    page = officer.get(reverse("procurement:contract-red-flags", args=[CAERPHILLY]))
+    text = page.content.decode()
+    assert "Referred for investigation" in text and "1 earlier review" in text
+    suppliers = officer.get(
+        reverse("procurement:red-flags-suppliers", args=[CAERPHILLY]), {"id": "Chwarae Diogel Ltd"}
+    ).content.decode()
+    assert "Dim pryder" in suppliers and "Reviewed — no concern" in suppliers
