@@ -408,6 +408,13 @@ PAGES = [
         "UK002",
         id="contract-red-flags",
     ),
+    pytest.param(
+        _officer_with_contracts,
+        f"/cy/procurement/contracts/red-flags/{CAERPHILLY}/settings/",
+        200,
+        "UK004",
+        id="red-flag-settings-cy",
+    ),
     pytest.param(_officer_with_experiments, "/en/adaption/", 200, "Experiments", id="adaption"),
     pytest.param(
         _officer_with_experiments,

@@ -319,6 +319,20 @@ def may_see_special_category(user: Any) -> bool:
     return who.delivery_team and who.role == Role.PROGRAMME_MANAGER
 
 
+def can_read_red_flags(user: Any, body_id: int) -> bool:
+    """Red flags are worked out over all of a body's contracts (private ones too), so they, the
+    body's settings and its reviews are for its own members and the programme's overseers."""
+    who = facts_of(user)
+    return who.signed_in and (who.body_id == body_id or programme_overseer(user))
+
+
+def can_work_red_flags(user: Any, body_id: int) -> bool:
+    """Changing a body's red-flag settings and reviewing its flags is for its own members who
+    author (not assessors); overseers read but do not review another body's procurement."""
+    who = facts_of(user)
+    return who.signed_in and who.body_id == body_id and who.role not in NON_AUTHORS
+
+
 # --- Page and endpoint rules -----------------------------------------------------------------
 
 
@@ -377,6 +391,11 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     # contract notices is for everyone who works with data, not assessors.
     "procurement.contracts": _signed_in,
     "procurement.contracts_import": _roles(
+        Role.PARTICIPANT, Role.ANALYST, Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
+    ),
+    # Red flags on a body's contracts: reading is signed in, then ``can_read_red_flags``; saving
+    # settings and reviews is for those who work with data, then ``can_work_red_flags``.
+    "procurement.red_flags_work": _roles(
         Role.PARTICIPANT, Role.ANALYST, Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
     ),
     # Supply-chain carbon: any signed-in user sees the bodies whose spend they see; uploading

@@ -77,6 +77,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .contracts import demo_contracts
 
     result["contracts"] = demo_contracts()
+    from .contracts import demo_red_flag_reviews
+
+    result["red_flag_reviews"] = demo_red_flag_reviews()
     from .carbon import demo_carbon
 
     result["carbon"] = demo_carbon()

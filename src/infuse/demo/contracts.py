@@ -107,3 +107,50 @@ def demo_contracts() -> dict[str, int]:
         )
         loaded[code] = imported.contracts_read
     return loaded
+
+
+# Reviews of Caerphilly's flags, as its analyst and an officer would write them (invented):
+# (username, indicator, group, flagged item, status, note). The first two are one flag's
+# history: a later review supersedes the earlier, which is kept.
+DEMO_REVIEWS = (
+    ("dafydd", "UK002", "OCID", "ocds-infusedemo-cc-003", "open",
+     "Asked Highways whether the ten-day tender was an emergency (storm damage on the A469?)."),
+    ("dafydd", "UK002", "OCID", "ocds-infusedemo-cc-003", "referred",
+     "No emergency justification on file for a £2.4m contract open for ten days. Referred to "
+     "internal audit, 14 days to reply."),
+    ("carys", "UK003", "Tenderer", "Chwarae Diogel Ltd", "no_concern",
+     "Tri arolwg ar wahân ar gyfer tair ardal, yn ôl y rheolau contract. Dim pryder, ond byddwn "
+     "yn eu cyfuno yn un contract y flwyddyn nesaf."),
+)  # fmt: skip
+
+
+def demo_red_flag_reviews() -> int:
+    """Caerphilly's reviews of its demo flags (skipped when its flags or people are missing);
+    returns how many were recorded."""
+    from infuse.accounts.models import User
+    from infuse.procurement.contract_selectors import contract_red_flags
+    from infuse.procurement.models import RedFlagReview
+    from infuse.procurement.redflag_services import red_flag_review
+
+    body = body_by_code("W06000018")
+    if body is None or RedFlagReview.objects.filter(owner_body=body).exists():
+        return 0
+    raised = contract_red_flags(body)
+    keys = {(f["indicator"], f["group"], f["id"]) for f in raised}
+    made = 0
+    for username, indicator, group, item, status, note in DEMO_REVIEWS:
+        person = User.objects.filter(username=username, body=body).first()
+        if person is None or (indicator, group, item) not in keys:
+            continue
+        red_flag_review(
+            actor=person,
+            body=body,
+            indicator=indicator,
+            group=group,
+            item_id=item,
+            status=status,
+            note=note,
+            raised=raised,
+        )
+        made += 1
+    return made

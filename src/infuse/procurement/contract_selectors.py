@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from infuse.accounts.policy import programme_overseer, visible_filter
 
-from . import redflags, redflags_uk
+from . import redflag_settings, redflags, redflags_uk
 from .ledger_display import translate_problem
 from .ledger_messages import Problem
 from .models import CONTRACT_IMPORT_JOB, ContractFile, ContractRecord
@@ -127,28 +127,35 @@ def red_flag_bodies(user: Any) -> list[Any]:
     return [b for b in with_contracts if b.pk == body_id]
 
 
-# The settings the pages use: every indicator of Cardinal's with its defaults, and the UK
-# indicators that need contract data only (UK005 also needs a ledger; see docs/procurement/
-# red-flags.md for each indicator's threshold and rationale).
-PAGE_RED_FLAG_SETTINGS = "\n".join(
-    f"[{code}]" for code in (*redflags.INDICATORS, "UK001", "UK002", "UK003", "UK004")
-)
+# The settings the pages use when a body has saved none: every indicator of Cardinal's with
+# its defaults, and the UK indicators that need contract data only (UK005 also needs a ledger;
+# see docs/procurement/red-flags.md for each indicator's threshold and rationale).
+PAGE_RED_FLAG_SETTINGS = redflag_settings.DEFAULT_SETTINGS
+
+
+def red_flag_settings_text(body: Any) -> str:
+    """The red-flag settings (Cardinal's INI) ``body`` has saved, or the pages' defaults."""
+    from .models import RedFlagSettings
+
+    saved = RedFlagSettings.objects.filter(owner_body=body).values_list("settings", flat=True)
+    return saved.first() or PAGE_RED_FLAG_SETTINGS
 
 
 def contract_red_flags(body: Any) -> list[dict[str, Any]]:
-    """Every flag raised on ``body``'s compiled releases, with the evidence that raised it
-    (cached until the body's contracts change: the file name carries their fingerprint)."""
+    """Every flag raised on ``body``'s compiled releases under the body's own settings, with
+    the evidence that raised it (cached until the body's contracts or its settings change: the
+    key names the file's fingerprint and a digest of the settings)."""
     from django.core.cache import cache
 
     path = compiled_releases_path(body)
-    key = f"redflags:{body.pk}:{path.name}"
+    text = red_flag_settings_text(body)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    key = f"redflags:{body.pk}:{path.name}:{digest}"
     found = cache.get(key)
     if found is None:
         if path.stat().st_size == 0:
             return []
-        settings_ = redflags.parse_settings(
-            PAGE_RED_FLAG_SETTINGS, extra_sections=redflags_uk.SECTIONS
-        )
+        settings_ = redflags.parse_settings(text, extra_sections=redflags_uk.SECTIONS)
         found = redflags_uk.run_all(path, settings_).flags()
         cache.set(key, found, 3600)
     return list(found)

@@ -11,38 +11,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from infuse.accounts.policy import may_open, page_rule, signed_in_user
 from infuse.errors import UserFacingError
-from infuse.reference.models import Body
 
 from . import contract_selectors as selectors
 from .contract_services import contract_import_start
 from .forms import ContractFilterForm, ContractUploadForm
+from .redflag_settings import INDICATOR_TITLES
 
 PAGE_SIZE = 50
-
-# What each indicator flags, in a sentence (definitions, thresholds and sources:
-# docs/procurement/red-flags.md).
-INDICATOR_TITLES = {
-    "R003": gettext_lazy("Tender period shorter than the threshold"),
-    "R018": gettext_lazy("Only one tenderer in a competitive procedure"),
-    "R024": gettext_lazy("Winning bid unusually close to the second-lowest bid"),
-    "R025": gettext_lazy("Tenderer that bids often but wins unusually rarely"),
-    "R028": gettext_lazy("Identical bid prices from different tenderers"),
-    "R030": gettext_lazy("Winning bid submitted after the tender period closed"),
-    "R035": gettext_lazy("Every bid but the winner's disqualified"),
-    "R036": gettext_lazy("Lowest bid disqualified while a valid bid exists"),
-    "R038": gettext_lazy("Unusually high share of disqualified bids"),
-    "R048": gettext_lazy("Supplier winning across unusually many kinds of work"),
-    "R058": gettext_lazy("Winning bid unusually far below the second-lowest bid"),
-    "UK001": gettext_lazy("Contract value far above the tender's estimate"),
-    "UK002": gettext_lazy("Very short tender period for high-value work"),
-    "UK003": gettext_lazy("Repeated direct awards to one supplier"),
-    "UK004": gettext_lazy("Value just below a procurement threshold"),
-    "UK005": gettext_lazy("Supplier paid far more than the contract value"),
-}
 
 
 def _upload_form(request: HttpRequest, user: Any) -> ContractUploadForm | None:
@@ -153,22 +131,3 @@ def _titled(flag: dict[str, Any]) -> dict[str, Any]:
         "title": INDICATOR_TITLES.get(flag["indicator"], flag["indicator"]),
         "evidence": evidence,
     }
-
-
-@page_rule("procurement.contracts")
-def contract_red_flags(request: HttpRequest, body_code: str) -> HttpResponse:
-    user = signed_in_user(request)
-    body = Body.objects.filter(code=body_code).first()
-    if body is None or body not in selectors.red_flag_bodies(user):
-        raise Http404
-    flags = [_titled(flag) for flag in selectors.contract_red_flags(body)]
-    contracts_by_ocid = {
-        r.ocid: r.pk for r in selectors.contracts_visible(user).filter(owner_body=body)
-    }
-    for flag in flags:
-        flag["contract_id"] = contracts_by_ocid.get(flag["id"]) if flag["group"] == "OCID" else None
-    return render(
-        request,
-        "procurement/contract_red_flags.html",
-        {"body": body, "flags": flags, "titles": INDICATOR_TITLES},
-    )

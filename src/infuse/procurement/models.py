@@ -423,3 +423,53 @@ class ContractRecord(OwnedRecord):
     def cpv_group(self) -> str:
         """The CPV group: the first three digits of the code (CPV 2008 structure)."""
         return self.cpv[:3] if len(self.cpv) >= 3 else ""
+
+
+class RedFlagSettings(OwnedRecord):
+    """A body's red-flag settings in Cardinal's INI format (``redflags.parse_settings``), as its
+    analysts last saved them; a body without one uses the pages' defaults. Each save is audited
+    with the text before and after."""
+
+    settings = models.TextField(_("settings"))
+
+    class Meta:
+        verbose_name = _("red-flag settings")
+        verbose_name_plural = _("red-flag settings")
+        constraints = [
+            models.UniqueConstraint(fields=["owner_body"], name="one_red_flag_settings_per_body")
+        ]
+
+    def __str__(self) -> str:
+        return f"red-flag settings of body {self.owner_body_id}"
+
+
+class RedFlagReview(OwnedRecord):
+    """One review of one red flag: the flag is named as the engine emits it (indicator code,
+    group and the flagged item's id: an OCID, a buyer or a supplier). Reviews are never changed
+    or deleted: a later one supersedes, so the history stays whole."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        NO_CONCERN = "no_concern", _("Reviewed — no concern")
+        REFERRED = "referred", _("Referred for investigation")
+
+    indicator = models.CharField(_("indicator"), max_length=16)
+    group = models.CharField(_("raised on"), max_length=20)
+    item_id = models.CharField(_("flagged item"), max_length=500)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("red-flag review")
+        verbose_name_plural = _("red-flag reviews")
+        indexes = [models.Index(fields=["owner_body", "indicator", "group", "item_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "no_concern", "referred"]),
+                name="red_flag_review_status_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.group} {self.item_id}: {self.status}"

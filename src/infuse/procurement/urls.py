@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import carbon_views, contract_views, supplier_views, views
+from . import carbon_views, contract_views, redflag_views, supplier_views, views
 
 app_name = "procurement"
 
@@ -25,8 +25,25 @@ urlpatterns = [
     path("contracts/loading/", contract_views.contract_imports, name="contract-imports"),
     path(
         "contracts/red-flags/<str:body_code>/",
-        contract_views.contract_red_flags,
+        redflag_views.red_flags,
         name="contract-red-flags",
+    ),
+    path(
+        "contracts/red-flags/<str:body_code>/buyers/",
+        redflag_views.red_flags_by_party,
+        {"party": "buyers"},
+        name="red-flags-buyers",
+    ),
+    path(
+        "contracts/red-flags/<str:body_code>/suppliers/",
+        redflag_views.red_flags_by_party,
+        {"party": "suppliers"},
+        name="red-flags-suppliers",
+    ),
+    path(
+        "contracts/red-flags/<str:body_code>/settings/",
+        redflag_views.red_flag_settings,
+        name="red-flag-settings",
     ),
     path("carbon/", carbon_views.carbon_overview, name="carbon"),
     path("carbon/chart.svg", carbon_views.carbon_chart, name="carbon-chart"),
