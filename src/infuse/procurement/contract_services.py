@@ -1,4 +1,5 @@
-"""Writes of contract data: importing an OCDS file into a body's contract records.
+"""Writes of contract data: importing an OCDS file or a contracts register into a body's
+contract records.
 
 The original file is kept (``ContractFile.upload``), its releases are stored, and every ocid the
 file touches is compiled again from *all* the body's stored releases for it, so a later file
@@ -32,6 +33,14 @@ from .ocds_reading import (
     compile_releases,
     read_ocds,
     summarise,
+)
+from .register_reading import (
+    RegisterFileError,
+    RegisterRead,
+    assign_ocids,
+    compiled_release,
+    looks_like_json,
+    read_register,
 )
 
 MAX_CONTRACT_FILE_BYTES = 200 * 1024 * 1024
@@ -198,3 +207,115 @@ def ocds_import(
     )
     transaction.on_commit(lambda: contract_selectors.compiled_releases_path(body))
     return contract_file
+
+
+# --- contracts registers (CSV or spreadsheet) --------------------------------------------------
+
+
+@unaudited(reason="reads a file into memory; writes nothing")
+def register_file_read(content: bytes) -> RegisterRead:
+    """Read a contracts register or raise :class:`ContractImportError` in the user's language."""
+    if len(content) > MAX_CONTRACT_FILE_BYTES:
+        raise ContractImportError(translate_problem(_too_large()))
+    try:
+        return read_register(content)
+    except RegisterFileError as error:
+        raise ContractImportError(translate_problem(error.problem)) from error
+
+
+@audited
+@transaction.atomic
+def register_import(
+    *,
+    actor: Any,
+    body: Any,
+    file_name: str,
+    content: bytes,
+    visibility: str = Visibility.REGIONAL,
+    parsed: RegisterRead | None = None,
+) -> ContractFile:
+    """Import one contracts register for ``body``: keep it, and make (or update) one contract
+    record per line, keyed ``register-<body code>-<reference>`` (see
+    :func:`~.register_reading.assign_ocids`), so next month's register updates the same
+    contracts. All or nothing; the same file twice changes nothing."""
+    _require_contract_change(actor, body)
+    register = parsed if parsed is not None else register_file_read(content)
+    digest = hashlib.sha256(content).hexdigest()
+    standing = ContractFile.objects.filter(owner_body=body, file_sha256=digest).first()
+    if standing is not None:
+        return standing
+    contract_file = ContractFile(
+        owner_body=body,
+        visibility=visibility,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        file_name=Path(file_name).name[:255] or "register.csv",
+        file_sha256=digest,
+        kind=ContractFile.Kind.REGISTER,
+        encoding=(register.encoding or "")[:16],
+        releases_read=len(register.rows) + len(register.rejected),
+    )
+    contract_file.upload.save(contract_file.file_name, ContentFile(content), save=False)
+    contract_file.save()
+    keyed = assign_ocids(register.rows, body.code)
+    for ocid, row in keyed:
+        compiled = compiled_release(row, ocid, buyer=str(body.name_en))
+        summary = summarise(compiled)
+        ContractRecord.objects.update_or_create(
+            owner_body=body,
+            ocid=ocid,
+            defaults={
+                "visibility": visibility,
+                "source_file": contract_file,
+                "buyer": summary.buyer[:500],
+                "title": summary.title[:1000],
+                "description": summary.description,
+                "cpv": summary.cpv[:20],
+                "value": _decimal(summary.value),
+                "currency": "GBP",
+                "suppliers": list(summary.suppliers),
+                "tender_start": None,
+                "tender_end": None,
+                "contract_start": row.start,
+                "contract_end": row.contract_end,
+                "status": "",
+                "compiled": compiled,
+            },
+        )
+    problems = register.problems()
+    contract_file.contracts_read = len(keyed)
+    contract_file.problems = [_problem_json(problem) for problem in problems][:2000]
+    contract_file.save(update_fields=["contracts_read", "problems", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="procurement.register_import",
+        target=contract_file,
+        body=body,
+        after={
+            "file_name": contract_file.file_name,
+            "sha256": digest,
+            "kind": ContractFile.Kind.REGISTER,
+            "rows": len(register.rows),
+            "rejected": len(register.rejected),
+            "contracts": len(keyed),
+            "problems": len(problems),
+        },
+    )
+    transaction.on_commit(lambda: contract_selectors.compiled_releases_path(body))
+    return contract_file
+
+
+@audited
+def contract_file_import(
+    *,
+    actor: Any,
+    body: Any,
+    file_name: str,
+    content: bytes,
+    visibility: str = Visibility.REGIONAL,
+) -> ContractFile:
+    """Import a contract data file of either kind, told apart by its content: JSON is OCDS
+    (:func:`ocds_import`), anything else a contracts register (:func:`register_import`)."""
+    importer = ocds_import if looks_like_json(content) else register_import
+    return importer(
+        actor=actor, body=body, file_name=file_name, content=content, visibility=visibility
+    )

@@ -18,7 +18,7 @@ from infuse.errors import UserFacingError
 from infuse.reference.models import Body
 
 from . import contract_selectors as selectors
-from .contract_services import ocds_import
+from .contract_services import contract_file_import
 from .forms import ContractFilterForm, ContractUploadForm
 
 PAGE_SIZE = 50
@@ -66,7 +66,7 @@ def contracts(request: HttpRequest) -> HttpResponse:
             body = upload.chosen_body()
             chosen = upload.cleaned_data["contract_file"]
             try:
-                imported = ocds_import(
+                imported = contract_file_import(
                     actor=user,
                     body=body,
                     file_name=chosen.name,
@@ -76,9 +76,14 @@ def contracts(request: HttpRequest) -> HttpResponse:
             except UserFacingError as error:
                 upload.add_error("contract_file", str(error))
             else:
+                done = (
+                    _("%(file)s: %(releases)s register lines read, %(contracts)s contracts.")
+                    if imported.kind == imported.Kind.REGISTER
+                    else _("%(file)s: %(releases)s releases read, %(contracts)s contracts.")
+                )
                 messages.success(
                     request,
-                    _("%(file)s: %(releases)s releases read, %(contracts)s contracts.")
+                    done
                     % {
                         "file": imported.file_name,
                         "releases": imported.releases_read,
