@@ -135,3 +135,34 @@ def test_contracts_ending_soon_show_which_other_bodies_buy_the_same_and_why(
     assert reverse("procurement:contract", args=[newport.pk]) not in page
     assert "the same CPV group (906) in “Salt and gritting”" in page
     assert "the same supplier (Halen Cyf) in “Depot cleaning”" in page
+
+
+def test_a_similar_description_is_evidence_even_without_a_shared_cpv_group(
+    reference: Any, make_user: Any
+) -> None:
+    from infuse.procurement.contract_services import ocds_import
+    from infuse.procurement.contract_similarity import normalised_text, similar_pairs
+    from infuse.reference.selectors import body_by_code
+
+    def load(code: str, ocid: str, title: str, cpv: str, supplier: str) -> None:
+        notice = release(ocid, title, ends_in_days=150, supplier=supplier)
+        notice["tender"]["classification"]["id"] = cpv
+        body = body_by_code(code)
+        ocds_import(actor=None, body=body, file_name=f"{ocid}.json", content=package(notice))
+
+    mine = "Residential care home placements for older people"
+    alike = "Care home placements for older people living with dementia"
+    unlike = "Transport to day centres for older people"
+    load(CAERPHILLY, "ocds-s-1", mine, "85311000", "Gofal Da Cyf")
+    load(NEWPORT, "ocds-s-2", alike, "98000000", "Cartref Ltd")
+    load("W06000020", "ocds-s-3", unlike, "60100000", "Bws Bach Ltd")
+    scores = similar_pairs(
+        [normalised_text(mine, "")], [normalised_text(alike, ""), normalised_text(unlike, "")]
+    )
+    assert [index for index, _score in scores[0]] == [0]  # "older people" alone is not enough
+
+    client = Client()
+    client.force_login(make_user("participant", CAERPHILLY))
+    page = client.get(reverse("procurement:contracts"), {"q": "residential"}).content.decode()
+    assert "a similar description" in page and f"in “{alike}”" in page
+    assert unlike not in page
