@@ -44,8 +44,8 @@ REGISTER = (
 )
 
 
-@pytest.fixture
-def analyst(make_user: Any) -> Any:
+def loaded_analyst(make_user: Any) -> Any:
+    """A Caerphilly analyst whose body has loaded :data:`LEDGER` and :data:`REGISTER`."""
     user = make_user("analyst", CAERPHILLY, username="eleri")
     batch = spend_upload(
         actor=user, body=user.body, file_name="ledger.csv", content=LEDGER.encode()
@@ -53,6 +53,11 @@ def analyst(make_user: Any) -> Any:
     spend_import_run(actor=user, batch=batch)
     register_import(actor=user, body=user.body, file_name="register.csv", content=REGISTER)
     return user
+
+
+@pytest.fixture
+def analyst(make_user: Any) -> Any:
+    return loaded_analyst(make_user)
 
 
 def test_every_payment_is_in_one_part_and_the_parts_add_up(analyst: Any) -> None:
@@ -103,15 +108,18 @@ def test_pages_show_spend_on_a_contract_and_the_body_with_chart_and_csv(analyst:
     assert [row[6] for row in rows if row and row[0].endswith("-R1")] == ["1500.00"]
 
 
-def test_someone_who_cannot_see_the_spend_is_told_so(analyst: Any, make_user: Any) -> None:
-    from infuse.procurement.models import SpendBatch
-
-    SpendBatch.objects.update(visibility="private")
+def test_another_body_sees_neither_page_nor_section(analyst: Any, make_user: Any) -> None:
+    # The ledger and the register are shared with the region, yet how much Caerphilly buys
+    # off contract is its own management information.
     client = Client()
     client.force_login(make_user("participant", NEWPORT))
     url = reverse("procurement:contract-spend", args=[CAERPHILLY])
-    assert "No spend file of" in client.get(url).content.decode()
+    assert client.get(url).status_code == 404
     assert client.get(url, {"format": "csv"}).status_code == 404
     repairs = ContractRecord.objects.get(ocid=f"register-{CAERPHILLY}-R1")
     detail = client.get(reverse("procurement:contract", args=[repairs.pk])).content.decode()
-    assert "the spend on this contract cannot be shown" in detail
+    assert "the spend on this contract cannot be shown" in detail and "1,500.00" not in detail
+    assert (
+        reverse("procurement:contract-spend", args=[CAERPHILLY])
+        not in client.get(reverse("procurement:contracts")).content.decode()
+    )

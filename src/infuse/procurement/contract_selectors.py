@@ -274,23 +274,35 @@ MATCH_LABELS = {
 
 
 def contract_spend_bodies(user: Any, bodies: list[Any]) -> list[Any]:
-    """Those of ``bodies`` (with contracts) whose spend ``user`` may also see."""
+    """Those of ``bodies`` (with contracts) whose spend on and off contract ``user`` may see:
+    their own body's, or every body's for the programme's overseers, when the spend is
+    visible to them."""
     from . import selectors as spend_selectors
 
     with_spend = set(spend_selectors.bodies_with_spend(user).values_list("pk", flat=True))
-    return [body for body in bodies if body.pk in with_spend]
+    overseer = programme_overseer(user)
+    return [
+        body
+        for body in bodies
+        if body.pk in with_spend and (overseer or getattr(user, "body_id", None) == body.pk)
+    ]
 
 
 def contract_spend_of_body(user: Any, body: Any) -> BodyContractSpend | None:
     """``body``'s spend on and off its contracts, from the spend files and contracts ``user``
-    may see; ``None`` when they see none of its spend. Suppliers are the body's clusters as
-    the supplier pages show them (analysts' merges and splits replayed)."""
+    may see; ``None`` when they see none of its spend, or are neither one of its members nor
+    an overseer of the programme (as for red flags: how much a body buys off contract is its
+    own management information, even when its ledgers and notices are shared). Suppliers are
+    the body's clusters as the supplier pages show them (analysts' merges and splits
+    replayed)."""
     import polars as pl
 
     from infuse.warehouse.store import default_store
 
     from . import selectors as spend_selectors
 
+    if not (programme_overseer(user) or getattr(user, "body_id", None) == body.pk):
+        return None
     overview = spend_selectors.supplier_overview(user, body)
     if overview is None:
         return None

@@ -161,10 +161,10 @@ def contract_spend(request: HttpRequest, body_code: str) -> HttpResponse:
     if body is None:
         raise Http404
     spend = selectors.contract_spend_of_body(user, body)
+    if spend is None:  # none of the body's spend is visible to the user
+        raise Http404
     export = request.GET.get("format", "")
     if export == "svg":
-        if spend is None:
-            raise Http404
         spec = bar_chart(
             [
                 {"part": str(part["label"]), "amount": float(part["amount"])}
@@ -180,8 +180,6 @@ def contract_spend(request: HttpRequest, body_code: str) -> HttpResponse:
         response["Cache-Control"] = "private, max-age=300"
         return response
     if export == "csv":
-        if spend is None:
-            raise Http404
         return _contract_spend_csv(body, spend)
     return render(request, "procurement/contract_spend.html", {"body": body, "spend": spend})
 
