@@ -123,3 +123,22 @@ def test_another_body_sees_neither_page_nor_section(analyst: Any, make_user: Any
         reverse("procurement:contract-spend", args=[CAERPHILLY])
         not in client.get(reverse("procurement:contracts")).content.decode()
     )
+
+
+def test_the_api_gives_the_same_parts_to_the_body_and_nothing_to_others(
+    analyst: Any, make_user: Any
+) -> None:
+    from infuse.accounts.services import api_token_create
+
+    _token, own = api_token_create(actor=analyst, user=analyst, name="t")
+    newport = make_user("analyst", NEWPORT)
+    _token, other = api_token_create(actor=newport, user=newport, name="t")
+    url = f"/api/procurement/contracts/spend?body={CAERPHILLY}"
+    found = Client().get(url, headers={"authorization": f"Bearer {own}"}).json()
+    assert Decimal(found["total_gbp"]) == Decimal("3990.00") and found["lines"] == 8
+    parts = {part["part"]: Decimal(part["amount_gbp"]) for part in found["parts"]}
+    assert parts["on_contract"] == Decimal("2500.00") and sum(parts.values()) == Decimal("3990")
+    fleet = next(row for row in found["contracts"] if row["ocid"].endswith("-R2"))
+    assert fleet["suppliers"][0]["matched_by"] == "company_number"
+    assert Decimal(fleet["spend_in_period_gbp"]) == Decimal("1000.00")
+    assert Client().get(url, headers={"authorization": f"Bearer {other}"}).status_code == 404
