@@ -1081,6 +1081,57 @@ def ocds_coverage(
     console.print(table)
 
 
+@app.command("import-contracts-register")
+def import_contracts_register(
+    files: Annotated[
+        list[Path], typer.Argument(help="Contracts registers: CSV, XLSX or ODS, gzipped or not")
+    ],
+    body: Annotated[str, typer.Option(help="ONS code (or other code) of the importing body")],
+    as_json: JsonOption = False,
+) -> None:
+    """Import a council's contracts register for a body; each file whole or not at all."""
+    _setup()
+    from infuse.errors import UserFacingError
+    from infuse.procurement.contract_selectors import file_problems
+    from infuse.procurement.contract_services import register_import
+    from infuse.reference.selectors import body_by_code
+
+    owner = body_by_code(body)
+    if owner is None:
+        _fail(f"No public body has the code {body!r}. Run 'infuse load-reference' first.", as_json)
+    results: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            imported = register_import(
+                actor=None, body=owner, file_name=path.name, content=path.read_bytes()
+            )
+        except (UserFacingError, OSError) as error:
+            results.append({"file": str(path), "error": str(error)})
+            continue
+        results.append(
+            {
+                "file": str(path),
+                "kind": imported.kind,
+                "encoding": imported.encoding,
+                "rows": imported.releases_read,
+                "contracts": imported.contracts_read,
+                "problems": file_problems(imported),
+            }
+        )
+    if as_json:
+        _emit(True, results)
+    for item in results if not as_json else []:
+        if "error" in item:
+            console.print(f"[red]{item['file']}: {item['error']}[/red]")
+        else:
+            console.print(
+                f"{item['file']}: {item['rows']} lines, {item['contracts']} contracts, "
+                f"{len(item['problems'])} problems"
+            )
+    if any("error" in item for item in results):
+        raise typer.Exit(1)
+
+
 @app.command("import-ocds")
 def import_ocds(
     files: Annotated[

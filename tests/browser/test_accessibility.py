@@ -152,6 +152,13 @@ def _officer_with_contracts(make_user: Any) -> Any:
     return user
 
 
+def _analyst_with_contract_spend(make_user: Any) -> Any:
+    """A Caerphilly analyst whose body has a spend ledger and a contracts register."""
+    from tests.procurement.test_contract_spend import loaded_analyst
+
+    return loaded_analyst(make_user)
+
+
 def _officer_with_dataset(make_user: Any) -> Any:
     from tests.datalab.test_datasets import private_dataset
 
@@ -400,6 +407,13 @@ PAGES = [
         200,
         "Library books",
         id="contracts-cy",
+    ),
+    pytest.param(
+        _analyst_with_contract_spend,
+        f"/en/procurement/contracts/spend/{CAERPHILLY}/",
+        200,
+        "Dragon Office Supplies",
+        id="contract-spend",
     ),
     pytest.param(
         _officer_with_contracts,

@@ -62,16 +62,16 @@ def test_officer_loads_notices_and_finds_contracts_ending_soon(
     assert 'lang="cy"' in welsh.content.decode()
 
 
-def test_a_file_that_is_not_ocds_is_refused_on_the_page_and_changes_nothing(
+def test_a_spend_ledger_given_as_contract_data_fails_its_job_with_the_reason(
     reference: Any, make_user: Any
 ) -> None:
     client = Client()
     client.force_login(make_user("participant", CAERPHILLY))
     response = _upload(client, b"Date,Supplier,Amount\n01/01/2024,Acme,5\n", "ledger.csv")
-    assert response.status_code == 200
-    assert "govuk-error-summary" in response.content.decode()
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED and job.error
+    assert job.error in response.content.decode().replace("&#x27;", "'")
     assert not ContractFile.objects.exists() and not ContractRecord.objects.exists()
-    assert not Job.objects.exists()
 
 
 def test_a_json_file_that_is_not_ocds_fails_its_job_with_the_reason_and_changes_nothing(
@@ -194,3 +194,34 @@ def test_a_worker_killed_mid_import_leaves_no_waiting_upload_behind(
     assert handler is not None
     handler(job, "the worker stopped")
     assert not default_storage.exists(staged_upload_name(job.pk))
+
+
+def test_a_similar_description_is_evidence_even_without_a_shared_cpv_group(
+    reference: Any, make_user: Any
+) -> None:
+    from infuse.procurement.contract_services import ocds_import
+    from infuse.procurement.contract_similarity import normalised_text, similar_pairs
+    from infuse.reference.selectors import body_by_code
+
+    def load(code: str, ocid: str, title: str, cpv: str, supplier: str) -> None:
+        notice = release(ocid, title, ends_in_days=150, supplier=supplier)
+        notice["tender"]["classification"]["id"] = cpv
+        body = body_by_code(code)
+        ocds_import(actor=None, body=body, file_name=f"{ocid}.json", content=package(notice))
+
+    mine = "Residential care home placements for older people"
+    alike = "Care home placements for older people living with dementia"
+    unlike = "Transport to day centres for older people"
+    load(CAERPHILLY, "ocds-s-1", mine, "85311000", "Gofal Da Cyf")
+    load(NEWPORT, "ocds-s-2", alike, "98000000", "Cartref Ltd")
+    load("W06000020", "ocds-s-3", unlike, "60100000", "Bws Bach Ltd")
+    scores = similar_pairs(
+        [normalised_text(mine, "")], [normalised_text(alike, ""), normalised_text(unlike, "")]
+    )
+    assert [index for index, _score in scores[0]] == [0]  # "older people" alone is not enough
+
+    client = Client()
+    client.force_login(make_user("participant", CAERPHILLY))
+    page = client.get(reverse("procurement:contracts"), {"q": "residential"}).content.decode()
+    assert "a similar description" in page and f"in “{alike}”" in page
+    assert unlike not in page

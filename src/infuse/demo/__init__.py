@@ -74,12 +74,13 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .tenders import demo_tenders
 
     result["tenders"] = demo_tenders()
-    from .contracts import demo_contracts
+    from .contracts import demo_contracts, demo_contracts_register
 
     result["contracts"] = demo_contracts()
     from .contracts import demo_red_flag_reviews
 
     result["red_flag_reviews"] = demo_red_flag_reviews()
+    result["contracts_register"] = demo_contracts_register()
     from .carbon import demo_carbon
 
     result["carbon"] = demo_carbon()

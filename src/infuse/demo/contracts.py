@@ -4,12 +4,16 @@ Contracting Data Standard and loaded through the same import as a real Sell2Wale
 They show the contract pages working: several contracts ending within the next 6 to 18 months
 that more than one authority buys (highway gritting, school meals, street lighting), and two
 that raise red flags (a high-value tender open for only ten days; three awards just below the
-£30,000 threshold). The names and figures are invented for the demonstration.
+£30,000 threshold). Caerphilly also loads a contracts register (CSV, laid out like Salford's)
+whose suppliers are regional suppliers in its demonstration spend ledgers, so its spend on and
+off contract can be seen. The names and figures are invented for the demonstration.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import json
 from typing import Any
 
@@ -154,3 +158,74 @@ def demo_red_flag_reviews() -> int:
         )
         made += 1
     return made
+
+
+REGISTER_BODY = "W06000018"  # Caerphilly, whose demonstration ledgers run April 2025 – March 2026
+
+
+def demo_register() -> bytes:
+    """Caerphilly's contracts register as a CSV laid out like Salford City Council's, with
+    regional suppliers that its demonstration ledgers pay: one contract ended during the ledger
+    year (its later payments fall outside its period), the rest run on (bilingual titles)."""
+    today = datetime.date.today()
+
+    def months_ahead(months: int) -> str:
+        return (today + datetime.timedelta(days=round(months * 30.44))).isoformat()
+
+    heading = (
+        "Directorate Name,Process Used,Contract Reference,Contract Title,Contract Description,"
+        "Supplier Company Name,Supplier Postcode,Annual Value,"
+        "Total Contract Value (including extensions),Start Date,End Date,Current Expiry Date,"
+        "SME Supplier?,ProClass Classification,ProClass Description,Company Number"
+    )
+    rows = [
+        ("Highways", "ITT", "CCBC-R001",
+         "Highway maintenance term contract / Contract tymor cynnal a chadw priffyrdd",
+         "Reactive and planned highway repairs across the county borough",
+         "Cwm Civils Ltd", "CF83 3GW", "410000.00", "1640000.00", "2023-04-01",
+         "2026-03-31", months_ahead(10), "Yes", "391400", "Roads", ""),
+        ("Social Services", "ITT", "CCBC-R002",
+         "Residential care placements / Lleoliadau gofal preswyl",
+         "Residential care home placements for older people",
+         "Taff Care Partnership Ltd", "CF37 1DL", "520000.00", "1560000.00", "2022-10-01",
+         "2025-09-30", "2025-09-30", "Yes", "321000", "Social Community Care & Services - Adult",
+         ""),
+        ("Fleet", "Mini-Comp", "CCBC-R003",
+         "Fleet vehicle servicing / Gwasanaethu cerbydau'r fflyd",
+         "Servicing and repair of the council's vans and gritters",
+         "Gwent Fleet Services Ltd", "NP20 2JG", "95000.00", "285000.00", "2024-07-01",
+         months_ahead(7), "", "Yes", "441000", "Vehicle Maintenance", ""),
+        ("Waste Services", "ITT", "CCBC-R004",
+         "Recycling collection and processing / Casglu a phrosesu ailgylchu",
+         "Kerbside recycling collection and processing of dry recyclables",
+         "Valleys Waste & Recycling Ltd", "NP4 6YD", "1200000.00", "8400000.00", "2021-04-01",
+         months_ahead(28), "", "No", "381000", "Waste Collection", ""),
+        ("Parks", "RFQ", "CCBC-R005",
+         "Grounds maintenance, parks and cemeteries / Cynnal tiroedd, parciau a mynwentydd",
+         "Grass cutting and shrub maintenance in parks and cemeteries",
+         "Heads of the Valleys Grounds Care Ltd", "NP22 3AU", "60000.00", "180000.00",
+         "2025-01-01", months_ahead(5), "", "Yes", "101500", "Grounds Maintenance", ""),
+        ("Education", "Direct Call-Off", "CCBC-R006",
+         "School transport, minibus hire / Cludiant ysgol, llogi bysiau mini",
+         "Home to school transport for pupils with additional learning needs",
+         "Merthyr Minibus Hire Ltd", "CF47 8UT", "150000.00", "300000.00", "2025-09-01",
+         months_ahead(9), "", "Yes", "541000", "Passenger Transport", ""),
+    ]  # fmt: skip
+    buffer = io.StringIO()
+    buffer.write(heading + "\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def demo_contracts_register() -> int:
+    """Load Caerphilly's demonstration contracts register; returns the contracts made."""
+    from infuse.procurement.contract_services import register_import
+
+    imported = register_import(
+        actor=None,
+        body=body_by_code(REGISTER_BODY),
+        file_name="caerphilly-contracts-register.csv",
+        content=demo_register(),
+    )
+    return imported.contracts_read

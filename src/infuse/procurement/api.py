@@ -411,3 +411,91 @@ def carbon_return(request: HttpRequest, body: str, year: int | None = None) -> d
         "rows": report["rows"],
         "excluded": report["exclusions"],
     }
+
+
+class ContractSpendPartOut(Schema):
+    part: Literal["on_contract", "outside_period", "off_contract", "cannot_tell"]
+    amount_gbp: Decimal
+    lines: int
+
+
+class ContractSupplierMatchOut(Schema):
+    name: str
+    cluster_id: str | None
+    ledger_name: str | None
+    matched_by: Literal["company_number", "normalised_name"] | None
+
+
+class ContractSpendRowOut(Schema):
+    contract_id: int
+    ocid: str
+    title: str
+    contract_start: datetime.date | None
+    contract_end: datetime.date | None
+    value_gbp: Decimal | None
+    suppliers: list[ContractSupplierMatchOut]
+    spend_in_period_gbp: Decimal
+    lines_in_period: int
+
+
+class ContractSpendOut(Schema):
+    body: str
+    total_gbp: Decimal
+    lines: int
+    parts: list[ContractSpendPartOut]
+    contracts: list[ContractSpendRowOut]
+
+
+@router.get(
+    "/contracts/spend",
+    response={200: ContractSpendOut, **AUTH_ERRORS, **NOT_FOUND},
+    summary=gettext_noop("Spend on and off contract"),
+    description=gettext_noop(
+        "A body's ledger in four parts that add up to its total: on contract (the supplier "
+        "holds one of the body's contracts covering the payment date), outside a contract's "
+        "period, off contract, and cannot tell (withheld or unnamed payee, or no date); and "
+        "each contract's spend in its period with its suppliers' matches to the ledger. For "
+        "the body's own members and the programme's overseers."
+    ),
+)
+def contract_spend(request: HttpRequest, body: str) -> dict[str, object]:
+    from infuse.reference.models import Body
+
+    from .contract_selectors import contract_spend_of_body
+
+    user = signed_in_user(request)
+    found = Body.objects.filter(code=body[:32]).first()
+    spend = contract_spend_of_body(user, found) if found is not None else None
+    if found is None or spend is None:
+        raise HttpError(404, _("No spend you may see is imported for that body."))
+    return {
+        "body": found.code,
+        "total_gbp": spend.spend.total.amount,
+        "lines": spend.spend.total.lines,
+        "parts": [
+            {"part": part["key"], "amount_gbp": part["amount"], "lines": part["lines"]}
+            for part in spend.parts()
+        ],
+        "contracts": [
+            {
+                "contract_id": row["record"].pk,
+                "ocid": row["record"].ocid,
+                "title": row["record"].title,
+                "contract_start": row["record"].contract_start,
+                "contract_end": row["record"].contract_end,
+                "value_gbp": row["record"].value,
+                "suppliers": [
+                    {
+                        "name": match["name"],
+                        "cluster_id": match["cluster_id"],
+                        "ledger_name": match["cluster_name"],
+                        "matched_by": match["match"],
+                    }
+                    for match in row["matches"]
+                ],
+                "spend_in_period_gbp": row["spend"].amount if row["spend"] else Decimal("0.00"),
+                "lines_in_period": row["spend"].lines if row["spend"] else 0,
+            }
+            for row in spend.contract_rows()
+        ],
+    }

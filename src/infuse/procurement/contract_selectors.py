@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,11 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from infuse.accounts.policy import programme_overseer, visible_filter
 
-from . import redflag_settings, redflags, redflags_uk
+from . import contract_similarity, contract_spend, redflag_settings, redflags, redflags_uk
 from .ledger_display import translate_problem
 from .ledger_messages import Problem
 from .models import CONTRACT_IMPORT_JOB, ContractFile, ContractRecord
@@ -164,7 +166,8 @@ def contract_red_flags(body: Any) -> list[dict[str, Any]]:
 def collaboration_evidence(user: Any, records: list[ContractRecord]) -> dict[int, list[str]]:
     """For each of ``records``, why other bodies look like buyers of the same thing: their
     contracts (that ``user`` may see) in the same CPV group (the code's first three digits,
-    CPV 2008) or with the same supplier (names compared after the supplier matcher's own
+    CPV 2008), with a similar title and description (:mod:`~.contract_similarity`) or with the
+    same supplier (names compared after the supplier matcher's own
     normalisation, so "Bwyd Da Cyf." and "BWYD DA CYF" agree). One line of evidence per other
     body, naming its contract."""
     import polars as pl
@@ -188,8 +191,14 @@ def collaboration_evidence(user: Any, records: list[ContractRecord]) -> dict[int
             by_group.setdefault(other.cpv_group, []).append(other)
         for name in other.suppliers:
             by_supplier.setdefault(normal[name], []).append(other)
+    # Similar titles and descriptions (TF-IDF cosine, threshold and reasons in
+    # :mod:`~.contract_similarity`).
+    similar = contract_similarity.similar_pairs(
+        [contract_similarity.normalised_text(r.title, r.description) for r in records],
+        [contract_similarity.normalised_text(o.title, o.description) for o in others],
+    )
     evidence: dict[int, list[str]] = {}
-    for record in records:
+    for position, record in enumerate(records):
         lines: dict[int, str] = {}
         for name in record.suppliers:
             for other in by_supplier.get(normal[name], []):
@@ -210,5 +219,156 @@ def collaboration_evidence(user: Any, records: list[ContractRecord]) -> dict[int
                         "title": other.title,
                     },
                 )
+        for index, score in similar[position]:
+            other = others[index]
+            if other.owner_body_id != record.owner_body_id:
+                lines.setdefault(
+                    other.owner_body_id,
+                    _("%(body)s: a similar description (%(score)s per cent alike) in “%(title)s”")
+                    % {
+                        "body": other.owner_body.name,
+                        "score": round(score * 100),
+                        "title": other.title,
+                    },
+                )
         evidence[record.pk] = list(lines.values())
     return evidence
+
+
+# --- spend on and off contract --------------------------------------------------------------
+
+
+@dataclass
+class BodyContractSpend:
+    """A body's ledger set against its contracts, as ``user`` may see both (see
+    :mod:`~.contract_spend`): the four parts, spend per contract, each contract supplier's
+    match to a ledger supplier, and the suppliers with most spend off contract."""
+
+    body: Any
+    spend: contract_spend.ContractSpend
+    records: list[ContractRecord]
+    matches: dict[int, list[dict[str, Any]]]
+    off_contract: list[dict[str, Any]]
+
+    def parts(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "key": key,
+                "label": PART_LABELS[key],
+                "amount": self.spend.parts[key].amount,
+                "lines": self.spend.parts[key].lines,
+                "share": self.spend.share(key),
+            }
+            for key in contract_spend.PARTS
+        ]
+
+    def contract_rows(self) -> list[dict[str, Any]]:
+        """Every contract with its suppliers' matches and the spend in its period, most first."""
+        rows = [
+            {
+                "record": record,
+                "matches": self.matches.get(record.pk, []),
+                "spend": self.spend.per_contract.get(record.pk),
+            }
+            for record in self.records
+        ]
+        return sorted(
+            rows,
+            key=lambda row: (-(row["spend"].amount if row["spend"] else -1), row["record"].title),
+        )
+
+
+PART_LABELS = {
+    "on_contract": gettext_lazy("On contract"),
+    "outside_period": gettext_lazy("With a contract supplier, outside its contract's period"),
+    "off_contract": gettext_lazy("Off contract (supplier holds no contract)"),
+    "cannot_tell": gettext_lazy("Cannot tell (withheld or unnamed payee, or no date)"),
+}
+MATCH_LABELS = {
+    "company_number": gettext_lazy("company number"),
+    "normalised_name": gettext_lazy("name"),
+}
+
+
+def contract_spend_bodies(user: Any, bodies: list[Any]) -> list[Any]:
+    """Those of ``bodies`` (with contracts) whose spend on and off contract ``user`` may see:
+    their own body's, or every body's for the programme's overseers, when the spend is
+    visible to them."""
+    from . import selectors as spend_selectors
+
+    with_spend = set(spend_selectors.bodies_with_spend(user).values_list("pk", flat=True))
+    overseer = programme_overseer(user)
+    return [
+        body
+        for body in bodies
+        if body.pk in with_spend and (overseer or getattr(user, "body_id", None) == body.pk)
+    ]
+
+
+def contract_spend_of_body(user: Any, body: Any) -> BodyContractSpend | None:
+    """``body``'s spend on and off its contracts, from the spend files and contracts ``user``
+    may see; ``None`` when they see none of its spend, or are neither one of its members nor
+    an overseer of the programme (as for red flags: how much a body buys off contract is its
+    own management information, even when its ledgers and notices are shared). Suppliers are
+    the body's clusters as the supplier pages show them (analysts' merges and splits
+    replayed)."""
+    import polars as pl
+
+    from infuse.warehouse.store import default_store
+
+    from . import selectors as spend_selectors
+
+    if not (programme_overseer(user) or getattr(user, "body_id", None) == body.pk):
+        return None
+    overview = spend_selectors.supplier_overview(user, body)
+    if overview is None:
+        return None
+    records = list(contracts_visible(user).filter(owner_body=body))
+    suppliers = pl.DataFrame(
+        [
+            {"contract_id": record.pk, "name": name, "company_number": number}
+            for record in records
+            for name, number in contract_spend.contract_suppliers(
+                record.compiled, [str(s) for s in record.suppliers]
+            )
+        ],
+        schema=contract_spend.CONTRACT_SUPPLIER_SCHEMA,
+    )
+    matched = contract_spend.match_contract_suppliers(suppliers, overview.profiles)
+    by_pk = {record.pk: record for record in records}
+    periods = [
+        (
+            contract_id,
+            cluster_id,
+            by_pk[contract_id].contract_start,
+            by_pk[contract_id].contract_end,
+        )
+        for contract_id, cluster_id in matched.drop_nulls("cluster_id")
+        .select("contract_id", "cluster_id")
+        .unique()
+        .iter_rows()
+    ]
+    spend = contract_spend.spend_against_contracts(
+        default_store().paths(overview.files),
+        body.code,
+        contract_spend.spellings_table(overview.profiles),
+        contract_spend.periods_table(periods),
+    )
+    matches: dict[int, list[dict[str, Any]]] = {}
+    for row in matched.iter_rows(named=True):
+        matches.setdefault(row["contract_id"], []).append(
+            {**row, "match_label": MATCH_LABELS.get(row["match"] or "", "")}
+        )
+    names = dict(overview.profiles.select("cluster_id", "name").iter_rows())
+    off_contract = [
+        {
+            "cluster_id": cluster_id,
+            "name": names.get(cluster_id, cluster_id),
+            "amount": amount,
+            "lines": lines,
+        }
+        for cluster_id, amount, lines in spend.off_contract_clusters
+    ]
+    return BodyContractSpend(
+        body=body, spend=spend, records=records, matches=matches, off_contract=off_contract
+    )

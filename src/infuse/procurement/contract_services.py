@@ -1,4 +1,5 @@
-"""Writes of contract data: importing an OCDS file into a body's contract records.
+"""Writes of contract data: importing an OCDS file or a contracts register into a body's
+contract records.
 
 The original file is kept (``ContractFile.upload``), its releases are stored, and every ocid the
 file touches is compiled again from *all* the body's stored releases for it, so a later file
@@ -34,6 +35,14 @@ from .ocds_reading import (
     compile_releases,
     read_ocds,
     summarise,
+)
+from .register_reading import (
+    RegisterFileError,
+    RegisterRead,
+    assign_ocids,
+    compiled_release,
+    looks_like_json,
+    read_register,
 )
 
 MAX_CONTRACT_FILE_BYTES = 200 * 1024 * 1024
@@ -79,9 +88,10 @@ def staged_upload_name(job_id: Any) -> str:
 def contract_import_start(
     *, actor: Any, body: Any, file_name: str, content: bytes, visibility: str
 ) -> Any:
-    """Check an uploaded contract data file at once, then load it in the background; returns
-    the job, whose progress the contracts page shows. Refused at once (nothing kept) when the
-    file is too large, cannot be JSON, or is identical to a file the body already loaded."""
+    """Check an uploaded contract data file (OCDS JSON or a contracts register) at once, then
+    load it in the background; returns the job, whose progress the contracts page shows.
+    Refused at once (nothing kept) when the file is too large or identical to a file the body
+    already loaded; whether it is readable is found by the job, which reports the reason."""
     from infuse.jobs.services import job_start
 
     from .tasks import contract_import
@@ -89,9 +99,6 @@ def contract_import_start(
     _require_contract_change(actor, body)
     if len(content) > MAX_CONTRACT_FILE_BYTES:
         raise ContractImportError(translate_problem(_too_large()))
-    # Every OCDS file (package, release, JSON lines) starts with an object or an array.
-    if not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
-        raise ContractImportError(translate_problem(_not_ocds()))
     digest = hashlib.sha256(content).hexdigest()
     standing = ContractFile.objects.filter(owner_body=body, file_sha256=digest).first()
     if standing is not None:
@@ -126,12 +133,20 @@ def contract_import_staged(
     *, actor: Any, job_id: Any, body: Any, file_name: str, visibility: str, progress: Any
 ) -> ContractFile:
     """The background half of :func:`contract_import_start`: read, merge and store the staged
-    file, then remove it whatever happened."""
+    file (OCDS when it is JSON, else a contracts register), then remove it whatever happened."""
     staged = staged_upload_name(job_id)
     try:
         with default_storage.open(staged, "rb") as handle:
             content = handle.read()
         progress(1, 3, "reading")
+        if not looks_like_json(content):
+            return register_import(
+                actor=actor,
+                body=body,
+                file_name=file_name,
+                content=content,
+                visibility=visibility,
+            )
         parsed = ocds_file_read(content)
         progress(2, 3, "merging")
         return ocds_import(
@@ -273,6 +288,101 @@ def ocds_import(
             "kind": ocds.kind,
             "releases": len(ocds.releases),
             "contracts": len(compiled),
+            "problems": len(problems),
+        },
+    )
+    transaction.on_commit(lambda: contract_selectors.compiled_releases_path(body))
+    return contract_file
+
+
+# --- contracts registers (CSV or spreadsheet) --------------------------------------------------
+
+
+@unaudited(reason="reads a file into memory; writes nothing")
+def register_file_read(content: bytes) -> RegisterRead:
+    """Read a contracts register or raise :class:`ContractImportError` in the user's language."""
+    if len(content) > MAX_CONTRACT_FILE_BYTES:
+        raise ContractImportError(translate_problem(_too_large()))
+    try:
+        return read_register(content)
+    except RegisterFileError as error:
+        raise ContractImportError(translate_problem(error.problem)) from error
+
+
+@audited
+@transaction.atomic
+def register_import(
+    *,
+    actor: Any,
+    body: Any,
+    file_name: str,
+    content: bytes,
+    visibility: str = Visibility.REGIONAL,
+    parsed: RegisterRead | None = None,
+) -> ContractFile:
+    """Import one contracts register for ``body``: keep it, and make (or update) one contract
+    record per line, keyed ``register-<body code>-<reference>`` (see
+    :func:`~.register_reading.assign_ocids`), so next month's register updates the same
+    contracts. All or nothing; the same file twice changes nothing."""
+    _require_contract_change(actor, body)
+    register = parsed if parsed is not None else register_file_read(content)
+    digest = hashlib.sha256(content).hexdigest()
+    standing = ContractFile.objects.filter(owner_body=body, file_sha256=digest).first()
+    if standing is not None:
+        return standing
+    contract_file = ContractFile(
+        owner_body=body,
+        visibility=visibility,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        file_name=Path(file_name).name[:255] or "register.csv",
+        file_sha256=digest,
+        kind=ContractFile.Kind.REGISTER,
+        encoding=(register.encoding or "")[:16],
+        releases_read=len(register.rows) + len(register.rejected),
+    )
+    contract_file.upload.save(contract_file.file_name, ContentFile(content), save=False)
+    contract_file.save()
+    keyed = assign_ocids(register.rows, body.code)
+    for ocid, row in keyed:
+        compiled = compiled_release(row, ocid, buyer=str(body.name_en))
+        summary = summarise(compiled)
+        ContractRecord.objects.update_or_create(
+            owner_body=body,
+            ocid=ocid,
+            defaults={
+                "visibility": visibility,
+                "source_file": contract_file,
+                "buyer": summary.buyer[:500],
+                "title": summary.title[:1000],
+                "description": summary.description,
+                "cpv": summary.cpv[:20],
+                "value": _decimal(summary.value),
+                "currency": "GBP",
+                "suppliers": list(summary.suppliers),
+                "tender_start": None,
+                "tender_end": None,
+                "contract_start": row.start,
+                "contract_end": row.contract_end,
+                "status": "",
+                "compiled": compiled,
+            },
+        )
+    problems = register.problems()
+    contract_file.contracts_read = len(keyed)
+    contract_file.problems = [_problem_json(problem) for problem in problems][:2000]
+    contract_file.save(update_fields=["contracts_read", "problems", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="procurement.register_import",
+        target=contract_file,
+        body=body,
+        after={
+            "file_name": contract_file.file_name,
+            "sha256": digest,
+            "kind": ContractFile.Kind.REGISTER,
+            "rows": len(register.rows),
+            "rejected": len(register.rejected),
+            "contracts": len(keyed),
             "problems": len(problems),
         },
     )

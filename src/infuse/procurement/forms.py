@@ -222,14 +222,17 @@ class SupplierListUploadForm(forms.Form):
 
 
 class ContractUploadForm(ForOwnBodyForm):
-    """An OCDS file of contract notices (Sell2Wales, Contracts Finder, Find a Tender)."""
+    """An OCDS file of contract notices (Sell2Wales, Contracts Finder, Find a Tender) or a
+    contracts register (CSV or spreadsheet), told apart by content."""
 
     contract_file = forms.FileField(
-        label=gettext_lazy("Contract data file (OCDS)"),
+        label=gettext_lazy("Contract data file (OCDS or contracts register)"),
         help_text=gettext_lazy(
             "A release package, record package, compiled release or JSON-lines file in the "
-            "Open Contracting Data Standard, up to 200 MB, as downloaded from Sell2Wales, "
-            "Contracts Finder or Find a Tender. The same file twice changes nothing."
+            "Open Contracting Data Standard, as downloaded from Sell2Wales, Contracts Finder or "
+            "Find a Tender; or a council's contracts register as CSV or a spreadsheet (with "
+            "headings such as Contract Reference, Contract Title, Supplier, Value, Start Date "
+            "and End Date). Up to 200 MB. The same file twice changes nothing."
         ),
     )
     body = forms.ModelChoiceField(

@@ -52,6 +52,7 @@ def contract_import(job_id: str, body_id: int, file_name: str, visibility: str) 
             "releases": imported.releases_read,
             "contracts": imported.contracts_read,
             "problems": len(imported.problems),
+            "register": imported.kind == imported.Kind.REGISTER,
         }
 
     run_job(job_id, work, total=3)

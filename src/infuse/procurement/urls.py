@@ -23,6 +23,7 @@ urlpatterns = [
     path("contracts/", contract_views.contracts, name="contracts"),
     path("contracts/<int:contract_id>/", contract_views.contract_detail, name="contract"),
     path("contracts/loading/", contract_views.contract_imports, name="contract-imports"),
+    path("contracts/spend/<str:body_code>/", contract_views.contract_spend, name="contract-spend"),
     path(
         "contracts/red-flags/<str:body_code>/",
         redflag_views.red_flags,
