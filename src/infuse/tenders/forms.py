@@ -10,8 +10,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
+from infuse.accounts.models import Role
 from infuse.procurement.forms import ForOwnBodyForm
 from infuse.reference.models import Body
 
@@ -354,7 +356,8 @@ class EvaluatorForm(forms.Form):
         label=gettext_lazy("Colleague to name as an evaluator"),
         queryset=get_user_model().objects.none(),
         help_text=gettext_lazy(
-            "Users of your body. Each declares their interests, then scores on their own."
+            "Users of your body, or the delivery team's independent assessors. Each declares "
+            "their interests, then scores on their own."
         ),
     )
 
@@ -364,7 +367,10 @@ class EvaluatorForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = (
             get_user_model()
-            .objects.filter(body_id=procurement.owner_body_id, is_active=True)
+            .objects.filter(
+                Q(body_id=procurement.owner_body_id) | Q(body=None, role=Role.ASSESSOR),
+                is_active=True,
+            )
             .exclude(pk__in=procurement.evaluators.values("user_id"))
             .exclude(pk__in=[getattr(manager, "pk", 0)])
             .order_by("last_name", "first_name", "username")

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infuse.accounts.models import Role
 from infuse.accounts.policy import can_manage_tender, recorded_user
 from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
@@ -32,6 +33,16 @@ from .models import (
 
 class TenderError(UserFacingError):
     """A refused tender-evaluation request, with the reason in the user's language."""
+
+
+def may_evaluate(user: Any, procurement: Procurement) -> bool:
+    """Who may be named an evaluator: active users of the owning body, and the delivery team's
+    assessors (independent evaluators, as on Challenge Fund panels)."""
+    if not getattr(user, "is_active", False):
+        return False
+    if user.body_id is None:
+        return bool(user.role == Role.ASSESSOR)
+    return bool(user.body_id == procurement.owner_body_id)
 
 
 def _require_manager(actor: Any, procurement: Procurement) -> None:
@@ -126,11 +137,17 @@ def criteria_set(
 @audited
 @transaction.atomic
 def evaluator_add(*, actor: Any, procurement: Procurement, user: Any) -> Evaluator:
-    """Name ``user`` as an evaluator: a member of the owning body, not the acting manager (who
-    would lose sight of the results by becoming an evaluator)."""
+    """Name ``user`` as an evaluator: a member of the owning body or an independent assessor of
+    the delivery team, not the acting manager (who would lose sight of the results by becoming
+    an evaluator)."""
     _require_manager(actor, procurement)
-    if getattr(user, "body_id", None) != procurement.owner_body_id or not user.is_active:
-        raise TenderError(_("Evaluators must be active users of the body running the tender."))
+    if not may_evaluate(user, procurement):
+        raise TenderError(
+            _(
+                "Evaluators must be active users of the body running the tender, or "
+                "independent assessors of the delivery team."
+            )
+        )
     if actor is not None and getattr(actor, "pk", None) == user.pk:
         raise TenderError(
             _("You manage this procurement, so you cannot also evaluate it: name a colleague.")
