@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from infuse.accounts.models import Role
 from infuse.accounts.policy import tender_filter
 from infuse.challenges.forms import DEFAULT_SCALE
 
@@ -277,3 +278,13 @@ def scoring_started(procurement: Procurement) -> bool:
         Score.objects.filter(evaluator__procurement=procurement).exists()
         or Moderation.objects.filter(criterion__procurement=procurement).exists()
     )
+
+
+def may_evaluate(user: Any, procurement: Procurement) -> bool:
+    """Who may be named an evaluator: active users of the owning body, and the delivery team's
+    assessors (independent evaluators, as on Challenge Fund panels)."""
+    if not getattr(user, "is_active", False):
+        return False
+    if user.body_id is None:
+        return bool(user.role == Role.ASSESSOR)
+    return bool(user.body_id == procurement.owner_body_id)

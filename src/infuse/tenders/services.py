@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from infuse.accounts.models import Role
 from infuse.accounts.policy import can_manage_tender, recorded_user
 from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
@@ -33,16 +32,6 @@ from .models import (
 
 class TenderError(UserFacingError):
     """A refused tender-evaluation request, with the reason in the user's language."""
-
-
-def may_evaluate(user: Any, procurement: Procurement) -> bool:
-    """Who may be named an evaluator: active users of the owning body, and the delivery team's
-    assessors (independent evaluators, as on Challenge Fund panels)."""
-    if not getattr(user, "is_active", False):
-        return False
-    if user.body_id is None:
-        return bool(user.role == Role.ASSESSOR)
-    return bool(user.body_id == procurement.owner_body_id)
 
 
 def _require_manager(actor: Any, procurement: Procurement) -> None:
@@ -141,7 +130,7 @@ def evaluator_add(*, actor: Any, procurement: Procurement, user: Any) -> Evaluat
     the delivery team, not the acting manager (who would lose sight of the results by becoming
     an evaluator)."""
     _require_manager(actor, procurement)
-    if not may_evaluate(user, procurement):
+    if not selectors.may_evaluate(user, procurement):
         raise TenderError(
             _(
                 "Evaluators must be active users of the body running the tender, or "
