@@ -260,3 +260,30 @@ def test_the_tender_commands_answer_as_the_api(scored: dict[str, Any]) -> None:
     missing = runner.invoke(app, ["tender-results", "999999", "--json"])
     assert missing.exit_code == 1
     assert json.loads(missing.stdout) == {"error": "There is no procurement 999999."}
+
+
+def test_every_set_up_page_opens_in_welsh(make_user: Any) -> None:
+    officer = make_user("analyst")
+    made = support.procurement(officer)
+    web = client_for(officer)
+    lot = made.lots.get()
+    bidder = lot.bidders.first()
+    assert bidder is not None
+    for page in (
+        "setup/",
+        "setup/lots/",
+        f"setup/lots/{lot.pk}/",
+        "setup/scale/",
+        "setup/criteria/",
+        "setup/bidders/",
+        "setup/evaluators/",
+        f"bidders/{bidder.pk}/feedback/",
+    ):
+        response = web.get(f"/cy/tenders/{made.pk}/{page}")
+        assert response.status_code == 200, page
+        assert "Cludiant ysgol" in response.content.decode(), page
+    # the saved tree fills the criteria form again
+    page = web.get(f"/cy/tenders/{made.pk}/setup/criteria/").content.decode()
+    assert 'value="Staffio"' in page and 'value="30.00"' in page
+    assert web.get("/cy/tenders/new/").status_code == 200
+    assert web.get("/cy/tenders/measures/").status_code == 200

@@ -153,13 +153,15 @@ def results(procurement: Procurement) -> list[LotResult]:
     return [lot_result(lot) for lot in procurement.lots.select_related("awarded_to")]
 
 
-def feedback_letter(result: LotResult, bidder: Bidder) -> dict[str, Any]:
+def feedback_letter(result: LotResult, bidder: Bidder) -> dict[str, Any] | None:
     """What a bidder's feedback letter says, criterion by criterion: their score and weighted
     points beside the winning bid's, and the reasons — the panel's moderation reason where the
     score was moderated, else the evaluators' comments."""
     rows = {row["bidder"].pk: row for row in result.rows}
+    if bidder.pk not in rows:
+        return None  # no criteria yet: nothing to say
     mine = rows[bidder.pk]
-    winner = result.rows[0] if result.rows else None
+    winner = result.rows[0]
     winning = {c["criterion"].pk: c for c in winner["cells"]} if winner else {}
     reasons: dict[int, list[str]] = {}
     for m in bidder.moderations.all():  # oldest first: the latest reason wins

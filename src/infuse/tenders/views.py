@@ -299,11 +299,14 @@ def report_pdf(request: HttpRequest, procurement_id: int) -> HttpResponse:
 
 def _letter_context(procurement: Procurement, bidder: Bidder) -> dict[str, Any]:
     result = selectors.lot_result(bidder.lot)
+    letter = selectors.feedback_letter(result, bidder)
+    if letter is None:
+        raise Http404  # the criteria are not set yet, so there are no results to explain
     return {
         "procurement": procurement,
         "bidder": bidder,
         "result": result,
-        "letter": selectors.feedback_letter(result, bidder),
+        "letter": letter,
         "formula": bidder.lot.formula,
     }
 
