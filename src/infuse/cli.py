@@ -1046,6 +1046,81 @@ def challenge_fund_ranking(
         console.print("No bids to this call have been scored yet.")
 
 
+def _tender(procurement_id: int, as_json: bool) -> Any:
+    from infuse.tenders.models import Procurement
+
+    found = Procurement.objects.filter(pk=procurement_id).first()
+    if found is None:
+        _fail(f"There is no procurement {procurement_id}.", as_json)
+    return found
+
+
+@app.command("tender-results")
+def tender_results(
+    procurement: Annotated[int, typer.Argument(help="The procurement's number (from its page)")],
+    as_json: JsonOption = False,
+) -> None:
+    """A tender's results per lot: ranking, margin, sensitivity and rank reversal (the same
+    answer as GET /api/tenders/{id}/results)."""
+    _setup()
+    from infuse.tenders.selectors import results_data
+
+    payload = results_data(_tender(procurement, as_json))
+    if as_json:
+        _emit(True, payload)
+        return
+    console.print(f"{payload['title_en']} (price formula: {payload['price_formula']})")
+    for lot in payload["lots"]:
+        table = Table(
+            "rank", "bidder", "£", "total", title=f"Lot {lot['number']}: {lot['title_en']}"
+        )
+        for row in lot["ranking"]:
+            table.add_row(
+                str(row["rank"]), row["bidder"], f"{row['price']:,.2f}", f"{row['total']:.2f}"
+            )
+        console.print(table)
+        if lot["margin_points"] is not None and len(lot["ranking"]) > 1:
+            console.print(f"Margin: {lot['margin_points']:.2f} weighted points")
+        if lot["rank_reversal_if_removed"]:
+            names = ", ".join(lot["rank_reversal_if_removed"])
+            console.print(f"Rank reversal if removed: {names}")
+
+
+@app.command("tender-sensitivity")
+def tender_sensitivity(
+    procurement: Annotated[int, typer.Argument(help="The procurement's number (from its page)")],
+    as_json: JsonOption = False,
+) -> None:
+    """The winner of each lot when each criterion's weight moves by -10, -5, +5 and +10 points
+    (the others rescaled so the total stays 100)."""
+    _setup()
+    from infuse.tenders.selectors import results_data
+
+    data = results_data(_tender(procurement, as_json))
+    lots = [
+        {
+            "number": lot["number"],
+            "winner": lot["ranking"][0]["bidder"] if lot["ranking"] else None,
+            "sensitivity": lot["sensitivity"],
+            "winner_changes": sum(1 for s in lot["sensitivity"] if s["changed"]),
+        }
+        for lot in data["lots"]
+    ]
+    if as_json:
+        _emit(True, {"id": data["id"], "title_en": data["title_en"], "lots": lots})
+        return
+    for lot in lots:
+        table = Table("criterion", "move", "winner", "changed", title=f"Lot {lot['number']}")
+        for row in lot["sensitivity"]:
+            table.add_row(
+                row["criterion"],
+                f"{row['delta']:+d}",
+                row["winner"],
+                "yes" if row["changed"] else "",
+            )
+        console.print(table)
+
+
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     add_help_option=False,

@@ -235,6 +235,14 @@ def _tender_evaluator(make_user: Any) -> Any:
     return user
 
 
+def _tender_setter(make_user: Any) -> Any:
+    from tests.tenders import support
+
+    user = make_user("analyst", CAERPHILLY, first_name="Dafydd", last_name="Jenkins")
+    user.sample_tender = support.procurement(user).pk
+    return user
+
+
 def _facilitator_with_cohort(make_user: Any) -> Any:
     from infuse.programme.services import session_update
     from tests.programme.support import programme_world, rate_entry_and_exit
@@ -298,6 +306,16 @@ PAGES = [
     ),
     pytest.param(
         _tender_evaluator, "/en/tenders/{tender}/score/", 200, "Submit scores", id="tender-scoring"
+    ),
+    pytest.param(
+        _tender_setter,
+        "/en/tenders/{tender}/setup/criteria/",
+        200,
+        "Add another sub-criterion",
+        id="tender-setup-criteria",
+    ),
+    pytest.param(
+        _tender_setter, "/en/tenders/{tender}/setup/bidders/", 200, "Add the bid", id="tender-bids"
     ),
     pytest.param(
         _participant,

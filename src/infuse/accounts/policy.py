@@ -440,6 +440,12 @@ PAGE_RULES: dict[str, Callable[[Facts], bool]] = {
     # per procurement (officers of the owning body manage, named evaluators score, others
     # see nothing of a live evaluation).
     "tenders.work": _signed_in,
+    # Setting up a tender (procurement, lots, criteria, bidders, evaluators, social-value
+    # measures): those who may author for a body, not assessors; ``can_manage_tender`` then
+    # limits it to the owning body's officers.
+    "tenders.manage": _roles(
+        Role.PARTICIPANT, Role.ANALYST, Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
+    ),
     "programme.reports": _delivery_team_roles(
         Role.FACILITATOR, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
     ),

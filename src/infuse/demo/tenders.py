@@ -26,6 +26,8 @@ from infuse.tenders.models import Procurement, SocialValueMeasure
 CAERPHILLY = "W06000018"
 REFERENCE = "CCBC-2026-LED-014"
 FRAMEWORK = "Illustrative example framework (TOMs-style) — not real proxy values"
+SOURCE = "Invented for the Infuse demonstration; use your own framework's published values"
+SETUP_REFERENCE = "CCBC-2027-MEALS-003"
 
 MEASURES = (
     (
@@ -158,6 +160,7 @@ def demo_tenders() -> dict[str, int]:
             unit_cy=unit_cy,
             proxy_value=proxy,
             framework=FRAMEWORK,
+            source=SOURCE,
         )
     procurement = services.procurement_create(
         actor=None,
@@ -227,4 +230,77 @@ def demo_tenders() -> dict[str, int]:
     first = winner.commitments.order_by("measure__code").first()
     if first is not None:
         services.delivery_record(actor=None, commitment=first, delivered=first.quantity / 2)
-    return {"procurements": 1, "bidders": sum(len(b) for b in bidders.values())}
+    _tender_being_set_up(body, measures, people)
+    return {"procurements": 2, "bidders": sum(len(b) for b in bidders.values()) + 3}
+
+
+def _tender_being_set_up(body: Body, measures: dict[str, Any], people: dict[str, Any]) -> None:
+    """A second tender still being set up (no scores yet, so every set-up page can change it):
+    school meals in two lots, the second scored linearly up to its budget."""
+    made = services.procurement_create(
+        actor=None,
+        owner_body=body,
+        title_en="School meals catering",
+        title_cy="Arlwyo prydau ysgol",
+        reference=SETUP_REFERENCE,
+        description_en=(
+            "Cooked lunches for 75 primary schools from September 2027, with local produce "
+            "and menus agreed with the schools."
+        ),
+        description_cy=(
+            "Ciniawau wedi'u coginio i 75 o ysgolion cynradd o fis Medi 2027, gyda chynnyrch "
+            "lleol a bwydlenni wedi'u cytuno gyda'r ysgolion."
+        ),
+        price_formula="lowest",
+        lots=[("Upper valley schools", "Ysgolion y cwm uchaf")],
+        levels=DEFAULT_SCALE,
+    )
+    services.lot_add(
+        actor=None,
+        procurement=made,
+        title_en="Lower valley schools",
+        title_cy="Ysgolion y cwm isaf",
+        price_formula="linear",
+        price_ceiling=2_400_000,
+    )
+    services.criteria_set(
+        actor=None,
+        procurement=made,
+        tree=[
+            {"kind": "price", "name_en": "Price", "name_cy": "Pris", "weight": 50},
+            {
+                "kind": "quality",
+                "name_en": "Quality",
+                "name_cy": "Ansawdd",
+                "children": [
+                    {
+                        "name_en": "Menus and nutrition",
+                        "name_cy": "Bwydlenni a maeth",
+                        "weight": 20,
+                    },
+                    {"name_en": "Local produce", "name_cy": "Cynnyrch lleol", "weight": 15},
+                ],
+            },
+            {
+                "kind": "social",
+                "name_en": "Social value",
+                "name_cy": "Gwerth cymdeithasol",
+                "weight": 15,
+            },
+        ],
+    )
+    upper, lower = made.lots.all()
+    for lot, name, price, commitments in (
+        (upper, "Cegin y Cwm Cyf", 2_150_000, {"SV1": 5, "SV4": 300_000}),
+        (upper, "Northgate Catering Ltd", 1_980_000, {"SV2": 52}),
+        (lower, "Cegin y Cwm Cyf", 2_210_000, {"SV1": 4, "SV3": 200}),
+    ):
+        services.bidder_add(
+            actor=None,
+            lot=lot,
+            name=name,
+            price=price,
+            commitments={measures[c]: q for c, q in commitments.items()},
+        )
+    if "nia" in people:
+        services.evaluator_add(actor=None, procurement=made, user=people["nia"])

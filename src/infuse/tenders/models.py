@@ -3,6 +3,8 @@ independent scores, moderation, award, and social-value commitments and delivery
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -29,6 +31,8 @@ class Procurement(OwnedRecord):
     title_en = models.CharField(_("title (English)"), max_length=200)
     title_cy = models.CharField(_("title (Welsh)"), max_length=200, blank=True)
     reference = models.CharField(_("reference"), max_length=60, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_cy = models.TextField(_("description (Welsh)"), blank=True)
     price_formula = models.CharField(
         _("price formula"), max_length=16, choices=Formula.choices, default=Formula.LOWEST
     )
@@ -46,6 +50,10 @@ class Procurement(OwnedRecord):
     @property
     def title(self) -> str:
         return _bilingual(self, "title")
+
+    @property
+    def description(self) -> str:
+        return _bilingual(self, "description")
 
 
 class ScaleLevel(models.Model):
@@ -101,10 +109,19 @@ class Criterion(models.Model):
 
 
 class Lot(models.Model):
+    """A lot of a procurement. Its price formula and ceiling, when set, replace the
+    procurement's for this lot's bids."""
+
     procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="lots")
     number = models.PositiveSmallIntegerField()
     title_en = models.CharField(max_length=200)
     title_cy = models.CharField(max_length=200, blank=True)
+    price_formula = models.CharField(
+        _("price formula"), max_length=16, choices=Procurement.Formula.choices, blank=True
+    )
+    price_ceiling = models.DecimalField(
+        _("price ceiling"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     awarded_to = models.ForeignKey(
         "Bidder", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -120,6 +137,19 @@ class Lot(models.Model):
     @property
     def title(self) -> str:
         return _bilingual(self, "title")
+
+    @property
+    def formula(self) -> str:
+        """The price formula scoring this lot: its own, else the procurement's."""
+        return self.price_formula or self.procurement.price_formula
+
+    @property
+    def ceiling(self) -> Any:
+        """The price ceiling that goes with ``formula``."""
+        return self.price_ceiling if self.price_formula else self.procurement.price_ceiling
+
+    def get_formula_display(self) -> str:
+        return str(Procurement.Formula(self.formula).label)
 
 
 class Bidder(models.Model):
@@ -209,6 +239,7 @@ class SocialValueMeasure(OwnedRecord):
     unit_cy = models.CharField(max_length=60, blank=True)
     proxy_value = models.DecimalField(max_digits=12, decimal_places=2)
     framework = models.CharField(max_length=120, blank=True)
+    source = models.CharField(_("source of the proxy value"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["code"]

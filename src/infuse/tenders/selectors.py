@@ -7,11 +7,20 @@ from statistics import fmean
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from infuse.accounts.models import Role
 from infuse.accounts.policy import tender_filter
+from infuse.challenges.forms import DEFAULT_SCALE
 
 from . import scoring
-from .models import Bidder, Criterion, Evaluator, Lot, Procurement
+from .models import Bidder, Criterion, Evaluator, Lot, Moderation, Procurement, Score
+
+# A new procurement's scoring scale (0–5), the Challenge Fund's descriptors; editable per
+# procurement until scoring starts.
+DEFAULT_LEVELS = DEFAULT_SCALE
 
 
 def procurements_for(user: Any) -> QuerySet[Procurement]:
@@ -82,14 +91,15 @@ def lot_result(lot: Lot) -> LotResult:
     bidders = list(
         lot.bidders.prefetch_related("moderations", "scores__evaluator", "commitments__measure")
     )
-    result = LotResult(lot=lot, formula=procurement.price_formula, criteria=crits)
+    formula = lot.formula
+    result = LotResult(lot=lot, formula=formula, criteria=crits)
     if not bidders or not crits:
         return result
     evaluators = list(procurement.evaluators.filter(has_conflict=False))
     result.complete = bool(evaluators) and all(e.submitted_at for e in evaluators)
-    ceiling = float(procurement.price_ceiling) if procurement.price_ceiling else None
+    ceiling = float(lot.ceiling) if lot.ceiling else None
     prices = {str(b.pk): float(b.price) for b in bidders}
-    price_share = scoring.price_scores(prices, procurement.price_formula, 1.0, ceiling)
+    price_share = scoring.price_scores(prices, formula, 1.0, ceiling)
     weights = {str(c.pk): float(c.weight) for c in crits}
     shares: dict[str, dict[str, float]] = {}
     detail: dict[str, dict[str, Any]] = {}
@@ -129,17 +139,13 @@ def lot_result(lot: Lot) -> LotResult:
         )
     price_weight = sum(float(c.weight) for c in crits if c.kind == Criterion.Kind.PRICE)
     price_ids = {str(c.pk) for c in crits if c.kind == Criterion.Kind.PRICE}
-    result.margin = scoring.margin(
-        totals, prices, price_weight, procurement.price_formula, 1.0, ceiling
-    )
+    result.margin = scoring.margin(totals, prices, price_weight, formula, 1.0, ceiling)
     result.sensitivity = scoring.sensitivity(shares, weights)
     quality = {
         k: sum(s * weights[c] for c, s in v.items() if c not in price_ids)
         for k, v in shares.items()
     }
-    result.reversals = scoring.rank_reversals(
-        quality, prices, price_weight, procurement.price_formula, ceiling
-    )
+    result.reversals = scoring.rank_reversals(quality, prices, price_weight, formula, ceiling)
     return result
 
 
@@ -147,14 +153,140 @@ def results(procurement: Procurement) -> list[LotResult]:
     return [lot_result(lot) for lot in procurement.lots.select_related("awarded_to")]
 
 
-def feedback(result: LotResult, bidder: Bidder) -> dict[str, Any]:
-    """A bidder's scores and comments beside the winner's, for the feedback letter."""
+def feedback_letter(result: LotResult, bidder: Bidder) -> dict[str, Any] | None:
+    """What a bidder's feedback letter says, criterion by criterion: their score and weighted
+    points beside the winning bid's, and the reasons — the panel's moderation reason where the
+    score was moderated, else the evaluators' comments."""
     rows = {row["bidder"].pk: row for row in result.rows}
+    if bidder.pk not in rows:
+        return None  # no criteria yet: nothing to say
     mine = rows[bidder.pk]
-    winner_row = result.rows[0] if result.rows else None
-    comments = [
-        (s.criterion_id, s.comment)
-        for s in bidder.scores.all()
-        if s.comment and s.evaluator.submitted_at is not None
+    winner = result.rows[0]
+    winning = {c["criterion"].pk: c for c in winner["cells"]} if winner else {}
+    reasons: dict[int, list[str]] = {}
+    for m in bidder.moderations.all():  # oldest first: the latest reason wins
+        reasons[m.criterion_id] = [m.reason]
+    moderated = set(reasons)
+    for s in bidder.scores.all():
+        if s.comment and s.evaluator.submitted_at is not None and s.criterion_id not in moderated:
+            reasons.setdefault(s.criterion_id, []).append(s.comment)
+    lines = [
+        {
+            "criterion": cell["criterion"],
+            "score": cell["score"],
+            "moderated": cell["moderated"],
+            "points": cell["points"],
+            "winner_score": winning.get(cell["criterion"].pk, {}).get("score"),
+            "winner_points": winning.get(cell["criterion"].pk, {}).get("points"),
+            "reasons": reasons.get(cell["criterion"].pk, []),
+        }
+        for cell in mine["cells"]
     ]
-    return {"mine": mine, "winner": winner_row, "comments": comments}
+    return {"mine": mine, "winner": winner, "lines": lines}
+
+
+def results_data(procurement: Procurement) -> dict[str, Any]:
+    """A procurement's results per lot as plain data: the API's answer and ``infuse
+    tender-results --json``."""
+    lots = []
+    for r in results(procurement):
+        names = {str(c.pk): c.name_en for c in r.criteria}
+        lots.append(
+            {
+                "number": r.lot.number,
+                "title_en": r.lot.title_en,
+                "price_formula": r.formula,
+                "awarded_to": r.lot.awarded_to.name if r.lot.awarded_to else None,
+                "complete": r.complete,
+                "ranking": [
+                    {
+                        "bidder": row["bidder"].name,
+                        "price": float(row["bidder"].price),
+                        "rank": row["rank"],
+                        "total": row["total"],
+                        "points": {c["criterion"].name_en: c["points"] for c in row["cells"]},
+                    }
+                    for row in r.rows
+                ],
+                "margin_points": r.margin.points if r.margin else None,
+                "margin_price_cut": r.margin.price_cut if r.margin else None,
+                "sensitivity": [
+                    {
+                        "criterion": names[s.criterion],
+                        "delta": s.delta,
+                        "winner": r.names[s.winner],
+                        "changed": s.changed,
+                    }
+                    for s in r.sensitivity
+                ],
+                "rank_reversal_if_removed": [r.names[k] for k in r.reversals],
+            }
+        )
+    return {
+        "id": procurement.pk,
+        "title_en": procurement.title_en,
+        "title_cy": procurement.title_cy,
+        "price_formula": procurement.price_formula,
+        "lots": lots,
+    }
+
+
+def setup_tasks(procurement: Procurement) -> list[dict[str, Any]]:
+    """The set-up task list: each part, whether it is done, and where to do it."""
+    pk = procurement.pk
+    lots = procurement.lots.count()
+    levels = procurement.levels.count()
+    weights = sum(float(c.weight) for c in leaves(procurement))
+    bids = Bidder.objects.filter(lot__procurement=procurement).count()
+    people = procurement.evaluators.count()
+    return [
+        {
+            "name": _("Lots and price formulas"),
+            "url": reverse("tenders:lots", args=[pk]),
+            "done": lots > 0,
+            "hint": ngettext("%(count)s lot", "%(count)s lots", lots) % {"count": lots},
+        },
+        {
+            "name": _("Scoring scale"),
+            "url": reverse("tenders:scale", args=[pk]),
+            "done": levels >= 2,
+            "hint": _("0 to %(top)s") % {"top": procurement.scale_max} if levels else "",
+        },
+        {
+            "name": _("Criteria and weights"),
+            "url": reverse("tenders:criteria", args=[pk]),
+            "done": abs(weights - 100) < 1e-9,
+            "hint": _("weights add up to %(total)s") % {"total": f"{weights:g}"},
+        },
+        {
+            "name": _("Bidders and social-value commitments"),
+            "url": reverse("tenders:bidders", args=[pk]),
+            "done": bids > 0,
+            "hint": ngettext("%(count)s bid", "%(count)s bids", bids) % {"count": bids},
+        },
+        {
+            "name": _("Evaluators"),
+            "url": reverse("tenders:evaluators", args=[pk]),
+            "done": people > 0,
+            "hint": ngettext("%(count)s evaluator", "%(count)s evaluators", people)
+            % {"count": people},
+        },
+    ]
+
+
+def scoring_started(procurement: Procurement) -> bool:
+    """Whether any evaluator has saved a score or the panel has moderated one."""
+    return (
+        Score.objects.filter(evaluator__procurement=procurement).exists()
+        or Moderation.objects.filter(criterion__procurement=procurement).exists()
+    )
+
+
+def may_evaluate(user: Any, procurement: Procurement) -> bool:
+    """Who may be named an evaluator: active users of the owning body, and the delivery team's
+    assessors (independent evaluators, as on Challenge Fund panels)."""
+    if not getattr(user, "is_active", False):
+        return False
+    if user.body_id is None:
+        return bool(user.role == Role.ASSESSOR)
+    return bool(user.body_id == procurement.owner_body_id)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infuse.accounts.policy import can_manage_tender, recorded_user
-from infuse.audit.trail import audit_record, audited
+from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
 
 from . import scoring, selectors
@@ -26,6 +26,7 @@ from .models import (
     Moderation,
     Procurement,
     Score,
+    SocialValueMeasure,
 )
 
 
@@ -36,6 +37,13 @@ class TenderError(UserFacingError):
 def _require_manager(actor: Any, procurement: Procurement) -> None:
     if actor is not None and not can_manage_tender(actor, procurement):
         raise PermissionDenied
+
+
+def _refuse_once_scoring_started(procurement: Procurement, message: str) -> None:
+    """Criteria, the scale and the price formulas are fixed once scoring has started: scores
+    given against one set of criteria mean nothing against another. ``message`` says so."""
+    if selectors.scoring_started(procurement):
+        raise TenderError(message)
 
 
 def _evaluator_of(actor: Any, procurement: Procurement) -> Evaluator:
@@ -55,8 +63,13 @@ def criteria_set(
     leaf with its own weight. Leaf weights must add up to exactly 100, and there is one price
     criterion."""
     _require_manager(actor, procurement)
-    if procurement.evaluators.filter(submitted_at__isnull=False).exists():
-        raise TenderError(_("Scores have been submitted: the criteria can no longer change."))
+    _refuse_once_scoring_started(
+        procurement,
+        _(
+            "Scoring has started, so the criteria and weights can no longer change: the scores "
+            "already given were made against them and would become meaningless."
+        ),
+    )
     weights: list[float] = []
     try:
         for group in tree:
@@ -113,8 +126,21 @@ def criteria_set(
 @audited
 @transaction.atomic
 def evaluator_add(*, actor: Any, procurement: Procurement, user: Any) -> Evaluator:
-    """Name ``user`` as an evaluator."""
+    """Name ``user`` as an evaluator: a member of the owning body or an independent assessor of
+    the delivery team, not the acting manager (who would lose sight of the results by becoming
+    an evaluator)."""
     _require_manager(actor, procurement)
+    if not selectors.may_evaluate(user, procurement):
+        raise TenderError(
+            _(
+                "Evaluators must be active users of the body running the tender, or "
+                "independent assessors of the delivery team."
+            )
+        )
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise TenderError(
+            _("You manage this procurement, so you cannot also evaluate it: name a colleague.")
+        )
     evaluator, _created = Evaluator.objects.get_or_create(procurement=procurement, user=user)
     audit_record(
         actor=actor,
@@ -297,6 +323,8 @@ def procurement_create(
     title_en: str,
     title_cy: str = "",
     reference: str = "",
+    description_en: str = "",
+    description_cy: str = "",
     price_formula: str = "lowest",
     price_ceiling: Any = None,
     lots: Sequence[tuple[str, str]] = (),
@@ -314,7 +342,9 @@ def procurement_create(
         created_by=recorded_user(actor),
         title_en=title_en.strip(),
         title_cy=title_cy.strip(),
-        reference=reference,
+        reference=reference.strip(),
+        description_en=description_en.strip(),
+        description_cy=description_cy.strip(),
         price_formula=price_formula,
         price_ceiling=price_ceiling,
         scale_max=max(len(levels) - 1, 1) if levels else 5,
@@ -340,15 +370,31 @@ def bidder_add(
 ) -> Bidder:
     """Add a bid for ``lot`` with its price and social-value commitments (measure → quantity)."""
     _require_manager(actor, lot.procurement)
+    if not name.strip():
+        raise TenderError(_("Enter the supplier's name."))
     try:
         value = Decimal(str(price))
     except (InvalidOperation, ValueError):
         raise TenderError(_("Enter the price as a number.")) from None
-    if value <= 0:
+    if not value.is_finite() or value <= 0:
         raise TenderError(_("The price must be more than zero."))
-    bidder = Bidder.objects.create(lot=lot, name=name.strip(), price=value)
+    if lot.awarded_to_id is not None:
+        raise TenderError(_("This lot has been awarded: no more bids can be added."))
+    quantities = {}
     for measure, quantity in (commitments or {}).items():
-        Commitment.objects.create(bidder=bidder, measure=measure, quantity=Decimal(str(quantity)))
+        if measure.owner_body_id != lot.procurement.owner_body_id:
+            raise TenderError(_("That social-value measure belongs to another body."))
+        try:
+            amount = Decimal(str(quantity))
+        except (InvalidOperation, ValueError):
+            raise TenderError(_("Enter each commitment as a number.")) from None
+        if not amount.is_finite() or amount < 0:
+            raise TenderError(_("A commitment cannot be negative."))
+        if amount:
+            quantities[measure] = amount
+    bidder = Bidder.objects.create(lot=lot, name=name.strip(), price=value)
+    for measure, amount in quantities.items():
+        Commitment.objects.create(bidder=bidder, measure=measure, quantity=amount)
     audit_record(
         actor=actor,
         action="tenders.bidder_added",
@@ -357,3 +403,202 @@ def bidder_add(
         after={"lot": lot.number, "name": name, "price": value},
     )
     return bidder
+
+
+def _formula_and_ceiling(price_formula: str, price_ceiling: Any) -> tuple[str, Decimal | None]:
+    """Check a lot's price formula ('' for the procurement's) and ceiling."""
+    if price_formula and price_formula not in scoring.FORMULAS:
+        raise TenderError(_("Choose a price formula."))
+    ceiling = None
+    if price_ceiling not in (None, ""):
+        try:
+            ceiling = Decimal(str(price_ceiling))
+        except (InvalidOperation, ValueError):
+            raise TenderError(_("Enter the price ceiling as a number.")) from None
+        if not ceiling.is_finite() or ceiling <= 0:
+            raise TenderError(_("The price ceiling must be more than zero."))
+    return price_formula, ceiling
+
+
+@audited
+@transaction.atomic
+def lot_add(
+    *,
+    actor: Any,
+    procurement: Procurement,
+    title_en: str,
+    title_cy: str = "",
+    price_formula: str = "",
+    price_ceiling: Any = None,
+) -> Lot:
+    """Add a lot, numbered after the last; ``price_formula`` '' scores it with the
+    procurement's formula."""
+    _require_manager(actor, procurement)
+    if not title_en.strip():
+        raise TenderError(_("Enter the lot's title in English."))
+    formula, ceiling = _formula_and_ceiling(price_formula, price_ceiling)
+    last = procurement.lots.order_by("-number").first()
+    lot = Lot.objects.create(
+        procurement=procurement,
+        number=(last.number + 1) if last else 1,
+        title_en=title_en.strip(),
+        title_cy=title_cy.strip(),
+        price_formula=formula,
+        price_ceiling=ceiling,
+    )
+    audit_record(
+        actor=actor,
+        action="tenders.lot_added",
+        target=procurement,
+        body=procurement.owner_body,
+        after={"lot": lot.number, "title": lot.title_en, "formula": formula, "ceiling": ceiling},
+    )
+    return lot
+
+
+@audited
+@transaction.atomic
+def lot_change(
+    *,
+    actor: Any,
+    lot: Lot,
+    title_en: str,
+    title_cy: str = "",
+    price_formula: str = "",
+    price_ceiling: Any = None,
+) -> Lot:
+    """Change a lot's titles and price formula. The formula and ceiling are fixed once scoring
+    has started (changing them would change every price score behind the evaluators' backs)."""
+    procurement = lot.procurement
+    _require_manager(actor, procurement)
+    if not title_en.strip():
+        raise TenderError(_("Enter the lot's title in English."))
+    formula, ceiling = _formula_and_ceiling(price_formula, price_ceiling)
+    before = snapshot(lot, ["title_en", "title_cy", "price_formula", "price_ceiling"])
+    if (formula, ceiling) != (lot.price_formula, lot.price_ceiling):
+        _refuse_once_scoring_started(
+            procurement,
+            _(
+                "Scoring has started, so the lot's price formula can no longer change: the "
+                "results already seen were calculated with it."
+            ),
+        )
+    lot.title_en, lot.title_cy = title_en.strip(), title_cy.strip()
+    lot.price_formula, lot.price_ceiling = formula, ceiling
+    lot.save(update_fields=["title_en", "title_cy", "price_formula", "price_ceiling"])
+    audit_record(
+        actor=actor,
+        action="tenders.lot_changed",
+        target=procurement,
+        body=procurement.owner_body,
+        before=before,
+        after=snapshot(lot, ["title_en", "title_cy", "price_formula", "price_ceiling"]),
+    )
+    return lot
+
+
+@audited
+@transaction.atomic
+def scale_set(
+    *, actor: Any, procurement: Procurement, levels: Sequence[tuple[str, str]]
+) -> Procurement:
+    """Replace the scoring scale: one descriptor (English, Welsh) per level, from 0 upwards
+    (six descriptors make a 0–5 scale)."""
+    _require_manager(actor, procurement)
+    _refuse_once_scoring_started(
+        procurement,
+        _(
+            "Scoring has started, so the scoring scale can no longer change: the scores already "
+            "given were made against it and would become meaningless."
+        ),
+    )
+    cleaned = [(en.strip(), cy.strip()) for en, cy in levels if en.strip() or cy.strip()]
+    if len(cleaned) < 2:
+        raise TenderError(_("Describe at least two levels of the scale (0 and 1)."))
+    if len(cleaned) > 11:
+        raise TenderError(_("A scale has at most 11 levels (0 to 10)."))
+    if any(not en for en, _cy in cleaned):
+        raise TenderError(_("Describe every level in English."))
+    before = {"levels": [lvl.descriptor_en for lvl in procurement.levels.all()]}
+    procurement.levels.all().delete()
+    for value, (en, cy) in enumerate(cleaned):
+        procurement.levels.create(value=value, descriptor_en=en, descriptor_cy=cy)
+    procurement.scale_max = len(cleaned) - 1
+    procurement.save(update_fields=["scale_max"])
+    audit_record(
+        actor=actor,
+        action="tenders.scale_set",
+        target=procurement,
+        body=procurement.owner_body,
+        before=before,
+        after={"levels": [en for en, _cy in cleaned]},
+    )
+    return procurement
+
+
+@audited
+@transaction.atomic
+def measure_add(
+    *,
+    actor: Any,
+    owner_body: Any,
+    code: str,
+    name_en: str,
+    unit_en: str,
+    proxy_value: Any,
+    name_cy: str = "",
+    unit_cy: str = "",
+    framework: str = "",
+    source: str = "",
+) -> SocialValueMeasure:
+    """Add a measure to a body's social-value framework: a unit and its proxy value in pounds
+    per unit, with where that value comes from."""
+    _require_manager(actor, Procurement(owner_body=owner_body))
+    code = code.strip()
+    if not code or not name_en.strip() or not unit_en.strip():
+        raise TenderError(_("Give the measure a code, a name and a unit in English."))
+    if SocialValueMeasure.objects.filter(owner_body=owner_body, code__iexact=code).exists():
+        raise TenderError(_("Your body already has a measure with that code."))
+    try:
+        value = Decimal(str(proxy_value))
+    except (InvalidOperation, ValueError):
+        raise TenderError(_("Enter the proxy value as a number of pounds.")) from None
+    if not value.is_finite() or value < 0:
+        raise TenderError(_("The proxy value cannot be negative."))
+    measure = SocialValueMeasure.objects.create(
+        owner_body=owner_body,
+        created_by=recorded_user(actor),
+        code=code,
+        name_en=name_en.strip(),
+        name_cy=name_cy.strip(),
+        unit_en=unit_en.strip(),
+        unit_cy=unit_cy.strip(),
+        proxy_value=value,
+        framework=framework.strip(),
+        source=source.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="tenders.measure_added",
+        target=measure,
+        body=owner_body,
+        after={"code": code, "name": measure.name_en, "proxy_value": value, "source": source},
+    )
+    return measure
+
+
+@audited
+@transaction.atomic
+def document_issued(
+    *, actor: Any, procurement: Procurement, document: str, bidder: Bidder | None = None
+) -> None:
+    """Record that a manager produced a document of the evaluation (the award report, or a
+    bidder's feedback letter): both disclose confidential scores, so each copy is traced."""
+    _require_manager(actor, procurement)
+    audit_record(
+        actor=actor,
+        action="tenders.document_issued",
+        target=procurement,
+        body=procurement.owner_body,
+        after={"document": document, "bidder": bidder.name if bidder else None},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import setup_views, views
 
 app_name = "tenders"
 
@@ -18,4 +18,19 @@ urlpatterns = [
     ),
     path("<int:procurement_id>/award-report.pdf", views.report_pdf, name="report"),
     path("<int:procurement_id>/bidders/<int:bidder_id>/feedback/", views.feedback, name="feedback"),
+    path(
+        "<int:procurement_id>/bidders/<int:bidder_id>/feedback.pdf",
+        views.feedback_pdf,
+        name="feedback_pdf",
+    ),
+    # Setting up
+    path("new/", setup_views.new, name="new"),
+    path("measures/", setup_views.measures, name="measures"),
+    path("<int:procurement_id>/setup/", setup_views.setup, name="setup"),
+    path("<int:procurement_id>/setup/lots/", setup_views.lots, name="lots"),
+    path("<int:procurement_id>/setup/lots/<int:lot_id>/", setup_views.lot_edit, name="lot_edit"),
+    path("<int:procurement_id>/setup/scale/", setup_views.scale, name="scale"),
+    path("<int:procurement_id>/setup/criteria/", setup_views.criteria, name="criteria"),
+    path("<int:procurement_id>/setup/bidders/", setup_views.bidders, name="bidders"),
+    path("<int:procurement_id>/setup/evaluators/", setup_views.evaluators, name="evaluators"),
 ]

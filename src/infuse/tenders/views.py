@@ -11,11 +11,24 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from infuse.accounts.policy import can_manage_tender, can_open_tender, page_rule
+from infuse.accounts.models import Role
+from infuse.accounts.policy import (
+    can_manage_tender,
+    can_open_tender,
+    may_author_for_own_body,
+    page_rule,
+)
 from infuse.errors import UserFacingError
 
 from . import selectors, services
 from .models import Bidder, Commitment, Criterion, Lot, Procurement, Score
+
+
+def may_create_tender(user: Any) -> bool:
+    """Officers of a body (not assessors), and the delivery team's administrators for any."""
+    if may_author_for_own_body(user):
+        return True
+    return getattr(user, "body_id", 1) is None and getattr(user, "role", "") == Role.ADMINISTRATOR
 
 
 def formula_text(formula: str) -> str:
@@ -58,7 +71,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tenders/home.html",
-        {"procurements": selectors.procurements_for(request.user)},
+        {
+            "procurements": selectors.procurements_for(request.user),
+            "may_create": may_create_tender(request.user),
+        },
     )
 
 
@@ -72,6 +88,7 @@ def detail(request: HttpRequest, procurement_id: int) -> HttpResponse:
             "result": r,
             "sensitivity": _sensitivity_rows(r),
             "reversal_names": [r.names[k] for k in r.reversals],
+            "formula": formula_text(r.formula),
             "runner_up": r.names.get(r.margin.runner_up or "") if r.margin else None,
             "commitments": Commitment.objects.filter(bidder=r.lot.awarded_to).select_related(
                 "measure"
@@ -93,6 +110,7 @@ def detail(request: HttpRequest, procurement_id: int) -> HttpResponse:
             "formula": formula_text(procurement.price_formula),
             "evaluators": procurement.evaluators.select_related("user"),
             "scored": selectors.scored_criteria(procurement),
+            "may_set_up": manager and not selectors.scoring_started(procurement),
         },
     )
 
@@ -253,31 +271,66 @@ def _report_context(procurement: Procurement) -> dict[str, Any]:
     }
 
 
+def pdf_response(
+    request: HttpRequest, template: str, context: dict[str, Any], filename: str
+) -> HttpResponse:
+    """Render ``template`` (HTML for print, English then Welsh) to a PDF download with
+    WeasyPrint: the one PDF pipeline of tender evaluation."""
+    from weasyprint import HTML
+
+    html = render_to_string(template, context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @page_rule("tenders.work")
 def report_pdf(request: HttpRequest, procurement_id: int) -> HttpResponse:
     procurement = _managed(request, procurement_id)
-    from weasyprint import HTML
+    services.document_issued(actor=request.user, procurement=procurement, document="award report")
+    return pdf_response(
+        request,
+        "tenders/report.html",
+        _report_context(procurement),
+        f"award-report-{procurement.pk}.pdf",
+    )
 
-    html = render_to_string("tenders/report.html", _report_context(procurement), request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="award-report-{procurement.pk}.pdf"'
-    return response
+
+def _letter_context(procurement: Procurement, bidder: Bidder) -> dict[str, Any]:
+    result = selectors.lot_result(bidder.lot)
+    letter = selectors.feedback_letter(result, bidder)
+    if letter is None:
+        raise Http404  # the criteria are not set yet, so there are no results to explain
+    return {
+        "procurement": procurement,
+        "bidder": bidder,
+        "result": result,
+        "letter": letter,
+        "formula": bidder.lot.formula,
+    }
 
 
 @page_rule("tenders.work")
 def feedback(request: HttpRequest, procurement_id: int, bidder_id: int) -> HttpResponse:
     procurement = _managed(request, procurement_id)
     bidder = get_object_or_404(Bidder, pk=bidder_id, lot__procurement=procurement)
-    result = selectors.lot_result(bidder.lot)
-    return render(
+    context = _letter_context(procurement, bidder)
+    context["formula_text"] = formula_text(bidder.lot.formula)
+    return render(request, "tenders/feedback.html", context)
+
+
+@page_rule("tenders.work")
+def feedback_pdf(request: HttpRequest, procurement_id: int, bidder_id: int) -> HttpResponse:
+    """The feedback letter to one bidder as a PDF, in English then Welsh."""
+    procurement = _managed(request, procurement_id)
+    bidder = get_object_or_404(Bidder, pk=bidder_id, lot__procurement=procurement)
+    services.document_issued(
+        actor=request.user, procurement=procurement, document="feedback letter", bidder=bidder
+    )
+    return pdf_response(
         request,
-        "tenders/feedback.html",
-        {
-            "procurement": procurement,
-            "bidder": bidder,
-            "result": result,
-            "letter": selectors.feedback(result, bidder),
-            "formula": formula_text(procurement.price_formula),
-        },
+        "tenders/feedback_letter.html",
+        _letter_context(procurement, bidder),
+        f"feedback-{procurement.pk}-{bidder.pk}.pdf",
     )
