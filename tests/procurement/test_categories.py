@@ -232,6 +232,18 @@ def test_the_import_job_categorises_and_the_command_line_reports(
     summary = CliRunner().invoke(app, ["spend-summary", "--body", CAERPHILLY, "--json"])
     labels = [share["label"] for share in json.loads(summary.output)["by_category"]]
     assert "Stationery" in labels and "Unclassified" in labels
+    from infuse.accounts.services import api_token_create
+
+    _token, secret = api_token_create(actor=analyst, user=analyst, name="t")
+    api = Client().get(
+        f"/api/procurement/spend/summary?body={CAERPHILLY}",
+        headers={"authorization": f"Bearer {secret}"},
+    )
+    assert api.status_code == 200
+    by_source = {row["source"]: row["lines"] for row in api.json()["categorised_by"]}
+    assert by_source == {"code": 2, "rule": 1, "unclassified": 2}
+    api_labels = {share["label"] for share in api.json()["by_category"]}
+    assert {"Stationery", "Unclassified"} <= api_labels
 
 
 def test_crosswalk_names_every_proclass_heading_and_cpv_division() -> None:

@@ -399,3 +399,34 @@ def rule_effect(
         "changes": int(changes.sum()),
         "amount": round(float(changed_amount or 0.0), 2),
     }
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+NOT_YET = "not_yet_categorised"
+
+
+def by_source(store: Any, files: Sequence[str], spend: Any) -> list[dict[str, Any]]:
+    """Lines and £ of the filtered lines by what decided their category (``NOT_YET`` for
+    lines no categorisation has reached), over exactly the lines the figures use."""
+    if not files:
+        return []
+    where, params = spend.where()
+    has_side = any(path.startswith(f"{DATASET}/") for path in files)
+    source = f"coalesce(category_source, '{NOT_YET}')" if has_side else f"'{NOT_YET}'"
+    rows = store.query(
+        f"SELECT {source} AS source, count(*) AS lines, sum(amount_gbp) AS amount "  # noqa: S608
+        f"FROM lines WHERE {where} GROUP BY 1 ORDER BY 1",
+        files,
+        params,
+    ).to_pylist()
+    total = sum(row["lines"] for row in rows)
+    return [
+        {
+            "source": row["source"],
+            "lines": int(row["lines"]),
+            "amount": row["amount"],
+            "share": (row["lines"] / total) if total else 0.0,
+        }
+        for row in rows
+    ]

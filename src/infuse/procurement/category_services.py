@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from infuse.accounts.models import Visibility
 from infuse.accounts.policy import recorded_user
-from infuse.audit.trail import audit_record, audited, snapshot
+from infuse.audit.trail import audit_record, audited, snapshot, unaudited
 from infuse.errors import UserFacingError
 from infuse.reference.models import Body
 from infuse.warehouse.store import Store, default_store
@@ -50,6 +50,7 @@ def _checked_code(code: str) -> str:
     return code
 
 
+@unaudited(reason="checks a rule and writes nothing")
 def rule_checked(*, field: str, pattern: str, category_code: str, name: str = "") -> Rule:
     """A rule as the engine will use it, or a clear message about what is wrong with it."""
     if field not in categorising.RULE_FIELDS:

@@ -121,6 +121,13 @@ def spend_lines(
     )
 
 
+def spend_categorised_by(user: Any, spend: SpendFilter) -> list[dict[str, Any]]:
+    """What decided the categories of the lines behind the figures (see ``categories``)."""
+    from . import categories
+
+    return categories.by_source(default_store(), live_files(user, spend.bodies), spend)
+
+
 def spend_duplicates(user: Any, spend: SpendFilter) -> list[spend_queries.DuplicatePair]:
     return spend_queries.possible_duplicates(default_store(), live_files(user, spend.bodies), spend)
 
