@@ -130,6 +130,11 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
         "cluster_id": lambda: [Sample(world["cluster_id"], owner_body=CAERPHILLY)],
         "decision_id": lambda: [Sample(str(world["decision"].pk), owner_body=CAERPHILLY)],
         "list_id": lambda: [Sample(str(world["supplier_list"].pk), owner_body=CAERPHILLY)],
+        # Spend categories: a rule and a correction of Caerphilly's own.
+        "rule_id": lambda: [Sample(str(world["category_rule"].pk), owner_body=CAERPHILLY)],
+        "correction_id": lambda: [
+            Sample(str(world["category_correction"].pk), owner_body=CAERPHILLY)
+        ],
         # Carbon: factor sets are reference data; a body's scenarios are its own.
         "set_id": lambda: [Sample(str(world["carbon"]["factor_set"]))],
         "fmt": lambda: [Sample("csv")],
@@ -290,6 +295,7 @@ def world(
                 **challenge_fund_samples(users["carys"], users["gareth"]),
                 "carbon": carbon_samples(),
                 "tender": tender_support.procurement(users["dafydd"], "Walker tender"),
+                **category_samples(users["dafydd"], batch),
             }
         finally:
             transaction.set_rollback(True)
@@ -430,6 +436,23 @@ def challenge_fund_samples(officer: User, manager: User) -> dict[str, Any]:
         actor=officer, bid=bid, kind="data_question", record_id=question.pk
     )
     return {"call": call, "challenge": challenge, "bid": bid, "bid_link": link}
+
+
+def category_samples(analyst: User, batch: Any) -> dict[str, Any]:
+    from infuse.procurement.category_services import category_correct
+    from infuse.procurement.models import CategoryRule
+
+    return {
+        "category_rule": CategoryRule.objects.filter(owner_body=analyst.body).first(),
+        "category_correction": category_correct(
+            actor=analyst,
+            body=analyst.body,
+            scope="line",
+            batch=batch,
+            line_number=2,
+            category_code="390000",
+        ),
+    }
 
 
 def private_spend_file(analyst: User) -> Any:

@@ -830,6 +830,9 @@ def spend_summary(
     )
     if not files:
         _fail(f"No spend is imported for {body}.", as_json)
+    from infuse.procurement.category_selectors import category_files
+
+    files += category_files([body])
     spend = spend_queries.SpendFilter(bodies=(body,), date_from=start, date_to=end)
     result = dataclasses.asdict(spend_queries.overview(default_store(), files, spend))
     if as_json:
@@ -844,6 +847,55 @@ def spend_summary(
     for share in result["top_suppliers"][:10]:
         table.add_row(share["label"], f"{share['amount']:,}", f"{share['share']:.1%}")
     console.print(table)
+
+
+@app.command("categorise")
+def categorise(
+    body: Annotated[str, typer.Option(help="ONS code of the body")],
+    train: Annotated[
+        bool, typer.Option(help="Retrain the body's text model first (--no-train: reuse it)")
+    ] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Give every spend line of a body a category, a confidence and the reason."""
+    _setup()
+    from infuse.errors import UserFacingError
+    from infuse.procurement.category_services import category_run
+    from infuse.reference.selectors import body_by_code
+
+    owner = body_by_code(body)
+    if owner is None:
+        _fail(f"No public body has the code {body!r}. Run 'infuse load-reference' first.", as_json)
+    try:
+        assert owner is not None
+        run = category_run(actor=None, body=owner, train=train)
+    except UserFacingError as error:
+        _fail(str(error), as_json)
+    model = run.model
+    payload = {
+        "body": body,
+        "run": run.pk,
+        "lines": run.lines,
+        "by_source": run.counts,
+        "amount_by_source": run.amounts,
+        "share_classified": round(run.share_classified, 4),
+        "model": None
+        if model is None
+        else {
+            "own": model.body_id is not None,
+            "trained_lines": model.trained_lines,
+            "held_out_accuracy": model.held_out_accuracy,
+        },
+        "notes": run.notes,
+    }
+    if as_json:
+        _emit(True, payload)
+        return
+    table = Table("decided by", "lines", "£", title=f"{body}: {run.lines} lines")
+    for source, count in run.counts.items():
+        table.add_row(source, str(count), f"{run.amounts.get(source, 0):,.2f}")
+    console.print(table)
+    console.print(f"Classified: {run.share_classified:.1%} of lines.")
 
 
 @app.command("carbon-report")

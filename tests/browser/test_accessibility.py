@@ -386,6 +386,13 @@ PAGES = [
     ),
     pytest.param(
         _analyst_with_spend,
+        f"/en/procurement/spend/categories/{CAERPHILLY}/",
+        200,
+        "Spend categories",
+        id="spend-categories",
+    ),
+    pytest.param(
+        _analyst_with_spend,
         "/en/procurement/spend/duplicates/",
         200,
         "Same amount",

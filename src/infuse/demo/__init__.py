@@ -84,6 +84,9 @@ def demo_build(*, actor: Any = None, ledger_months: int = 12) -> dict[str, Any]:
     from .carbon import demo_carbon
 
     result["carbon"] = demo_carbon()
+    from .categories import demo_categories
+
+    result["categories"] = demo_categories(train_model=ledger_months >= 12)
     from .programme import demo_programme
 
     result["programme"] = demo_programme(password=DEMO_PASSWORD)

@@ -66,8 +66,16 @@ class ConcentrationOut(Schema):
     hhi: float
 
 
+class CategorySourceOut(Schema):
+    source: str
+    lines: int
+    amount: Decimal
+    share: float
+
+
 class SpendSummaryOut(Schema):
     bodies: list[str]
+    categorised_by: list[CategorySourceOut]
     totals: TotalsOut
     by_month: list[ShareOut]
     by_department: list[ShareOut]
@@ -152,13 +160,17 @@ def _file_out(batch: object) -> dict[str, object]:
     summary=gettext_noop("Spend figures"),
     description=gettext_noop(
         "Totals, spend by month, department and category, top suppliers and concentration, "
-        "for the bodies and period asked (all the spend you may see by default)."
+        "for the bodies and period asked (all the spend you may see by default). Categories "
+        "are those assigned to each line; categorised_by says what decided them (correction, "
+        "code, rule, model, unclassified)."
     ),
 )
 def spend_summary(request: HttpRequest, filters: Query[SpendFilterIn]) -> dict[str, object]:
     spend = _filter(request, filters)
-    overview = selectors.spend_overview(signed_in_user(request), spend)
-    return {"bodies": list(spend.bodies), **overview.__dict__}
+    user = signed_in_user(request)
+    overview = selectors.spend_overview(user, spend)
+    categorised_by = selectors.spend_categorised_by(user, spend)
+    return {"bodies": list(spend.bodies), "categorised_by": categorised_by, **overview.__dict__}
 
 
 @router.get(

@@ -164,3 +164,10 @@ class ProcurementConfig(AppConfig):
                 "parquet_path", flat=True
             )
         )
+        from infuse.warehouse.store import side_table_register
+
+        from .categories import SIDE_TABLE
+        from .category_selectors import live_category_paths
+
+        side_table_register(SIDE_TABLE)
+        live_paths_register(live_category_paths)

@@ -227,11 +227,13 @@ def level1_codes(codes: pl.Series, proclass: pl.DataFrame) -> pl.Series:
 class Rule:
     """An analyst's rule: when ``pattern`` (a regular expression, matched case-insensitively
     anywhere in the text, Rust ``regex`` syntax as Polars uses) matches ``field`` (one of
-    :data:`RULE_FIELDS`), the line is ``category_code`` (a ProClass code, any level)."""
+    :data:`RULE_FIELDS`), the line is ``category_code`` (a ProClass code, any level).
+    ``name``, when given, is what the line's reason shows instead of the pattern."""
 
     pattern: str
     field: str
     category_code: str
+    name: str = ""
 
     def __post_init__(self) -> None:
         if self.field not in RULE_FIELDS:
@@ -249,8 +251,8 @@ class Rule:
 
     @property
     def reason(self) -> str:
-        """The reason recorded on a line this rule decides: ``rule: <pattern>``."""
-        return f"rule: {self.pattern}"
+        """The reason recorded on a line this rule decides: ``rule: <name or pattern>``."""
+        return f"rule: {self.name or self.pattern}"
 
 
 def rules_from_dicts(records: Iterable[Mapping[str, Any]]) -> tuple[Rule, ...]:
@@ -263,6 +265,7 @@ def rules_from_dicts(records: Iterable[Mapping[str, Any]]) -> tuple[Rule, ...]:
                     pattern=str(record["pattern"]),
                     field=str(record["field"]),
                     category_code=str(record["category_code"]).strip(),
+                    name=str(record.get("name") or ""),
                 )
             )
         except KeyError as error:
@@ -486,37 +489,66 @@ def categorise(
     decided = _codes_in_file(frame, proclass)
     decided = _apply_rules(frame, decided, rules)
 
-    code = decided["code"].to_list()
-    confidence = decided["confidence"].to_numpy().copy()
-    reason = decided["reason"].to_list()
-    best_guess: list[str | None] = [None] * frame.height
-    undecided = np.flatnonzero(decided["code"].is_null().to_numpy())
-    if model is not None and undecided.size:
-        texts = model_text(frame[undecided])
-        guesses, probabilities = model.predict(texts.to_list())
-        for position, guess, probability in zip(undecided, guesses, probabilities, strict=True):
-            best_guess[position] = guess
-            confidence[position] = probability
-            if probability >= model.threshold:
-                code[position] = guess
-                reason[position] = REASON_MODEL
-            else:
-                reason[position] = REASON_MODEL_BELOW_THRESHOLD
+    code = decided["code"]
+    confidence = decided["confidence"].fill_null(0.0)
+    reason = decided["reason"]
+    best_guess = pl.Series("best_guess_code", [None] * frame.height, dtype=pl.String)
+    undecided = code.is_null()
+    if model is not None and undecided.any():
+        # Each distinct text is predicted once (ledgers repeat the same few thousand).
+        texts = model_text(frame).alias("text")
+        distinct = texts.filter(undecided).unique(maintain_order=True)
+        guesses, probabilities = model.predict(distinct.to_list())
+        predicted = pl.DataFrame(
+            {
+                "text": distinct,
+                "guess": pl.Series(guesses, dtype=pl.String),
+                "probability": pl.Series(probabilities, dtype=pl.Float64),
+            }
+        )
+        looked_up = (
+            pl.DataFrame({"text": texts, "undecided": undecided})
+            .join(predicted, on="text", how="left", maintain_order="left")
+            .with_columns(
+                pl.when(pl.col("undecided")).then(pl.col("guess")).alias("guess"),
+                pl.when(pl.col("undecided")).then(pl.col("probability")).alias("probability"),
+            )
+        )
+        accepted = looked_up["probability"].fill_null(-1.0) >= model.threshold
+        best_guess = looked_up["guess"].alias("best_guess_code")
+        code = code.zip_with(~(undecided & accepted), looked_up["guess"])
+        confidence = confidence.zip_with(~undecided, looked_up["probability"].fill_null(0.0))
+        model_reason = pl.select(
+            pl.when(pl.lit(accepted))
+            .then(pl.lit(REASON_MODEL))
+            .otherwise(pl.lit(REASON_MODEL_BELOW_THRESHOLD))
+        ).to_series()
+        reason = reason.zip_with(~undecided, model_reason)
     else:
-        confidence[undecided] = 0.0
-        for position in undecided:
-            reason[position] = REASON_NOTHING_APPLIED
+        confidence = confidence.zip_with(~undecided, pl.Series([0.0] * frame.height))
+        reason = reason.fill_null(REASON_NOTHING_APPLIED)
 
+    code = code.alias("category_code")
+    names_frame = pl.DataFrame(
+        {"category_code": list(names), "category_name": list(names.values())},
+        schema={"category_code": pl.String, "category_name": pl.String},
+    )
+    category_name = (
+        pl.DataFrame({"category_code": code})
+        .join(names_frame, on="category_code", how="left", maintain_order="left")
+        .select(
+            pl.when(pl.col("category_code").is_null())
+            .then(pl.lit(UNCLASSIFIED_NAME))
+            .otherwise(pl.col("category_name").fill_null(pl.col("category_code")))
+            .alias("category_name")
+        )["category_name"]
+    )
     return frame.with_columns(
-        pl.Series("category_code", code, dtype=pl.String),
-        pl.Series(
-            "category_name",
-            [UNCLASSIFIED_NAME if value is None else names.get(value, value) for value in code],
-            dtype=pl.String,
-        ),
-        pl.Series("confidence", confidence, dtype=pl.Float64),
-        pl.Series("reason", reason, dtype=pl.String),
-        pl.Series("best_guess_code", best_guess, dtype=pl.String),
+        code.cast(pl.String),
+        category_name,
+        confidence.cast(pl.Float64).alias("confidence"),
+        reason.cast(pl.String).alias("reason"),
+        best_guess.cast(pl.String),
     )
 
 

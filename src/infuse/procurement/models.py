@@ -473,3 +473,121 @@ class RedFlagReview(OwnedRecord):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.group} {self.item_id}: {self.status}"
+
+
+# --- spend categories -----------------------------------------------------------------------
+
+
+class CategoryRule(OwnedRecord):
+    """An analyst's rule of a body: lines whose ``field`` matches ``pattern`` (a
+    case-insensitive regular expression) get ``category_code`` (ProClass). Rules are tried
+    in ``position`` order after a code in the file; the first enabled match wins."""
+
+    name = models.CharField(_("name"), max_length=100)
+    field = models.CharField(_("column"), max_length=32)
+    pattern = models.CharField(_("pattern"), max_length=300)
+    category_code = models.CharField(_("category"), max_length=12)
+    position = models.PositiveIntegerField(_("order"), default=100)
+    enabled = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("category rule")
+        verbose_name_plural = _("category rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryCorrection(OwnedRecord):
+    """An analyst's category for one line, or for every line of a supplier or of an expense
+    type, of a body. Applied first on every run and used to train the model; undoing marks it
+    reverted (the history stays)."""
+
+    class Scope(models.TextChoices):
+        LINE = "line", _("This line")
+        SUPPLIER = "supplier", _("Every line of this supplier")
+        EXPENSE_TYPE = "expense_type", _("Every line of this expense type")
+
+    scope = models.CharField(_("applies to"), max_length=16, choices=Scope.choices)
+    batch = models.ForeignKey(
+        SpendBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    line_number = models.PositiveIntegerField(null=True, blank=True)
+    value = models.CharField(_("supplier or expense type"), max_length=500, blank=True)
+    category_code = models.CharField(_("category"), max_length=12)
+    reverted_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("category correction")
+        verbose_name_plural = _("category corrections")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["line", "supplier", "expense_type"]),
+                name="category_correction_scope_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.category_code}"
+
+    @property
+    def active(self) -> bool:
+        return self.reverted_at is None
+
+
+class CategoryModel(models.Model):
+    """A trained text model (``categorising.SpendCategoryModel.to_bytes``): a body's own, or,
+    with no body, the starting model trained on Trafford's ProClass-coded ledger."""
+
+    body = models.ForeignKey(
+        "reference.Body", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    data = models.BinaryField()
+    trained_lines = models.PositiveIntegerField(default=0)
+    corrections_used = models.PositiveIntegerField(default=0)
+    held_out_lines = models.PositiveIntegerField(default=0)
+    held_out_accuracy = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.body_id or 'starting'}:{self.pk}"
+
+
+class CategoryRun(OwnedRecord):
+    """One categorisation of a body's live lines: the side table it wrote to the store (the
+    latest finished run's file is live) and what decided how many lines."""
+
+    parquet_path = models.CharField(max_length=300, blank=True)
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lines = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    amounts = models.JSONField(default=dict, blank=True)
+    share_classified = models.FloatField(default=0.0)
+    model = models.ForeignKey(
+        CategoryModel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    notes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("categorisation")
+        verbose_name_plural = _("categorisations")
+
+    def __str__(self) -> str:
+        return f"{self.owner_body_id}:{self.pk}"

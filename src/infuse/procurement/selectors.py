@@ -30,6 +30,8 @@ from infuse.reference.models import Body
 from infuse.warehouse.store import default_store
 
 from . import carbon, spend_queries, supplier_profiles, suppliers
+from .categories import DATASET as CATEGORY_DATASET
+from .category_selectors import category_files
 from .models import (
     CarbonExclusionRule,
     CarbonFactorSet,
@@ -55,10 +57,14 @@ def spend_batch_for(user: Any, batch_id: int) -> SpendBatch | None:
 
 
 def live_files(user: Any, body_codes: tuple[str, ...] = ()) -> list[str]:
+    """The live spend files ``user`` may see, then the category side tables of their bodies
+    (the store joins each line to its category; see ``categories``)."""
     batches = spend_batches_visible_to(user).filter(status=SpendBatch.Status.LIVE)
     if body_codes:
         batches = batches.filter(owner_body__code__in=body_codes)
-    return list(batches.order_by("pk").values_list("parquet_path", flat=True))
+    rows = list(batches.order_by("pk").values_list("parquet_path", "owner_body__code"))
+    files = [path for path, _code in rows]
+    return files + category_files(code for _path, code in rows) if files else files
 
 
 def bodies_with_spend(user: Any) -> QuerySet[Body]:
@@ -108,9 +114,18 @@ def spend_chart_svg(user: Any, spend: SpendFilter, kind: str, render: Any) -> st
 def spend_lines(
     user: Any, spend: SpendFilter, *, limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
+    files = live_files(user, spend.bodies)
+    detail = any(path.startswith(f"{CATEGORY_DATASET}/") for path in files)
     return spend_queries.lines(
-        default_store(), live_files(user, spend.bodies), spend, limit=limit, offset=offset
+        default_store(), files, spend, limit=limit, offset=offset, category_detail=detail
     )
+
+
+def spend_categorised_by(user: Any, spend: SpendFilter) -> list[dict[str, Any]]:
+    """What decided the categories of the lines behind the figures (see ``categories``)."""
+    from . import categories
+
+    return categories.by_source(default_store(), live_files(user, spend.bodies), spend)
 
 
 def spend_duplicates(user: Any, spend: SpendFilter) -> list[spend_queries.DuplicatePair]:

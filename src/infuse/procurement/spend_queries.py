@@ -248,7 +248,18 @@ def by_department(
 def by_category(
     store: LinesSource, files: Sequence[str], spend: SpendFilter, limit: int = 15
 ) -> list[Share]:
-    return _shares(store, files, spend, CATEGORY, limit, "amount DESC, label")
+    """The largest categories, and always the Unclassified row (£0 when every line has a
+    category), so unclassified spend is never out of sight."""
+    shares = _shares(store, files, spend, CATEGORY, None, "amount DESC, label")
+    if not files:
+        return shares
+    kept = shares[:limit] if limit else shares
+    unclassified = [s for s in shares if s.label == UNCLASSIFIED]
+    if not unclassified:
+        kept.append(Share(UNCLASSIFIED, Decimal("0.00"), 0, 0.0))
+    elif unclassified[0] not in kept:
+        kept.append(unclassified[0])
+    return kept
 
 
 def top_suppliers(
@@ -309,6 +320,14 @@ LINE_COLUMNS = (
 )
 
 
+# With a category side table (``categories``): the code, confidence and reason of each line.
+CATEGORY_DETAIL_COLUMNS = (
+    ", expense_type, supplier_name AS supplier_as_published, is_personal, is_redacted, "
+    "category_assigned, category_assigned_name, category_confidence, category_reason, "
+    "category_source"
+)
+
+
 def lines(
     store: LinesSource,
     files: Sequence[str],
@@ -316,13 +335,17 @@ def lines(
     *,
     limit: int = 100,
     offset: int = 0,
+    category_detail: bool = False,
 ) -> list[dict[str, Any]]:
-    """The lines behind any figure above, newest first (withheld names stay withheld)."""
+    """The lines behind any figure above, newest first (withheld names stay withheld).
+    ``category_detail`` (only when ``files`` include a category side table) adds how each
+    line's category was decided."""
     where, params = spend.where()
+    detail = CATEGORY_DETAIL_COLUMNS if category_detail else ""
     return _rows(
         store,
         files,
-        f"SELECT {LINE_COLUMNS} FROM lines WHERE {where} "
+        f"SELECT {LINE_COLUMNS}{detail} FROM lines WHERE {where} "
         f"ORDER BY payment_date DESC NULLS LAST, body_code, batch_id, line_number "
         f"LIMIT {int(limit)} OFFSET {int(offset)}",
         params,

@@ -1,16 +1,20 @@
-"""Spend imports run by the background worker."""
+"""Spend imports and categorisation, run by the background worker."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django_tasks import task
 
 from infuse.jobs.models import Job
 from infuse.jobs.runner import Progress, run_job
+from infuse.reference.models import Body
 
 from .models import SpendBatch
 from .services import spend_import_or_fail
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -26,7 +30,37 @@ def spend_import(
             confirm_replace=confirm_replace,
             progress=progress,
         )
-        return {"batch": batch.pk, "status": batch.status, "rows_imported": batch.rows_imported}
+        result = {"batch": batch.pk, "status": batch.status, "rows_imported": batch.rows_imported}
+        if batch.status == SpendBatch.Status.LIVE:
+            result["categorised"] = _categorise_after_import(batch, job)
+        return result
+
+    run_job(job_id, work, total=4)
+
+
+def _categorise_after_import(batch: SpendBatch, job: Job) -> bool:
+    """Every import is followed by a categorisation of the body's lines, as the system (the
+    import itself was checked); a failure here leaves the import live and the previous
+    categories in place, and is logged for the operator."""
+    from .category_services import category_run
+
+    try:
+        category_run(actor=None, body=batch.owner_body, job=job, train=False)
+    except Exception:
+        logger.exception("Categorising %s after batch %s failed", batch.owner_body.code, batch.pk)
+        return False
+    return True
+
+
+@task()
+def spend_categorise(job_id: str, body_id: int) -> None:
+    """Categorise every live line of a body (the categories page's "Run now")."""
+    from .category_services import category_run
+
+    def work(job: Job, progress: Progress) -> Any:
+        body = Body.objects.get(pk=body_id)
+        run = category_run(actor=job.created_by, body=body, progress=progress, job=job)
+        return {"run": run.pk, "lines": run.lines, "share_classified": run.share_classified}
 
     run_job(job_id, work, total=4)
 

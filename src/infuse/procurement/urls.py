@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import carbon_views, contract_views, redflag_views, supplier_views, views
+from . import carbon_views, category_views, contract_views, redflag_views, supplier_views, views
 
 app_name = "procurement"
 
@@ -19,6 +19,27 @@ urlpatterns = [
         "spend/files/<int:batch_id>/replace/",
         views.spend_file_confirm_replace,
         name="spend-file-replace",
+    ),
+    path("spend/categories/<str:body_code>/", category_views.category_overview, name="categories"),
+    path(
+        "spend/categories/<str:body_code>/rules/add/",
+        category_views.category_rule_edit,
+        name="category-rule-add",
+    ),
+    path(
+        "spend/categories/<str:body_code>/rules/<int:rule_id>/",
+        category_views.category_rule_edit,
+        name="category-rule",
+    ),
+    path(
+        "spend/categories/<str:body_code>/correct/",
+        category_views.category_correct,
+        name="category-correct",
+    ),
+    path(
+        "spend/categories/<str:body_code>/corrections/<int:correction_id>/undo/",
+        category_views.category_correction_undo,
+        name="category-correction-undo",
     ),
     path("contracts/", contract_views.contracts, name="contracts"),
     path("contracts/<int:contract_id>/", contract_views.contract_detail, name="contract"),

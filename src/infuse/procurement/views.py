@@ -22,7 +22,7 @@ from infuse.jobs.services import job_start
 from infuse.web.charts import bar_chart, render_svg
 from infuse.web.exports import spreadsheet_safe
 
-from . import selectors, services
+from . import category_selectors, selectors, services
 from .forms import ColumnMappingForm, SpendFilterForm, SpendUploadForm
 from .models import SpendBatch
 from .spend_queries import SpendFilter
@@ -294,6 +294,7 @@ def spend_lines(request: HttpRequest) -> HttpResponse:
             "page_number": page_number,
             "query": _query(request),
             "cluster": cluster,
+            "correctable": category_selectors.bodies_user_may_correct(user, spend.bodies),
         },
     )
 

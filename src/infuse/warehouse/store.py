@@ -12,6 +12,13 @@ are never changed in place, only added or removed whole:
    invisible, and ``collect_garbage`` removes it later.
 
 So a failure at any point leaves the figures users see exactly as they were.
+
+A *side table* (:class:`SideTable`) keeps columns worked out later beside a dataset's lines,
+in files of its own keyed by line (for example each spend line's category, decided after the
+import): when the files given to :meth:`Store.session` include side files, the view is the
+dataset's lines left-joined to them, a side column replacing the line's column of the same
+name where the side table has the line. The lines are never rewritten, and a line the side
+table lacks keeps its own values, so no line is ever dropped from a total.
 """
 
 from __future__ import annotations
@@ -30,6 +37,28 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 STAGING = ".staging"
+
+
+@dataclass(frozen=True)
+class SideTable:
+    """Columns kept beside a dataset's lines: files in the folder ``dataset``, one row per
+    line, keyed by ``keys``; each of ``replaces`` stands in for the line's column of that
+    name where the side table has the line. Other side columns are added to the view."""
+
+    dataset: str
+    keys: tuple[str, ...]
+    replaces: tuple[str, ...] = ()
+
+
+_SIDE_TABLES: dict[str, SideTable] = {}
+
+
+def side_table_register(side: SideTable) -> None:
+    _SIDE_TABLES[side.dataset] = side
+
+
+def _dataset_of(relative_path: str) -> str:
+    return Path(relative_path).parts[0] if Path(relative_path).parts else ""
 
 
 @dataclass(frozen=True)
@@ -117,12 +146,53 @@ class Store:
         page's figures), so the files' metadata is read once rather than once per query."""
         connection = duckdb.connect()
         try:
-            if files:
+            sides: dict[str, list[str]] = {}
+            main: list[str] = []
+            for path in files:
+                dataset = _dataset_of(path)
+                if dataset in _SIDE_TABLES:
+                    sides.setdefault(dataset, []).append(path)
+                else:
+                    main.append(path)
+            if main:
                 # The relation API takes the paths as values, never as SQL text.
-                connection.read_parquet(self.paths(files), union_by_name=True).create_view(view)
+                lines = connection.read_parquet(self.paths(main), union_by_name=True)
+                if not sides:
+                    lines.create_view(view)
+                else:
+                    lines.create_view(f"{view}__base")
+                    self._join_sides(connection, view, sides)
             yield StoreSession(connection, tuple(files))
         finally:
             connection.close()
+
+    def _join_sides(
+        self, connection: duckdb.DuckDBPyConnection, view: str, sides: dict[str, list[str]]
+    ) -> None:
+        """``view`` as the lines left-joined to each side table (names are registered
+        identifiers, never user input)."""
+        replaced: list[str] = []
+        added: list[str] = []
+        joins: list[str] = []
+        for number, (dataset, paths) in enumerate(sorted(sides.items())):
+            side = _SIDE_TABLES[dataset]
+            alias = f"s{number}"
+            connection.read_parquet(self.paths(paths), union_by_name=True).create_view(
+                f"{view}__{alias}"
+            )
+            on = " AND ".join(f"b.{key} = {alias}.{key}" for key in side.keys)
+            joins.append(f"LEFT JOIN {view}__{alias} {alias} ON {on}")
+            replaced += [
+                f"CASE WHEN {alias}.{side.keys[0]} IS NULL THEN b.{column} "
+                f"ELSE {alias}.{column} END AS {column}"
+                for column in side.replaces
+            ]
+            added.append(f"{alias}.* EXCLUDE ({', '.join((*side.keys, *side.replaces))})")
+        replace = f" REPLACE ({', '.join(replaced)})" if replaced else ""
+        connection.execute(
+            f"CREATE VIEW {view} AS SELECT b.*{replace}, {', '.join(added)} "  # noqa: S608
+            f"FROM {view}__base b {' '.join(joins)}"
+        )
 
     def fingerprint(self) -> dict[str, int]:
         """Every file in the store with its size (tests use it to prove nothing changed)."""
