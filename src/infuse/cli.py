@@ -394,9 +394,14 @@ def import_spend(
         bool, typer.Option(help="Replace a live file covering the same months")
     ] = False,
     visibility: Annotated[str, typer.Option(help="private, regional or public")] = "regional",
+    categorise: Annotated[
+        bool,
+        typer.Option(help="Categorise the body's lines after a file goes live, as the page does"),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Import spend ledgers for a body; each file is imported whole or not at all."""
+    """Import spend ledgers for a body; each file is imported whole or not at all. When a file
+    goes live, every line of the body is categorised again (the stored models, no retraining)."""
     _setup()
     from infuse.errors import UserFacingError
     from infuse.procurement.services import spend_import_or_fail, spend_upload
@@ -465,8 +470,12 @@ def import_spend(
             except Exception as error:  # recorded on the batch and logged by the service
                 entry.update(status="failed", reason=f"unexpected error: {error}")
             results.append(entry)
+    categorised = None
+    if categorise and any(r["status"] == "live" for r in results):
+        assert owner is not None
+        categorised = _categorise_after_import(owner)
     if as_json:
-        _emit(True, {"files": results})
+        _emit(True, {"files": results, "categorised": categorised})
     else:
         table = Table(
             "file", "status", "rows", "rejected", "total £", "reason", title="Spend import"
@@ -481,8 +490,33 @@ def import_spend(
                 r.get("reason", ""),
             )
         console.print(table)
+        if categorised is not None:
+            console.print(
+                f"Categorised: {categorised['share_classified']:.1%} of {categorised['lines']}"
+                " lines."
+                if "reason" not in categorised
+                else f"Not categorised: {categorised['reason']}"
+            )
     if any(r["status"] in ("failed", "needs_mapping") for r in results):
         raise typer.Exit(1)
+
+
+def _categorise_after_import(owner: Any) -> dict[str, Any]:
+    """Categorise a body's lines after an import, as the import job does on the page; a failure
+    leaves the import live and the earlier categories in place, and is reported."""
+    from infuse.errors import UserFacingError
+    from infuse.procurement.category_services import category_run
+
+    try:
+        run = category_run(actor=None, body=owner, train=False)
+    except UserFacingError as error:
+        return {"reason": str(error)}
+    return {
+        "run": run.pk,
+        "lines": run.lines,
+        "by_source": run.counts,
+        "share_classified": round(run.share_classified, 4),
+    }
 
 
 @app.command()

@@ -268,16 +268,20 @@ def test_command_line_import_and_summary(reference: Any, tmp_path: Path) -> None
     ledger.write_text(LEDGER)
     result = runner.invoke(app, ["import-spend", str(ledger), "--body", CAERPHILLY, "--json"])
     assert result.exit_code == 0, result.output
-    entry = json.loads(result.stdout)["files"][0]
+    output = json.loads(result.stdout)
+    entry = output["files"][0]
     assert (
         entry["status"] == "live"
         and entry["rows_imported"] == 5
         and entry["total_amount"] == "3600.00"
     )
+    # The new lines were categorised, as an upload on the page would be; every line counted.
+    assert output["categorised"]["lines"] == 5
+    assert sum(output["categorised"]["by_source"].values()) == 5
     again = json.loads(
         runner.invoke(app, ["import-spend", str(ledger), "--body", CAERPHILLY, "--json"]).stdout
     )
-    assert again["files"][0]["status"] == "already_imported"
+    assert again["files"][0]["status"] == "already_imported" and again["categorised"] is None
     summary = json.loads(
         runner.invoke(app, ["spend-summary", "--body", CAERPHILLY, "--json"]).stdout
     )
