@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from infuse.procurement.categorising import (
-    CPV_DIVISION_TO_PROCLASS,
     DEFAULT_RULES,
     REASON_CODE_IN_FILE,
     REASON_MODEL,
@@ -28,6 +27,7 @@ from infuse.procurement.categorising import (
     Rule,
     SpendCategoryModel,
     categorise,
+    cpv_division_to_proclass,
     level1_codes,
     load_proclass,
     model_text,
@@ -162,15 +162,18 @@ def test_cpv_code_in_file_goes_through_the_cross_walk() -> None:
 
 
 def test_cross_walk_covers_the_45_cpv_divisions_with_level1_codes() -> None:
-    assert len(CPV_DIVISION_TO_PROCLASS) == 45
-    assert all(code.endswith("0000") for code in CPV_DIVISION_TO_PROCLASS.values())
+    assert len(cpv_division_to_proclass()) == 45
+    assert all(code.endswith("0000") for code in cpv_division_to_proclass().values())
 
 
 @pytest.mark.skipif(not PROCLASS_CSV.is_file(), reason="shared/data is not present")
 def test_cross_walk_and_default_rules_name_real_proclass_codes() -> None:
     proclass = load_proclass(PROCLASS_CSV)
     headings = set(proclass["level1_code"].to_list())
-    assert set(CPV_DIVISION_TO_PROCLASS.values()) <= headings
+    assert set(cpv_division_to_proclass().values()) <= headings
+    cpv = pl.read_csv(SHARED_DATA / "classifications" / "cpv_2008_en.csv", infer_schema=False)
+    divisions = set(cpv.filter(pl.col("level") == "division")["division"].to_list())
+    assert set(cpv_division_to_proclass()) == divisions  # every division, and only divisions
     assert {rule.category_code for rule in DEFAULT_RULES} <= set(proclass["code"].to_list())
 
 

@@ -77,9 +77,6 @@ LINE_COLUMNS = (
     "amount_gbp",
 )
 
-CROSSWALK_FILE = (
-    Path(__file__).resolve().parents[1] / "reference" / "data" / ("proclass_cpv_divisions.csv")
-)
 
 MIN_TRAINING_LINES = 50
 HELD_OUT_SHARE = 0.2
@@ -105,7 +102,7 @@ def trafford_ledger() -> Path:
 @functools.cache
 def crosswalk() -> pl.DataFrame:
     """The ProClass level-1 ↔ CPV division cross-walk (its method is in the file)."""
-    return pl.read_csv(CROSSWALK_FILE, comment_prefix="#", infer_schema=False)
+    return categorising.read_crosswalk()
 
 
 def cpv_divisions_of(proclass_level1: str) -> list[str]:

@@ -10,7 +10,7 @@ Each line is decided by the first of these that applies (see :func:`categorise`)
 
 1. **Code in file** - the line's own ``category_code`` is a ProClass code in the list (any
    level; confidence 1.0), or a CPV code (``45000000-7`` or 8 digits) whose division the
-   cross-walk :data:`CPV_DIVISION_TO_PROCLASS` maps to a ProClass level 1 (confidence 0.8).
+   cross-walk :func:`cpv_division_to_proclass` maps to a ProClass level 1 (confidence 0.8).
 2. **Rule** - the first of an ordered list of analyst-editable :class:`Rule` records whose
    case-insensitive regular expression matches its field (confidence 0.9).
 3. **Model** - a TF-IDF + logistic-regression (SGD) :class:`SpendCategoryModel` over expense type,
@@ -23,6 +23,7 @@ No line is ever dropped: a line nothing decides is *Unclassified* with confidenc
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,7 +42,7 @@ __all__ = [
     "CONFIDENCE_CPV_CODE",
     "CONFIDENCE_PROCLASS_CODE",
     "CONFIDENCE_RULE",
-    "CPV_DIVISION_TO_PROCLASS",
+    "CROSSWALK_FILE",
     "DEFAULT_CORRECTION_WEIGHT",
     "DEFAULT_RULES",
     "DEFAULT_THRESHOLD",
@@ -57,9 +58,11 @@ __all__ = [
     "Rule",
     "SpendCategoryModel",
     "categorise",
+    "cpv_division_to_proclass",
     "level1_codes",
     "load_proclass",
     "model_text",
+    "read_crosswalk",
     "rules_from_dicts",
     "rules_to_dicts",
     "train",
@@ -95,64 +98,27 @@ _CPV_CODE = r"^(\d{2})\d{6}(?:-\d)?$"
 
 # --- CPV division -> ProClass level 1 ---------------------------------------------------------
 
-CPV_DIVISION_TO_PROCLASS: dict[str, str] = {
-    "03": "240000",  # Agricultural, farming, fishing, forestry products -> Horticultural
-    "09": "370000",  # Petroleum products, fuel, electricity, energy -> Utilities
-    "14": "100000",  # Mining, basic metals -> Building Construction Materials
-    "15": "110000",  # Food, beverages, tobacco -> Catering
-    "16": "240000",  # Agricultural machinery -> Horticultural
-    "18": "140000",  # Clothing, footwear, luggage -> Clothing
-    "19": "140000",  # Leather and textile fabrics, plastic and rubber -> Clothing
-    "22": "340000",  # Printed matter -> Stationery
-    "24": "130000",  # Chemical products -> Cleaning & Janitorial
-    "30": "270000",  # Office and computing machinery -> ICT
-    "31": "100000",  # Electrical machinery, lighting -> Building Construction Materials
-    "32": "270000",  # Radio, television, telecommunication equipment -> ICT
-    "33": "310000",  # Medical equipment, pharmaceuticals -> Healthcare
-    "34": "380000",  # Transport equipment -> Vehicle Management
-    "35": "220000",  # Security, fire-fighting, police, defence equipment -> Health & Safety
-    "37": "330000",  # Musical instruments, sport goods, games, toys -> Sports & Playground
-    "38": "180000",  # Laboratory, optical, precision equipment -> Environmental Services
-    "39": "210000",  # Furniture, furnishings, domestic appliances -> Furniture & Soft Furnishings
-    "41": "370000",  # Collected and purified water -> Utilities
-    "42": "390000",  # Industrial machinery -> Works - Construction, Repair & Maintenance
-    "43": "380000",  # Mining and construction machinery -> Vehicle Management (heavy plant)
-    "44": "100000",  # Construction structures and materials -> Building Construction Materials
-    "45": "390000",  # Construction work -> Works - Construction, Repair & Maintenance
-    "48": "270000",  # Software packages and information systems -> ICT
-    "50": "390000",  # Repair and maintenance services -> Works - Construction, Repair & Maint.
-    "51": "390000",  # Installation services -> Works - Construction, Repair & Maintenance
-    "55": "110000",  # Hotel, restaurant and retail trade services -> Catering
-    "60": "360000",  # Transport services -> Passenger Transport
-    "63": "360000",  # Supporting transport services, travel agencies -> Passenger Transport
-    "64": "300000",  # Postal and telecommunications services -> Mail Services
-    "65": "370000",  # Public utilities -> Utilities
-    "66": "200000",  # Financial and insurance services -> Financial Services
-    "70": "250000",  # Real estate services -> Housing Management
-    "71": "150000",  # Architectural, construction, engineering, inspection -> Consultancy
-    "72": "270000",  # IT services -> ICT
-    "73": "150000",  # Research and development, related consultancy -> Consultancy
-    "75": "190000",  # Administration, defence, social security -> Facilities & Management
-    "76": "370000",  # Services related to the oil and gas industry -> Utilities
-    "77": "240000",  # Agricultural, forestry, horticultural services -> Horticultural
-    "79": "280000",  # Business services: law, marketing, consulting, ... -> Legal Services
-    "80": "170000",  # Education and training services -> Education
-    "85": "310000",  # Health and social work services -> Healthcare
-    "90": "180000",  # Sewage, refuse, cleaning, environmental services -> Environmental Services
-    "92": "290000",  # Recreational, cultural and sporting services -> Arts & Leisure Services
-    "98": "410000",  # Other community, social, personal services -> Social Community Care
-}
-"""The 45 CPV 2008 divisions, each mapped to one ProClass vC17.1 level-1 code. Approximate.
+CROSSWALK_FILE = (
+    Path(__file__).resolve().parents[1] / "reference" / "data" / "proclass_cpv_divisions.csv"
+)
+"""The ProClass level-1 ↔ CPV 2008 division cross-walk, with its method in its heading: each of
+the 45 divisions was read by hand against the 32 ProClass vC17.1 level-1 headings and given the
+heading covering its subject as a local authority usually buys it. No official cross-walk
+between CPV and ProClass exists; a division is far broader than a heading, so a CPV code
+categorised this way gets confidence :data:`CONFIDENCE_CPV_CODE` (0.8), not 1.0."""
 
-Method: each division's English title (``cpv_2008_en.csv``, rows at level ``division``) was
-read against the 32 ProClass level-1 names by hand and given the level 1 covering its subject
-as a local authority usually buys it; where a title spans several level-1 categories, its
-first-named subject decides (so 64 "Postal and telecommunications" -> Mail Services, 79
-"Business services: law, marketing, ..." -> Legal Services, 85 "Health and social work" ->
-Healthcare). A division is far broader than a ProClass level 1, so a CPV code categorised this
-way gets confidence :data:`CONFIDENCE_CPV_CODE` (0.8), not 1.0. No official cross-walk between
-CPV and ProClass was available to us.
-"""
+
+def read_crosswalk(path: str | os.PathLike[str] = CROSSWALK_FILE) -> pl.DataFrame:
+    """The cross-walk's rows as text columns (``cpv_division``, ``proclass_code``,
+    ``direction``…); rows whose direction is ``both`` map a CPV division to its heading."""
+    return pl.read_csv(path, comment_prefix="#", infer_schema=False)
+
+
+@functools.cache
+def cpv_division_to_proclass() -> dict[str, str]:
+    """Each CPV 2008 division (two digits) → its ProClass level-1 code, from the cross-walk."""
+    rows = read_crosswalk().filter(pl.col("direction") == "both")
+    return dict(zip(rows["cpv_division"], rows["proclass_code"], strict=True))
 
 
 class CategorisingError(ValueError):
@@ -198,7 +164,7 @@ def level1_codes(codes: pl.Series, proclass: pl.DataFrame) -> pl.Series:
     A code in the list maps to its ``level1_code``. A six-digit code not in the list (a later
     ProClass release: Trafford publishes ``321018`` and ``171000``) maps through its nearest
     listed ancestor, trying ``dddd00`` then ``dd0000``. A CPV code maps through
-    :data:`CPV_DIVISION_TO_PROCLASS`. Used for training labels and corrections, where the
+    :func:`cpv_division_to_proclass`. Used for training labels and corrections, where the
     column is known to hold categories; :func:`categorise` itself trusts exact matches only.
     """
     lookup = dict(zip(proclass["code"], proclass["level1_code"], strict=True))
@@ -216,7 +182,7 @@ def level1_codes(codes: pl.Series, proclass: pl.DataFrame) -> pl.Series:
             mapped = pl.select(pl.when(six_digits).then(mapped)).to_series()
         result = result.fill_null(mapped)
     division = cleaned.str.extract(_CPV_CODE, 1)
-    cpv = division.replace_strict(CPV_DIVISION_TO_PROCLASS, default=None, return_dtype=pl.String)
+    cpv = division.replace_strict(cpv_division_to_proclass(), default=None, return_dtype=pl.String)
     return result.fill_null(cpv).alias(codes.name)
 
 
@@ -560,11 +526,9 @@ def _require_columns(lines: pl.DataFrame, columns: Iterable[str]) -> None:
 
 def _codes_in_file(frame: pl.DataFrame, proclass: pl.DataFrame) -> pl.DataFrame:
     """Stage 1 by joins: exact ProClass codes, then CPV divisions through the cross-walk."""
+    to_proclass = cpv_division_to_proclass()
     cpv = pl.DataFrame(
-        {
-            "division": list(CPV_DIVISION_TO_PROCLASS),
-            "cpv_proclass_code": list(CPV_DIVISION_TO_PROCLASS.values()),
-        }
+        {"division": list(to_proclass), "cpv_proclass_code": list(to_proclass.values())}
     )
     keyed = frame.select(
         pl.col("category_code_in_file").cast(pl.String).str.strip_chars().alias("file_code")
