@@ -108,7 +108,7 @@ between CPV and ProClass exists; a division is far broader than a heading, so a 
 categorised this way gets confidence :data:`CONFIDENCE_CPV_CODE` (0.8), not 1.0."""
 
 
-def read_crosswalk(path: str | os.PathLike[str] = CROSSWALK_FILE) -> pl.DataFrame:
+def read_crosswalk(path: Path = CROSSWALK_FILE) -> pl.DataFrame:
     """The cross-walk's rows as text columns (``cpv_division``, ``proclass_code``,
     ``direction``…); rows whose direction is ``both`` map a CPV division to its heading."""
     return pl.read_csv(path, comment_prefix="#", infer_schema=False)
