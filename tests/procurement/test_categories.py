@@ -156,6 +156,41 @@ def test_a_correction_survives_every_run_and_can_be_undone(
     assert correction.reverted_by == analyst  # kept in the history
 
 
+def test_carbon_chooses_each_line_sic_from_its_assigned_category(
+    analyst: User, batch: SpendBatch
+) -> None:
+    from infuse.procurement import carbon
+    from infuse.procurement.services import carbon_factor_set_builtin
+
+    carbon_factor_set_builtin()
+    bodies = [analyst.body]
+
+    def carbon_by_line() -> dict[int, dict[str, Any]]:
+        rows = selectors.carbon_lines(analyst, bodies, carbon.CarbonFilter())
+        return {row["line_number"]: row for row in rows}
+
+    before = carbon_by_line()
+    assert before[3]["basis"] != "category" and before[6]["basis"] == "unclassified"
+    # An analyst says the widgets are furniture (ProClass 210000, SIC 31 in the cross-walk),
+    # and overrules the file's ProClass code on line 2 (Works) with Consultancy (SIC 70).
+    for line, code in ((6, "210000"), (2, "150000")):
+        category_correct(
+            actor=analyst, body=analyst.body, scope="line", batch=batch, line_number=line,
+            category_code=code,
+        )  # fmt: skip
+    category_run(actor=analyst, body=analyst.body, train=False)
+    after = carbon_by_line()
+    assert (after[6]["sic_code"], after[6]["basis"]) == ("31", "category")
+    assert (after[2]["sic_code"], after[2]["category"]) == ("70", "Consultancy")
+    # The CPV code (division 22, printed matter) reaches SIC 17 through ProClass Stationery.
+    assert (after[3]["sic_code"], after[3]["basis"]) == ("17", "category")
+    # Spend in scope is the same; only how it was classified changed.
+    in_scope = [r for r in after.values() if not r["excluded_reason"]]
+    assert sum(r["spend_gbp"] for r in in_scope) == pytest.approx(
+        sum(r["spend_gbp"] for r in before.values() if not r["excluded_reason"])
+    )
+
+
 def test_another_authority_cannot_edit_rules_or_correct_lines(
     analyst: User, batch: SpendBatch, make_user: Any
 ) -> None:

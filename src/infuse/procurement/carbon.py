@@ -7,7 +7,7 @@ filter; get plain results back. The method, with its sources, is written in
 
     in scope?     no exclusion rule matches (refunds, grants, salaries, pensions, payments to
                   other public bodies, internal recharges...) — excluded spend is reported
-    SIC           the line's ProClass code through PROCLASS_TO_SIC, else a KEYWORD_RULES match
+    SIC           the line's ProClass code through PROCLASS_TO_SIC (reference/data/proclass_sic.csv), else a KEYWORD_RULES match
                   over the ledger's own expense type and category label, else unclassified
     factor        the factor set's kgCO2e per £ for that SIC code (base-year prices), or its
                   median factor when unclassified
@@ -30,6 +30,7 @@ import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -255,79 +256,23 @@ class CrossWalk:
     why: str
 
 
-PROCLASS_TO_SIC: tuple[CrossWalk, ...] = (
-    CrossWalk("10", "Building Construction Materials", "23", "non-metallic mineral products (concrete, glass, clay): the bulk of building materials"),
-    CrossWalk("1025", "Building Construction Materials", "16", "timber: wood products"),
-    CrossWalk("1019", "Building Construction Materials", "27", "lighting: electrical equipment"),
-    CrossWalk("11", "Catering", "56", "food and beverage serving services"),
-    CrossWalk("1112", "Catering", "10.8", "food and beverages bought as goods: other food products"),
-    CrossWalk("12", "Cemetery & Crematorium", "96", "other personal services (funeral and related)"),
-    CrossWalk("13", "Cleaning & Janitorial", "81", "services to buildings (81.2 cleaning)"),
-    CrossWalk("1310", "Cleaning & Janitorial", "20.4", "cleaning materials: soap and detergents"),
-    CrossWalk("14", "Clothing", "14", "wearing apparel"),
-    CrossWalk("15", "Consultancy", "70", "management consultancy"),
-    CrossWalk("16", "Domestic Goods", "27", "white goods: electrical equipment (27.5 domestic appliances)"),
-    CrossWalk("17", "Education", "85", "education services"),
-    CrossWalk("1711", "Education", "58", "books and supplies: publishing"),
-    CrossWalk("18", "Environmental Services", "38", "waste collection and treatment"),
-    CrossWalk("1817", "Environmental Services", "42.99", "street lighting works: specialised construction"),
-    CrossWalk("19", "Facilities & Management Services", "81", "services to buildings"),
-    CrossWalk("1910", "Facilities & Management Services", "73", "advertising and market research"),
-    CrossWalk("1916", "Facilities & Management Services", "18", "printing"),
-    CrossWalk("1922", "Facilities & Management Services", "80", "security services"),
-    CrossWalk("20", "Financial Services", "64", "financial services"),
-    CrossWalk("2018", "Financial Services", "65.1-2", "insurance"),
-    CrossWalk("2011", "Financial Services", "69.2", "audit and accountancy"),
-    CrossWalk("2010", "Financial Services", "69.2", "accountancy"),
-    CrossWalk("2020", "Financial Services", "68.3", "rents: real estate services"),
-    CrossWalk("21", "Furniture & Soft Furnishings", "31", "furniture"),
-    CrossWalk("22", "Health & Safety", "32", "other manufactured goods (safety equipment)"),
-    CrossWalk("23", "Highway Equipment & Materials", "23", "aggregates, bitumen, concrete: mineral products"),
-    CrossWalk("24", "Horticultural", "81", "grounds maintenance (81.3 landscape services)"),
-    CrossWalk("25", "Housing Management", "68.3", "real estate services on a fee or contract basis"),
-    CrossWalk("26", "Human Resources", "78", "employment services (agency staff)"),
-    CrossWalk("2615", "Human Resources", "85", "training: education services"),
-    CrossWalk("2616", "Human Resources", "79", "travel: travel agency and reservation services"),
-    CrossWalk("2610", "Human Resources", "55", "accommodation services"),
-    CrossWalk("27", "Information Communication Technology", "62", "computer programming and consultancy"),
-    CrossWalk("2712", "Information Communication Technology", "26", "hardware: computer and electronic products"),
-    CrossWalk("2717", "Information Communication Technology", "61", "fixed telecommunications"),
-    CrossWalk("2718", "Information Communication Technology", "61", "mobile telecommunications"),
-    CrossWalk("2719", "Information Communication Technology", "61", "airwave telecommunications"),
-    CrossWalk("28", "Legal Services", "69.1", "legal services"),
-    CrossWalk("29", "Arts & Leisure Services", "93", "sports and recreation services"),
-    CrossWalk("30", "Mail Services", "53", "postal and courier services"),
-    CrossWalk("31", "Healthcare", "86", "human health services"),
-    CrossWalk("3112", "Healthcare", "21", "drugs: pharmaceutical products"),
-    CrossWalk("32", "Social Community Care", "88", "social work without accommodation (domiciliary care)"),
-    CrossWalk("3210", "Social Community Care", "87", "residential care"),
-    CrossWalk("33", "Sports & Playground Equipment & Maintenance", "32", "other manufactured goods (32.3 sports goods)"),
-    CrossWalk("34", "Stationery", "17", "paper and paper products"),
-    CrossWalk("35", "Street & Traffic Management", "42.1-2", "civil engineering works"),
-    CrossWalk("3513", "Highway Equipment & Materials", "08", "rock salt and grit: mining and quarrying products"),
-    CrossWalk("36", "Passenger Transport", "49.3-5", "land passenger transport"),
-    CrossWalk("37", "Utilities", "35.1", "electricity"),
-    CrossWalk("3711", "Utilities", "35.2-3", "gas"),
-    CrossWalk("3712", "Utilities", "19", "heating oil: refined petroleum products"),
-    CrossWalk("3713", "Utilities", "36", "water supply"),
-    CrossWalk("3715", "Utilities", "37", "sewerage"),
-    CrossWalk("3714", "Utilities", "05", "solid fuels: coal"),
-    CrossWalk("38", "Vehicle Management", "29", "motor vehicles"),
-    CrossWalk("3811", "Vehicle Management", "19", "fuel: refined petroleum products"),
-    CrossWalk("3814", "Vehicle Management", "45", "vehicle maintenance and repair"),
-    CrossWalk("3816", "Vehicle Management", "77", "vehicle leasing: rental and leasing"),
-    CrossWalk("39", "Works - Construction, Repair & Maintenance", "42.99", "specialised construction works (SIC 43), as repairs and maintenance mostly are"),
-    CrossWalk("41", "Social Community Care", "88", "social work without accommodation"),
-)  # fmt: skip
-"""ProClass vC17.1 → SIC 2007, written for this method (no official cross-walk exists).
+PROCLASS_SIC_FILE = Path(__file__).resolve().parents[1] / "reference" / "data" / "proclass_sic.csv"
 
-Each ProClass level-1 heading (codes ``dd0000``) maps to the SIC division or group whose
-products make up most of what a council buys under it; level-2 headings (``dddd00``) whose
-goods differ from their heading's (fuel under Vehicle Management, gas under Utilities) have
-their own row. A line's code matches its longest prefix here. ProClass numbers a few level-2
-codes under another heading's digits (``171112`` Educational Furniture, ``151510`` Public
-Health); they follow their digits, a known approximation. ``why`` is shown beside each line.
-"""
+
+def read_proclass_to_sic(path: Path = PROCLASS_SIC_FILE) -> tuple[CrossWalk, ...]:
+    """The ProClass vC17.1 → SIC 2007 cross-walk, reference data written for this method (no
+    official cross-walk exists; the method is in the file's heading): each level-1 heading maps
+    to the SIC division or group whose products make up most of what a council buys under it,
+    and level-2 headings whose goods differ have their own row. A line's code matches its
+    longest prefix; ``why`` is shown beside each line."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return tuple(
+            CrossWalk(row["prefix"], row["category"], row["sic"], row["why"]) for row in rows
+        )
+
+
+PROCLASS_TO_SIC = read_proclass_to_sic()
 
 
 @dataclass(frozen=True)
@@ -667,9 +612,11 @@ def _exclusion_parts(rules: Sequence[ExclusionRule]) -> _Exclusions:
 
 
 def _classes_cte(class_exclusion: str) -> str:
-    """Each distinct (category code, expense type, category label) of the lines, with its
-    SIC code, reporting category, reason and factor: the cross-walk by the code's longest
-    ProClass prefix, else the first keyword rule over the expense type and label. Worked out
+    """Each distinct (category code, assigned category, expense type, category label) of the
+    lines, with its SIC code, reporting category, reason and factor: the cross-walk by the
+    longest ProClass prefix of the assigned category (when :func:`_assigned_code_sql` gives
+    one) or else of the file's code, else the first keyword rule over the expense type and
+    label. Worked out
     once per distinct combination (a few hundred in a year's ledger), not once per line;
     likewise the price adjustment once per year."""
     conditions = [
@@ -677,21 +624,25 @@ def _classes_cte(class_exclusion: str) -> str:
         for index, rule in enumerate(KEYWORD_RULES)
     ]
     return f"""cls AS (
-        SELECT d.body_code, d.cc, d.et, d.cl, {class_exclusion} AS class_exclusion,
-               CASE WHEN cw4.sic IS NOT NULL OR cw2.sic IS NOT NULL THEN 'proclass'
+        SELECT d.body_code, d.cc, d.ac, d.et, d.cl, {class_exclusion} AS class_exclusion,
+               CASE WHEN (cw4.sic IS NOT NULL OR cw2.sic IS NOT NULL) AND d.ac <> ''
+                    THEN 'category'
+                    WHEN cw4.sic IS NOT NULL OR cw2.sic IS NOT NULL THEN 'proclass'
                     WHEN kws.sic IS NOT NULL THEN 'keyword' ELSE 'unclassified' END AS sic_source,
                coalesce(cw4.sic, cw2.sic, kws.sic) AS sic_code,
                coalesce(cw4.category, cw2.category, kws.category, 'Unclassified') AS category,
                coalesce(cw4.why, cw2.why, kws.why, '') AS sic_why
         FROM (
-            SELECT body_code, cc, et, cl, lower(et || ' ' || cl) AS t,
-                   regexp_full_match(trim(cc), '[0-9]{{6}}') AS is_proclass
+            SELECT body_code, cc, ac, et, cl, lower(et || ' ' || cl) AS t,
+                   CASE WHEN ac <> '' THEN ac ELSE trim(cc) END AS code,
+                   regexp_full_match(code, '[0-9]{{6}}') AS is_proclass
             FROM (SELECT DISTINCT body_code, coalesce(category_code, '') AS cc,
+                         coalesce(assigned_code, '') AS ac,
                          coalesce(expense_type, '') AS et, coalesce(category_label, '') AS cl
                   FROM src)
         ) d
-        LEFT JOIN c_crosswalk cw4 ON d.is_proclass AND cw4.prefix = left(trim(d.cc), 4)
-        LEFT JOIN c_crosswalk cw2 ON d.is_proclass AND cw2.prefix = left(trim(d.cc), 2)
+        LEFT JOIN c_crosswalk cw4 ON d.is_proclass AND cw4.prefix = left(d.code, 4)
+        LEFT JOIN c_crosswalk cw2 ON d.is_proclass AND cw2.prefix = left(d.code, 2)
         LEFT JOIN c_keywords kws ON kws.idx = {_index_case(conditions)}
     ), fcls AS (
         SELECT c.*, coalesce(f.factor, fd.factor) AS set_factor,
@@ -727,8 +678,36 @@ FINANCIAL_YEAR = (
 )
 
 
-def _lines_sql(method: CarbonMethod, where: str) -> str:
-    """One row per ledger line with how its emissions were worked out (a SQL query)."""
+ASSIGNED_CATEGORY = "category_assigned"
+"""The column a categorisation run adds to the lines (``categories.SIDE_SCHEMA``)."""
+
+
+def has_assigned_categories(store: LinesSource, files: Sequence[str]) -> bool:
+    """Whether ``files`` include a categorisation's side table, so lines carry the category
+    an analyst's correction, a rule, the model or a CPV code gave them."""
+    return (
+        bool(files)
+        and ASSIGNED_CATEGORY in store.query("SELECT * FROM lines LIMIT 0", files).schema.names
+    )
+
+
+def _assigned_code_sql(assigned: bool) -> str:
+    """The category a line's SIC is chosen from when it is not the file's own ProClass code:
+    an analyst's correction always; otherwise the assigned category only where the file has
+    no six-digit ProClass code (a CPV code, the body's own code, or none), since the full
+    code in the file is finer than a heading the model or a rule gives."""
+    if not assigned:
+        return "NULL::VARCHAR"
+    return (
+        "CASE WHEN l.category_source = 'correction' "
+        "OR NOT regexp_full_match(trim(coalesce(l.category_code, '')), '[0-9]{6}') "
+        f"THEN l.{ASSIGNED_CATEGORY} END"
+    )
+
+
+def _lines_sql(method: CarbonMethod, where: str, *, assigned: bool = False) -> str:
+    """One row per ledger line with how its emissions were worked out (a SQL query);
+    ``assigned``: the lines carry categories (:func:`has_assigned_categories`)."""
     average = average_factor(method.factors)
     exclusions = _exclusion_parts(method.exclusions)
     extra = "".join(f", {cte}" for cte in exclusions.ctes)
@@ -737,7 +716,10 @@ def _lines_sql(method: CarbonMethod, where: str) -> str:
     # the exclusion rules, the lines themselves); reading Parquet again is cheaper than
     # holding a copy of every line in memory.
     return f"""
-    WITH src AS NOT MATERIALIZED (SELECT {SOURCE_COLUMNS} FROM lines l WHERE {where}),
+    WITH src AS NOT MATERIALIZED (
+        SELECT {SOURCE_COLUMNS}, {_assigned_code_sql(assigned)} AS assigned_code
+        FROM lines l WHERE {where}
+    ),
     {classes}{extra}, base AS (
         SELECT l.body_code, l.batch_id, l.line_number, l.payment_date,
                l.{SUPPLIER} AS supplier, l.supplier_name, l.{DEPARTMENT} AS department,
@@ -750,6 +732,7 @@ def _lines_sql(method: CarbonMethod, where: str) -> str:
                CASE WHEN l.payment_date IS NULL THEN 1.0 ELSE y.price_ratio END AS deflate
         FROM src l
         JOIN fcls c ON c.body_code = l.body_code AND c.cc = coalesce(l.category_code, '')
+             AND c.ac = coalesce(l.assigned_code, '')
              AND c.et = coalesce(l.expense_type, '')
              AND c.cl = coalesce(l.category_label, '')
         LEFT JOIN years y ON y.spend_year = coalesce(year(l.payment_date), 0)
@@ -828,7 +811,8 @@ def _query(
     carbon_where, carbon_params = carbon.where()
     sql = (
         f"WITH {_reference_sql(method)}, carbon AS (SELECT * FROM "
-        f"({_lines_sql(method, spend_where)}) WHERE {carbon_where}) {select}"
+        f"({_lines_sql(method, spend_where, assigned=has_assigned_categories(store, files))}) "
+        f"WHERE {carbon_where}) {select}"
     )
     return store.query(sql, files, [*spend_params, *carbon_params]).to_pylist()
 
@@ -893,7 +877,8 @@ def aggregate(
     )
     sql = (
         f"WITH {_reference_sql(method)}, carbon AS (SELECT * FROM "
-        f"({_lines_sql(method, spend_where)}) WHERE {carbon_where}) "
+        f"({_lines_sql(method, spend_where, assigned=has_assigned_categories(store, files))}) "
+        f"WHERE {carbon_where}) "
         f"SELECT {SUMMARY_COLUMNS}, {which} AS summary_set, sum(spend_gbp) AS spend, "
         f"sum(tco2e) AS tco2e, count(*) AS lines FROM carbon GROUP BY GROUPING SETS ({sets})"
     )

@@ -81,7 +81,8 @@ def _choice(request: HttpRequest) -> tuple[list[Body], CarbonFilterForm, carbon.
         category=request.GET.get("category", "")[:200],
         tier=int(tier_text) if tier_text in ("1", "2", "3") else None,
         basis=request.GET.get("basis", "")
-        if request.GET.get("basis") in ("proclass", "keyword", "unclassified", "supplier")
+        if request.GET.get("basis")
+        in ("proclass", "category", "keyword", "unclassified", "supplier")
         else "",
         excluded={"yes": True, "no": False}.get(excluded_text),
     )
