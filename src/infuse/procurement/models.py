@@ -10,6 +10,28 @@ from django.utils.translation import gettext_lazy as _
 from infuse.accounts.models import OwnedRecord
 
 
+class Undoable(models.Model):
+    """A decision an analyst can undo: undoing marks it (who, when) and never deletes it, so
+    the history stays whole and the decision can be read back."""
+
+    reverted_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def active(self) -> bool:
+        return self.reverted_at is None
+
+
 class SpendBatch(OwnedRecord):
     """One uploaded spend file of one body, from upload to live (or refused)."""
 
@@ -87,7 +109,7 @@ class ColumnMapping(models.Model):
         return f"{self.owner_body_id}:{self.heading_signature[:8]}"
 
 
-class SupplierDecision(OwnedRecord):
+class SupplierDecision(Undoable, OwnedRecord):
     """An analyst's decision about a body's supplier clusters: a merge, a split or a
     confirmation. Decisions are replayed in order over the automatic clusters
     (``suppliers.apply_decisions``); undoing one marks it reverted and replays the rest, so
@@ -110,15 +132,6 @@ class SupplierDecision(OwnedRecord):
     # when a confirmed cluster has gained spellings since.
     spellings = models.JSONField(default=list, blank=True)
     label = models.CharField(_("supplier"), max_length=500, blank=True)
-    reverted_at = models.DateTimeField(_("undone"), null=True, blank=True)
-    reverted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("undone by"),
-    )
 
     class Meta:
         ordering = ["pk"]
@@ -133,10 +146,6 @@ class SupplierDecision(OwnedRecord):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.label or self.raw_name}"[:300]
-
-    @property
-    def active(self) -> bool:
-        return self.reverted_at is None
 
 
 class SupplierList(OwnedRecord):
@@ -499,7 +508,7 @@ class CategoryRule(OwnedRecord):
         return self.name
 
 
-class CategoryCorrection(OwnedRecord):
+class CategoryCorrection(Undoable, OwnedRecord):
     """An analyst's category for one line, or for every line of a supplier or of an expense
     type, of a body. Applied first on every run and used to train the model; undoing marks it
     reverted (the history stays)."""
@@ -516,15 +525,6 @@ class CategoryCorrection(OwnedRecord):
     line_number = models.PositiveIntegerField(null=True, blank=True)
     value = models.CharField(_("supplier or expense type"), max_length=500, blank=True)
     category_code = models.CharField(_("category"), max_length=12)
-    reverted_at = models.DateTimeField(_("undone"), null=True, blank=True)
-    reverted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("undone by"),
-    )
 
     class Meta:
         ordering = ["-pk"]
@@ -539,10 +539,6 @@ class CategoryCorrection(OwnedRecord):
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.category_code}"
-
-    @property
-    def active(self) -> bool:
-        return self.reverted_at is None
 
 
 class CategoryModel(models.Model):
