@@ -33,7 +33,7 @@ def last_entry(action: str) -> AuditEntry:
 def score_sheet(evaluator: Any, made: Any, values: dict[str, tuple[int, int, int]]) -> None:
     """Declare, then score and submit: ``values`` maps a bidder's name to its scores on
     Method, Staffing and Social value (the tree of ``support.TREE``)."""
-    if selectors.evaluator_of(evaluator, made).declared_at is None:  # type: ignore[union-attr]
+    if not made.evaluators.filter(user=evaluator, declared_at__isnull=False).exists():
         services.interests_declare(
             actor=evaluator, procurement=made, has_conflict=False, declaration=""
         )
