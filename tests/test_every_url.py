@@ -148,6 +148,11 @@ def samples_for(parameter: str, world: dict[str, Any]) -> list[Sample]:
             Sample(str(world["tender"].lots.get().bidders.first().pk), owner_body=CAERPHILLY)
         ],
         "commitment_id": lambda: [Sample(str(tender_commitment(world)), owner_body=CAERPHILLY)],
+        "evaluator_id": lambda: [Sample(str(tender_evaluator(world)), owner_body=CAERPHILLY)],
+        # A measure of Caerphilly's social-value framework (the walker tender's, SV2).
+        "measure_id": lambda: [
+            Sample(str(tender_measure(world)), owner_body=CAERPHILLY, marker="Apprentices")
+        ],
         # The programme's demo intake: cohorts are seen by their facilitators, participants
         # and the programme managers (tests/programme checks who is refused).
         "intake_id": lambda: [Sample(str(programme_sample("intake")))],
@@ -300,6 +305,34 @@ def world(
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def tender_evaluator(world: dict[str, Any]) -> int:
+    """The walker tender's one evaluator: a Caerphilly officer who is not one of the visitors
+    (a named evaluator sees the procurement but does not manage it)."""
+    from infuse.accounts.services import user_create
+    from infuse.tenders.models import Evaluator
+    from infuse.tenders.services import evaluator_add
+
+    tender = world["tender"]
+    found = Evaluator.objects.filter(procurement=tender).first()
+    if found is None:
+        colleague = user_create(
+            actor=None,
+            username="walker-evaluator",
+            password="correct horse battery staple",
+            role="participant",
+            body=tender.owner_body,
+            email="walker-evaluator@example.org",
+        )
+        found = evaluator_add(actor=None, procurement=tender, user=colleague)
+    return found.pk
+
+
+def tender_measure(world: dict[str, Any]) -> int:
+    from infuse.tenders.models import Commitment
+
+    return Commitment.objects.filter(bidder__lot__procurement=world["tender"]).get().measure_id
 
 
 def tender_commitment(world: dict[str, Any]) -> int:

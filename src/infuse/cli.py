@@ -1170,6 +1170,8 @@ def tender_results(
         if lot["rank_reversal_if_removed"]:
             names = ", ".join(lot["rank_reversal_if_removed"])
             console.print(f"Rank reversal if removed: {names}")
+        for gone in lot["withdrawn"]:
+            console.print(f"Withdrawn, not ranked: {gone['bidder']} ({gone['reason']})")
 
 
 @app.command("tender-sensitivity")

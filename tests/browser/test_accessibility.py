@@ -219,7 +219,20 @@ def _tender_manager(make_user: Any) -> Any:
         support.services.evaluator_add(actor=user, procurement=made, user=evaluator)
         support.score_all(evaluator, made, values)
     user.sample_tender = made.pk
+    _tender_set_up_samples(user, made)
     return user
+
+
+def _tender_set_up_samples(user: Any, made: Any) -> None:
+    """The set-up records a correction page is about: a lot, Alpha's bid and commitment, the
+    first evaluator and the measure."""
+    lot = made.lots.get()
+    alpha = lot.bidders.get(name="Alpha Coaches")
+    commitment = alpha.commitments.get()
+    user.sample_lot, user.sample_bidder, user.sample_commitment = lot.pk, alpha.pk, commitment.pk
+    user.sample_measure = commitment.measure_id
+    evaluator = made.evaluators.first()
+    user.sample_evaluator = evaluator.pk if evaluator else ""
 
 
 def _tender_evaluator(make_user: Any) -> Any:
@@ -239,7 +252,9 @@ def _tender_setter(make_user: Any) -> Any:
     from tests.tenders import support
 
     user = make_user("analyst", CAERPHILLY, first_name="Dafydd", last_name="Jenkins")
-    user.sample_tender = support.procurement(user).pk
+    made = support.procurement(user)
+    user.sample_tender = made.pk
+    _tender_set_up_samples(user, made)
     return user
 
 
@@ -316,6 +331,69 @@ PAGES = [
     ),
     pytest.param(
         _tender_setter, "/en/tenders/{tender}/setup/bidders/", 200, "Add the bid", id="tender-bids"
+    ),
+    pytest.param(
+        _tender_setter,
+        "/en/tenders/{tender}/setup/details/",
+        200,
+        "Save the details",
+        id="tender-details",
+    ),
+    pytest.param(
+        _tender_setter,
+        "/en/tenders/{tender}/setup/bidders/{bidder}/",
+        200,
+        "Save the bid",
+        id="tender-bid-change",
+    ),
+    pytest.param(
+        _tender_setter,
+        "/en/tenders/{tender}/setup/bidders/{bidder}/remove/",
+        200,
+        "Yes, remove the bid",
+        id="tender-bid-remove",
+    ),
+    pytest.param(
+        _tender_setter,
+        "/en/tenders/{tender}/setup/commitments/{commitment}/remove/",
+        200,
+        "Yes, remove the commitment",
+        id="tender-commitment-remove",
+    ),
+    pytest.param(
+        _tender_setter,
+        "/en/tenders/{tender}/setup/lots/{lot}/remove/",
+        200,
+        "cannot be removed",
+        id="tender-lot-remove-refused",
+    ),
+    pytest.param(
+        _tender_setter,
+        "/en/tenders/measures/{measure}/",
+        200,
+        "Save the measure",
+        id="tender-measure",
+    ),
+    pytest.param(
+        _tender_setter,
+        "/en/tenders/measures/{measure}/remove/",
+        200,
+        "cannot be removed",
+        id="tender-measure-remove-refused",
+    ),
+    pytest.param(
+        _tender_manager,
+        "/en/tenders/{tender}/setup/bidders/{bidder}/withdraw/",
+        200,
+        "Withdraw the bid",
+        id="tender-bid-withdraw",
+    ),
+    pytest.param(
+        _tender_manager,
+        "/en/tenders/{tender}/setup/evaluators/{evaluator}/remove/",
+        200,
+        "cannot be removed as an evaluator",
+        id="tender-evaluator-remove-refused",
     ),
     pytest.param(
         _participant,
@@ -753,6 +831,11 @@ def test_page_has_no_serious_accessibility_failures(
             "cohort",
             "session",
             "tender",
+            "lot",
+            "bidder",
+            "commitment",
+            "evaluator",
+            "measure",
         )
     }
     path = path.format(**samples)

@@ -34,6 +34,13 @@ class SensitivityOut(Schema):
     changed: bool
 
 
+class WithdrawnOut(Schema):
+    bidder: str
+    price: float
+    withdrawn_at: str
+    reason: str
+
+
 class LotOut(Schema):
     number: int
     title_en: str
@@ -45,6 +52,7 @@ class LotOut(Schema):
     margin_price_cut: float | None
     sensitivity: list[SensitivityOut]
     rank_reversal_if_removed: list[str]
+    withdrawn: list[WithdrawnOut]  # kept on record, not ranked, not in the price comparison
 
 
 class ResultsOut(Schema):

@@ -17,7 +17,7 @@ from infuse.accounts.models import Role
 from infuse.procurement.forms import ForOwnBodyForm
 from infuse.reference.models import Body
 
-from .models import Criterion, Lot, Procurement, SocialValueMeasure
+from .models import Bidder, Criterion, Lot, Procurement, SocialValueMeasure
 
 
 def _money(label: Any, required: bool = True, help_text: Any = "") -> forms.DecimalField:
@@ -113,6 +113,37 @@ class ProcurementForm(ForOwnBodyForm):
         ),
     )
     lot_cy = _text(gettext_lazy("First lot's title in Welsh"), required=False)
+
+
+class ProcurementDetailsForm(forms.Form):
+    """Correcting a procurement after it was created: what ``ProcurementForm`` asks, but the
+    body (a tender does not move between bodies) and the first lot (see the lots page). With
+    ``locked`` (scoring has started) the price formula and ceiling are shown but not taken."""
+
+    title_en = ProcurementForm.base_fields["title_en"]
+    title_cy = ProcurementForm.base_fields["title_cy"]
+    reference = ProcurementForm.base_fields["reference"]
+    description_en = ProcurementForm.base_fields["description_en"]
+    description_cy = ProcurementForm.base_fields["description_cy"]
+    price_formula = ProcurementForm.base_fields["price_formula"]
+    price_ceiling = ProcurementForm.base_fields["price_ceiling"]
+
+    def __init__(self, data: Any = None, *, procurement: Procurement, locked: bool) -> None:
+        super().__init__(
+            data,
+            initial={
+                "title_en": procurement.title_en,
+                "title_cy": procurement.title_cy,
+                "reference": procurement.reference,
+                "description_en": procurement.description_en,
+                "description_cy": procurement.description_cy,
+                "price_formula": procurement.price_formula,
+                "price_ceiling": procurement.price_ceiling,
+            },
+        )
+        if locked:
+            self.fields["price_formula"].disabled = True
+            self.fields["price_ceiling"].disabled = True
 
 
 class LotForm(forms.Form):
@@ -351,6 +382,67 @@ class BidderForm(forms.Form):
         }
 
 
+class BidderChangeForm(BidderForm):
+    """Correcting a bid: the same fields, filled from the bid. An existing commitment is removed
+    through its own confirmation page, not by emptying its box. With ``locked`` (see
+    ``selectors.bidder_change_refusal``) only the supplier's name is taken."""
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        bidder: Bidder,
+        measures: Sequence[SocialValueMeasure] = (),
+        locked: bool = False,
+    ) -> None:
+        procurement = bidder.lot.procurement
+        super().__init__(data, procurement=procurement, measures=measures)
+        lots = self.fields["lot"]
+        assert isinstance(lots, forms.ModelChoiceField)
+        lots.queryset = procurement.lots.filter(Q(awarded_to__isnull=True) | Q(pk=bidder.lot_id))
+        self.committed = {c.measure_id: c.quantity for c in bidder.commitments.all()}
+        self.initial = {
+            "lot": bidder.lot_id,
+            "name": bidder.name,
+            "price": bidder.price,
+            **{f"m{pk}": quantity for pk, quantity in self.committed.items()},
+        }
+        if locked:
+            for name in ["lot", "price", *(f"m{m.pk}" for m in self.measures)]:
+                self.fields[name].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for pk in self.committed:
+            name = f"m{pk}"
+            if name in self.fields and name not in self.errors and not data.get(name):
+                self.add_error(
+                    name,
+                    gettext_lazy(
+                        "Enter a quantity above 0. To remove the commitment, use “Remove” "
+                        "beside it on the bidders page."
+                    ),
+                )
+        return data
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is the bid withdrawn?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "For example: the supplier withdrew it by email on 3 March, or it was excluded "
+            "because it arrived late. The reason is kept with the bid and in the audit trail."
+        ),
+        error_messages={"required": gettext_lazy("Give the reason the bid is withdrawn.")},
+    )
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation with no fields: a bound form to carry a refusal to the error summary."""
+
+
 class EvaluatorForm(forms.Form):
     user = forms.ModelChoiceField(
         label=gettext_lazy("Colleague to name as an evaluator"),
@@ -415,3 +507,25 @@ class MeasureForm(ForOwnBodyForm):
         queryset=Body.objects.order_by("name_en"),
         required=False,
     )
+
+
+class MeasureChangeForm(forms.Form):
+    """Correcting a measure: the fields of ``MeasureForm`` but the body. With ``locked`` (a bid
+    committing to it is being scored) the unit and proxy value are shown but not taken."""
+
+    code = MeasureForm.base_fields["code"]
+    name_en = MeasureForm.base_fields["name_en"]
+    name_cy = MeasureForm.base_fields["name_cy"]
+    unit_en = MeasureForm.base_fields["unit_en"]
+    unit_cy = MeasureForm.base_fields["unit_cy"]
+    proxy_value = MeasureForm.base_fields["proxy_value"]
+    framework = MeasureForm.base_fields["framework"]
+    source = MeasureForm.base_fields["source"]
+
+    def __init__(
+        self, data: Any = None, *, measure: SocialValueMeasure, locked: bool = False
+    ) -> None:
+        super().__init__(data, initial={name: getattr(measure, name) for name in self.base_fields})
+        if locked:
+            for name in ("unit_en", "unit_cy", "proxy_value"):
+                self.fields[name].disabled = True

@@ -153,17 +153,27 @@ class Lot(models.Model):
 
 
 class Bidder(models.Model):
-    """One supplier's bid for one lot, with its price."""
+    """One supplier's bid for one lot, with its price.
+
+    A withdrawn bid (the supplier withdrew it, or it was excluded) stays on record with any
+    scores and moderations it was given, but takes no part in the results: it is not ranked and
+    its price is not part of the field the relative price formulas compare against."""
 
     lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="bidders")
     name = models.CharField(_("supplier"), max_length=200)
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
+    withdrawn_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class Evaluator(models.Model):

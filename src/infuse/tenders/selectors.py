@@ -16,7 +16,17 @@ from infuse.accounts.policy import tender_filter
 from infuse.challenges.forms import DEFAULT_SCALE
 
 from . import scoring
-from .models import Bidder, Criterion, Evaluator, Lot, Moderation, Procurement, Score
+from .models import (
+    Bidder,
+    Commitment,
+    Criterion,
+    Evaluator,
+    Lot,
+    Moderation,
+    Procurement,
+    Score,
+    SocialValueMeasure,
+)
 
 # A new procurement's scoring scale (0–5), the Challenge Fund's descriptors; editable per
 # procurement until scoring starts.
@@ -70,6 +80,7 @@ class LotResult:
     reversals: list[str] = field(default_factory=list)
     complete: bool = False  # every evaluator has submitted
     names: dict[str, str] = field(default_factory=dict)
+    withdrawn: list[Bidder] = field(default_factory=list)  # kept on record, not ranked
 
 
 def criterion_score(bidder: Bidder, criterion: Criterion) -> tuple[float | None, bool]:
@@ -88,11 +99,16 @@ def criterion_score(bidder: Bidder, criterion: Criterion) -> tuple[float | None,
 def lot_result(lot: Lot) -> LotResult:
     procurement = lot.procurement
     crits = leaves(procurement)
-    bidders = list(
+    everyone = list(
         lot.bidders.prefetch_related("moderations", "scores__evaluator", "commitments__measure")
     )
+    # A withdrawn bid is listed but takes no part: not ranked, and not in the field of prices
+    # the relative formulas compare against (the lowest price, the mean, the highest bid).
+    bidders = [b for b in everyone if not b.withdrawn]
     formula = lot.formula
-    result = LotResult(lot=lot, formula=formula, criteria=crits)
+    result = LotResult(
+        lot=lot, formula=formula, criteria=crits, withdrawn=[b for b in everyone if b.withdrawn]
+    )
     if not bidders or not crits:
         return result
     evaluators = list(procurement.evaluators.filter(has_conflict=False))
@@ -220,6 +236,15 @@ def results_data(procurement: Procurement) -> dict[str, Any]:
                     for s in r.sensitivity
                 ],
                 "rank_reversal_if_removed": [r.names[k] for k in r.reversals],
+                "withdrawn": [
+                    {
+                        "bidder": b.name,
+                        "price": float(b.price),
+                        "withdrawn_at": b.withdrawn_at.isoformat() if b.withdrawn_at else "",
+                        "reason": b.withdrawal_reason,
+                    }
+                    for b in r.withdrawn
+                ],
             }
         )
     return {
@@ -237,7 +262,7 @@ def setup_tasks(procurement: Procurement) -> list[dict[str, Any]]:
     lots = procurement.lots.count()
     levels = procurement.levels.count()
     weights = sum(float(c.weight) for c in leaves(procurement))
-    bids = Bidder.objects.filter(lot__procurement=procurement).count()
+    bids = Bidder.objects.filter(lot__procurement=procurement, withdrawn_at=None).count()
     people = procurement.evaluators.count()
     return [
         {
@@ -290,3 +315,146 @@ def may_evaluate(user: Any, procurement: Procurement) -> bool:
     if user.body_id is None:
         return bool(user.role == Role.ASSESSOR)
     return bool(user.body_id == procurement.owner_body_id)
+
+
+def bids_to_score(procurement: Procurement) -> QuerySet[Bidder]:
+    """The bids evaluators score: every bid of the procurement that has not been withdrawn."""
+    return Bidder.objects.filter(lot__procurement=procurement, withdrawn_at=None)
+
+
+# --- Why a correction is refused ---------------------------------------------------------------
+#
+# Each function returns the reason, in the user's language, that a change or a removal cannot be
+# made, or None when it can. The services refuse with the same reason, and the confirmation
+# pages show it before anyone presses a button, so the rule is written once.
+
+
+def lot_removal_refusal(lot: Lot) -> str | None:
+    """A lot can be removed only while it has no bids (withdrawn ones included: they are on
+    record), is not awarded, and is not the procurement's only lot."""
+    if lot.awarded_to_id is not None:
+        return _("This lot has been awarded, so it cannot be removed.")
+    bids = lot.bidders.count()
+    if bids:
+        return ngettext(
+            "This lot has %(count)s bid, so it cannot be removed: the bid and anything scored "
+            "against it would be lost. Remove or withdraw the bid first; a withdrawn bid stays "
+            "on record, so its lot stays too.",
+            "This lot has %(count)s bids, so it cannot be removed: the bids and anything scored "
+            "against them would be lost. Remove or withdraw the bids first; a withdrawn bid stays "
+            "on record, so its lot stays too.",
+            bids,
+        ) % {"count": bids}
+    if lot.procurement.lots.count() <= 1:
+        return _("A procurement needs at least one lot, so its only lot cannot be removed.")
+    return None
+
+
+def _bid_has_record(bidder: Bidder) -> bool:
+    return bidder.scores.exists() or bidder.moderations.exists()
+
+
+def bidder_removal_refusal(bidder: Bidder) -> str | None:
+    """A bid can be removed (deleted) only before scoring starts, as a correction of a bid
+    entered by mistake. Once scoring has started the bid is part of the evaluation's record:
+    it can be withdrawn, which keeps it and its scores, but not removed."""
+    if bidder.lot.awarded_to_id == bidder.pk:
+        return _("This lot has been awarded to this bid, so the bid cannot be removed.")
+    if bidder.withdrawn:
+        return _("This bid has been withdrawn: it stays on record and cannot be removed.")
+    if _bid_has_record(bidder) or scoring_started(bidder.lot.procurement):
+        return _(
+            "Scoring has started, so this bid cannot be removed: it is part of the evaluation's "
+            "record. Withdraw it instead: its scores are kept, and it is left out of the ranking "
+            "and of the price comparison."
+        )
+    return None
+
+
+def bidder_withdrawal_refusal(bidder: Bidder) -> str | None:
+    """Any bid can be withdrawn except one already withdrawn, and the bid a lot was awarded to
+    (the award is a decision on record; it is not undone here)."""
+    if bidder.withdrawn:
+        return _("This bid has already been withdrawn.")
+    if bidder.lot.awarded_to_id == bidder.pk:
+        return _("This lot has been awarded to this bid, so the bid cannot be withdrawn.")
+    if bidder.lot.awarded_to_id is not None:
+        return _("This lot has been awarded, so its bids can no longer change.")
+    return None
+
+
+def bidder_change_refusal(bidder: Bidder) -> str | None:
+    """What fixes a bid's lot, price and commitments: scoring having started (evaluators scored
+    it as it was, and every price score depends on every price), an award, or a withdrawal. The
+    supplier's name can always be corrected."""
+    if bidder.withdrawn:
+        return _(
+            "This bid has been withdrawn, so its lot, price and commitments are kept as they were."
+        )
+    if bidder.lot.awarded_to_id is not None:
+        return _(
+            "This lot has been awarded, so its bids' prices and commitments can no longer change."
+        )
+    if scoring_started(bidder.lot.procurement):
+        return _(
+            "Scoring has started, so the bid's lot, price and social-value commitments can no "
+            "longer change: the evaluators scored the bid as it was, and every price score "
+            "depends on every price. The supplier's name can still be corrected."
+        )
+    return None
+
+
+def commitment_removal_refusal(commitment: Commitment) -> str | None:
+    """A commitment is part of the bid the evaluators scored: it can be removed only while the
+    bid could still change (see ``bidder_change_refusal``), and never once delivery is recorded."""
+    if commitment.delivered is not None:
+        return _("Delivery has been recorded against this commitment, so it cannot be removed.")
+    return bidder_change_refusal(commitment.bidder)
+
+
+def evaluator_removal_refusal(evaluator: Evaluator) -> str | None:
+    """An evaluator who has saved any score cannot be removed: removing them would delete their
+    scores (submitted ones count in the results; saved ones are part of the record)."""
+    if evaluator.submitted_at is not None:
+        return _(
+            "This evaluator has submitted their scores, which count in the results, so they "
+            "cannot be removed."
+        )
+    if evaluator.scores.exists():
+        return _(
+            "This evaluator has saved scores (not yet submitted), so they cannot be removed: "
+            "removing them would delete those scores."
+        )
+    return None
+
+
+def measure_in_scored_use(measure: SocialValueMeasure) -> bool:
+    """Whether a bid committing to ``measure`` is in a procurement whose scoring has started."""
+    procurements = Procurement.objects.filter(
+        lots__bidders__commitments__measure=measure
+    ).distinct()
+    return any(scoring_started(p) for p in procurements)
+
+
+def measure_removal_refusal(measure: SocialValueMeasure) -> str | None:
+    """A measure that any bid commits to cannot be removed (the commitment would lose its unit
+    and value)."""
+    used = Commitment.objects.filter(measure=measure).count()
+    if used:
+        return ngettext(
+            "%(count)s bid commits to this measure, so it cannot be removed.",
+            "%(count)s bids commit to this measure, so it cannot be removed.",
+            used,
+        ) % {"count": used}
+    return None
+
+
+def measure_value_refusal(measure: SocialValueMeasure) -> str | None:
+    """The unit and proxy value of a measure are fixed once a bid committing to it is being
+    scored: evaluators saw the commitments valued with them."""
+    if measure_in_scored_use(measure):
+        return _(
+            "A bid committing to this measure is being scored, so its unit and proxy value can no "
+            "longer change: the evaluators saw the commitments valued with them."
+        )
+    return None

@@ -29,6 +29,10 @@ from .models import (
     SocialValueMeasure,
 )
 
+# The longest title or supplier's name the tables hold (``max_length`` on the models).
+NAME_LIMIT = 200
+REFERENCE_LIMIT = 60
+
 
 class TenderError(UserFacingError):
     """A refused tender-evaluation request, with the reason in the user's language."""
@@ -196,7 +200,8 @@ def scores_save(
     if evaluator.submitted_at is not None:
         raise TenderError(_("You have submitted your scores; they can no longer change."))
     criteria = {c.pk for c in selectors.scored_criteria(procurement)}
-    bidders = set(Bidder.objects.filter(lot__procurement=procurement).values_list("pk", flat=True))
+    # A withdrawn bid is not scored any more; what it was given before stays as it was.
+    bidders = set(selectors.bids_to_score(procurement).values_list("pk", flat=True))
     for (bidder_id, criterion_id), (score, comment) in scores.items():
         if bidder_id not in bidders or criterion_id not in criteria or score is None:
             continue
@@ -236,6 +241,8 @@ def score_moderate(
         raise TenderError(_("That criterion belongs to another procurement."))
     if bidder.lot.awarded_to_id is not None:
         raise TenderError(_("This lot has been awarded: scores can no longer change."))
+    if bidder.withdrawn:
+        raise TenderError(_("This bid has been withdrawn, so its scores can no longer change."))
     reason = reason.strip()
     if not reason:
         raise TenderError(_("Give the reason for the moderated score."))
@@ -273,6 +280,8 @@ def lot_award(*, actor: Any, lot: Lot, bidder: Bidder) -> Lot:
         raise TenderError(_("That bidder did not bid for this lot."))
     if lot.awarded_to_id is not None:
         raise TenderError(_("This lot has already been awarded."))
+    if bidder.withdrawn:
+        raise TenderError(_("That bid has been withdrawn, so the lot cannot be awarded to it."))
     lot.awarded_to = bidder
     lot.awarded_at = timezone.now()
     lot.save(update_fields=["awarded_to", "awarded_at"])
@@ -370,29 +379,19 @@ def bidder_add(
 ) -> Bidder:
     """Add a bid for ``lot`` with its price and social-value commitments (measure → quantity)."""
     _require_manager(actor, lot.procurement)
-    if not name.strip():
-        raise TenderError(_("Enter the supplier's name."))
-    try:
-        value = Decimal(str(price))
-    except (InvalidOperation, ValueError):
-        raise TenderError(_("Enter the price as a number.")) from None
-    if not value.is_finite() or value <= 0:
-        raise TenderError(_("The price must be more than zero."))
+    name = _supplier_name(name)
+    value = _bid_price(price)
     if lot.awarded_to_id is not None:
         raise TenderError(_("This lot has been awarded: no more bids can be added."))
-    quantities = {}
-    for measure, quantity in (commitments or {}).items():
-        if measure.owner_body_id != lot.procurement.owner_body_id:
-            raise TenderError(_("That social-value measure belongs to another body."))
-        try:
-            amount = Decimal(str(quantity))
-        except (InvalidOperation, ValueError):
-            raise TenderError(_("Enter each commitment as a number.")) from None
-        if not amount.is_finite() or amount < 0:
-            raise TenderError(_("A commitment cannot be negative."))
-        if amount:
-            quantities[measure] = amount
-    bidder = Bidder.objects.create(lot=lot, name=name.strip(), price=value)
+    _refuse_once_scoring_started(
+        lot.procurement,
+        _(
+            "Scoring has started, so no more bids can be added: the evaluators who have scored "
+            "did not see it, and every price score depends on every price."
+        ),
+    )
+    quantities = _commitment_quantities(lot.procurement, commitments)
+    bidder = Bidder.objects.create(lot=lot, name=name, price=value)
     for measure, amount in quantities.items():
         Commitment.objects.create(bidder=bidder, measure=measure, quantity=amount)
     audit_record(
@@ -403,6 +402,44 @@ def bidder_add(
         after={"lot": lot.number, "name": name, "price": value},
     )
     return bidder
+
+
+def _supplier_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise TenderError(_("Enter the supplier's name."))
+    if len(name) > NAME_LIMIT:
+        raise TenderError(_("The supplier's name can be at most 200 characters."))
+    return name
+
+
+def _bid_price(price: Any) -> Decimal:
+    try:
+        value = Decimal(str(price))
+    except (InvalidOperation, ValueError):
+        raise TenderError(_("Enter the price as a number.")) from None
+    if not value.is_finite() or value <= 0:
+        raise TenderError(_("The price must be more than zero."))
+    return value
+
+
+def _commitment_quantities(
+    procurement: Procurement, commitments: Mapping[Any, Any] | None
+) -> dict[SocialValueMeasure, Decimal]:
+    """Checked commitments (measure → quantity), zero quantities left out."""
+    quantities = {}
+    for measure, quantity in (commitments or {}).items():
+        if measure.owner_body_id != procurement.owner_body_id:
+            raise TenderError(_("That social-value measure belongs to another body."))
+        try:
+            amount = Decimal(str(quantity))
+        except (InvalidOperation, ValueError):
+            raise TenderError(_("Enter each commitment as a number.")) from None
+        if not amount.is_finite() or amount < 0:
+            raise TenderError(_("A commitment cannot be negative."))
+        if amount:
+            quantities[measure] = amount
+    return quantities
 
 
 def _formula_and_ceiling(price_formula: str, price_ceiling: Any) -> tuple[str, Decimal | None]:
@@ -602,3 +639,375 @@ def document_issued(
         body=procurement.owner_body,
         after={"document": document, "bidder": bidder.name if bidder else None},
     )
+
+
+# --- Correcting the set-up ----------------------------------------------------------------------
+#
+# The rule for every correction: nothing the evaluation depends on changes behind the
+# evaluators' backs, and nothing on record is lost. So a removal that would delete scores,
+# moderations, an award or delivery is refused (``selectors.*_refusal`` give the reasons), and a
+# bid that must leave the evaluation once scoring has started is withdrawn, not deleted.
+
+PROCUREMENT_FIELDS = [
+    "title_en",
+    "title_cy",
+    "reference",
+    "description_en",
+    "description_cy",
+    "price_formula",
+    "price_ceiling",
+]
+
+
+@audited
+@transaction.atomic
+def procurement_change(
+    *,
+    actor: Any,
+    procurement: Procurement,
+    title_en: str,
+    title_cy: str = "",
+    reference: str = "",
+    description_en: str = "",
+    description_cy: str = "",
+    price_formula: str | None = None,
+    price_ceiling: Any = None,
+) -> Procurement:
+    """Correct what was given when the procurement was created. Titles, reference and
+    descriptions can always change; the price formula and ceiling (``None`` for the formula
+    keeps both as they are) are fixed once scoring has started, as the lots' are."""
+    _require_manager(actor, procurement)
+    title_en, title_cy = title_en.strip(), title_cy.strip()
+    reference = reference.strip()
+    if not title_en:
+        raise TenderError(_("Enter the procurement's title."))
+    if len(title_en) > NAME_LIMIT or len(title_cy) > NAME_LIMIT:
+        raise TenderError(_("A title can be at most 200 characters."))
+    if len(reference) > REFERENCE_LIMIT:
+        raise TenderError(_("The reference can be at most 60 characters."))
+    if price_formula is None:
+        formula, ceiling = procurement.price_formula, procurement.price_ceiling
+    else:
+        if price_formula not in scoring.FORMULAS:
+            raise TenderError(_("Choose a price formula."))
+        formula, ceiling = _formula_and_ceiling(price_formula, price_ceiling)
+    before = snapshot(procurement, PROCUREMENT_FIELDS)
+    if (formula, ceiling) != (procurement.price_formula, procurement.price_ceiling):
+        _refuse_once_scoring_started(
+            procurement,
+            _(
+                "Scoring has started, so the procurement's price formula can no longer change: "
+                "the results already seen were calculated with it."
+            ),
+        )
+    procurement.title_en, procurement.title_cy = title_en, title_cy
+    procurement.reference = reference
+    procurement.description_en = description_en.strip()
+    procurement.description_cy = description_cy.strip()
+    procurement.price_formula, procurement.price_ceiling = formula, ceiling
+    procurement.save(update_fields=[*PROCUREMENT_FIELDS, "updated_at"])
+    after = snapshot(procurement, PROCUREMENT_FIELDS)
+    audit_record(
+        actor=actor,
+        action="tenders.procurement_changed",
+        target=procurement,
+        body=procurement.owner_body,
+        before=before,
+        after=after,
+    )
+    return procurement
+
+
+LOT_FIELDS = ["number", "title_en", "title_cy", "price_formula", "price_ceiling"]
+
+
+@audited
+@transaction.atomic
+def lot_remove(*, actor: Any, lot: Lot) -> None:
+    """Remove a lot added by mistake: only one without bids, not awarded, and not the only lot.
+    The other lots keep their numbers (the tender documents refer to them)."""
+    procurement = lot.procurement
+    _require_manager(actor, procurement)
+    refusal = selectors.lot_removal_refusal(lot)
+    if refusal:
+        raise TenderError(refusal)
+    before = snapshot(lot, LOT_FIELDS)
+    lot.delete()
+    audit_record(
+        actor=actor,
+        action="tenders.lot_removed",
+        target=procurement,
+        body=procurement.owner_body,
+        before=before,
+    )
+
+
+def _pounds(value: Any) -> Decimal:
+    """``value`` to the penny, so that before and after read alike in the audit trail."""
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def _bid_snapshot(bidder: Bidder) -> dict[str, Any]:
+    return {
+        "lot": bidder.lot.number,
+        "name": bidder.name,
+        "price": _pounds(bidder.price),
+        "commitments": {
+            c.measure.code: _pounds(c.quantity)
+            for c in bidder.commitments.select_related("measure")
+        },
+    }
+
+
+@audited
+@transaction.atomic
+def bidder_change(
+    *,
+    actor: Any,
+    bidder: Bidder,
+    name: str,
+    lot: Lot | None = None,
+    price: Any = None,
+    commitments: Mapping[Any, Any] | None = None,
+) -> Bidder:
+    """Correct a bid: the supplier's name always; its lot, price and social-value commitments
+    (measure → quantity; a measure left out or at 0 is no longer committed to) only while
+    ``selectors.bidder_change_refusal`` allows. ``None`` for lot, price or commitments keeps
+    them as they are."""
+    procurement = bidder.lot.procurement
+    _require_manager(actor, procurement)
+    name = _supplier_name(name)
+    new_lot = lot if lot is not None else bidder.lot
+    if new_lot.procurement_id != procurement.pk:
+        raise TenderError(_("That lot belongs to another procurement."))
+    value = _bid_price(price) if price is not None else bidder.price
+    current = {c.measure: c for c in bidder.commitments.select_related("measure")}
+    wanted = (
+        _commitment_quantities(procurement, commitments)
+        if commitments is not None
+        else {m: c.quantity for m, c in current.items()}
+    )
+    before = _bid_snapshot(bidder)
+    moves = (
+        new_lot.pk != bidder.lot_id
+        or value != bidder.price
+        or wanted != {m: c.quantity for m, c in current.items()}
+    )
+    if moves:
+        refusal = selectors.bidder_change_refusal(bidder)
+        if refusal:
+            raise TenderError(refusal)
+        if new_lot.awarded_to_id is not None:
+            raise TenderError(_("That lot has been awarded: no more bids can be added to it."))
+    bidder.name, bidder.lot, bidder.price = name, new_lot, value
+    bidder.save(update_fields=["name", "lot", "price"])
+    for measure, commitment in current.items():
+        if measure not in wanted:
+            commitment.delete()
+    for measure, amount in wanted.items():
+        Commitment.objects.update_or_create(
+            bidder=bidder, measure=measure, defaults={"quantity": amount}
+        )
+    audit_record(
+        actor=actor,
+        action="tenders.bidder_changed",
+        target=procurement,
+        body=procurement.owner_body,
+        before=before,
+        after=_bid_snapshot(bidder),
+    )
+    return bidder
+
+
+@audited
+@transaction.atomic
+def bidder_remove(*, actor: Any, bidder: Bidder) -> None:
+    """Delete a bid entered by mistake, with its commitments: only before scoring starts (see
+    ``selectors.bidder_removal_refusal``). After that, ``bidder_withdraw``."""
+    procurement = bidder.lot.procurement
+    _require_manager(actor, procurement)
+    refusal = selectors.bidder_removal_refusal(bidder)
+    if refusal:
+        raise TenderError(refusal)
+    before = _bid_snapshot(bidder)
+    bidder.delete()
+    audit_record(
+        actor=actor,
+        action="tenders.bidder_removed",
+        target=procurement,
+        body=procurement.owner_body,
+        before=before,
+    )
+
+
+@audited
+@transaction.atomic
+def bidder_withdraw(*, actor: Any, bidder: Bidder, reason: str) -> Bidder:
+    """Withdraw a bid (the supplier withdrew it, or it was excluded), with the reason. It stays
+    on record with its scores, moderations and commitments, but is no longer scored, ranked or
+    part of the prices the formulas compare. It cannot be undone: the evaluators' later work
+    leaves it out."""
+    procurement = bidder.lot.procurement
+    _require_manager(actor, procurement)
+    refusal = selectors.bidder_withdrawal_refusal(bidder)
+    if refusal:
+        raise TenderError(refusal)
+    reason = reason.strip()
+    if not reason:
+        raise TenderError(_("Give the reason the bid is withdrawn."))
+    bidder.withdrawn_at = timezone.now()
+    bidder.withdrawal_reason = reason
+    bidder.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    audit_record(
+        actor=actor,
+        action="tenders.bidder_withdrawn",
+        target=procurement,
+        body=procurement.owner_body,
+        before={**_bid_snapshot(bidder), "withdrawn_at": None},
+        after={
+            "name": bidder.name,
+            "withdrawn_at": bidder.withdrawn_at,
+            "reason": reason,
+            "scores_kept": bidder.scores.count(),
+        },
+    )
+    return bidder
+
+
+@audited
+@transaction.atomic
+def commitment_remove(*, actor: Any, commitment: Commitment) -> None:
+    """Remove a social-value commitment entered by mistake, while the bid can still change."""
+    bidder = commitment.bidder
+    procurement = bidder.lot.procurement
+    _require_manager(actor, procurement)
+    refusal = selectors.commitment_removal_refusal(commitment)
+    if refusal:
+        raise TenderError(refusal)
+    before = {
+        "bidder": bidder.name,
+        "measure": commitment.measure.code,
+        "quantity": commitment.quantity,
+    }
+    commitment.delete()
+    audit_record(
+        actor=actor,
+        action="tenders.commitment_removed",
+        target=procurement,
+        body=procurement.owner_body,
+        before=before,
+    )
+
+
+@audited
+@transaction.atomic
+def evaluator_remove(*, actor: Any, evaluator: Evaluator) -> None:
+    """Take an evaluator off the panel: only one who has saved no score. What they declared is
+    kept in the audit entry."""
+    procurement = evaluator.procurement
+    _require_manager(actor, procurement)
+    refusal = selectors.evaluator_removal_refusal(evaluator)
+    if refusal:
+        raise TenderError(refusal)
+    before = snapshot(
+        evaluator, ["user", "declared_at", "has_conflict", "declaration", "submitted_at"]
+    )
+    evaluator.delete()
+    audit_record(
+        actor=actor,
+        action="tenders.evaluator_removed",
+        target=procurement,
+        body=procurement.owner_body,
+        before=before,
+    )
+
+
+MEASURE_FIELDS = [
+    "code",
+    "name_en",
+    "name_cy",
+    "unit_en",
+    "unit_cy",
+    "proxy_value",
+    "framework",
+    "source",
+]
+
+
+@audited
+@transaction.atomic
+def measure_change(
+    *,
+    actor: Any,
+    measure: SocialValueMeasure,
+    code: str,
+    name_en: str,
+    unit_en: str,
+    proxy_value: Any,
+    name_cy: str = "",
+    unit_cy: str = "",
+    framework: str = "",
+    source: str = "",
+) -> SocialValueMeasure:
+    """Correct a measure of a body's social-value framework. Its code, names, framework and
+    source can always change; its unit and proxy value are fixed once a bid committing to it is
+    being scored (``selectors.measure_value_refusal``)."""
+    _require_manager(actor, Procurement(owner_body_id=measure.owner_body_id))
+    code = code.strip()
+    if not code or not name_en.strip() or not unit_en.strip():
+        raise TenderError(_("Give the measure a code, a name and a unit in English."))
+    clash = SocialValueMeasure.objects.filter(
+        owner_body_id=measure.owner_body_id, code__iexact=code
+    ).exclude(pk=measure.pk)
+    if clash.exists():
+        raise TenderError(_("Your body already has a measure with that code."))
+    try:
+        value = Decimal(str(proxy_value))
+    except (InvalidOperation, ValueError):
+        raise TenderError(_("Enter the proxy value as a number of pounds.")) from None
+    if not value.is_finite() or value < 0:
+        raise TenderError(_("The proxy value cannot be negative."))
+    before = snapshot(measure, MEASURE_FIELDS)
+    if (unit_en.strip(), unit_cy.strip(), value) != (
+        measure.unit_en,
+        measure.unit_cy,
+        measure.proxy_value,
+    ):
+        refusal = selectors.measure_value_refusal(measure)
+        if refusal:
+            raise TenderError(refusal)
+    measure.code = code
+    measure.name_en, measure.name_cy = name_en.strip(), name_cy.strip()
+    measure.unit_en, measure.unit_cy = unit_en.strip(), unit_cy.strip()
+    measure.proxy_value = value
+    measure.framework, measure.source = framework.strip(), source.strip()
+    measure.save(update_fields=[*MEASURE_FIELDS, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="tenders.measure_changed",
+        target=measure,
+        body=measure.owner_body,
+        before=before,
+        after=snapshot(measure, MEASURE_FIELDS),
+    )
+    return measure
+
+
+@audited
+@transaction.atomic
+def measure_remove(*, actor: Any, measure: SocialValueMeasure) -> None:
+    """Remove a measure no bid commits to."""
+    _require_manager(actor, Procurement(owner_body_id=measure.owner_body_id))
+    refusal = selectors.measure_removal_refusal(measure)
+    if refusal:
+        raise TenderError(refusal)
+    before = snapshot(measure, MEASURE_FIELDS)
+    body = measure.owner_body
+    audit_record(
+        actor=actor,
+        action="tenders.measure_removed",
+        target=measure,
+        body=body,
+        before=before,
+    )
+    measure.delete()

@@ -9,23 +9,29 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from infuse.accounts.policy import page_rule, signed_in_user
+from infuse.accounts.policy import Action, can, page_rule, signed_in_user
 from infuse.errors import UserFacingError
 
 from . import selectors, services
 from .forms import (
+    BidderChangeForm,
     BidderForm,
+    ConfirmForm,
     CriteriaForm,
     EvaluatorForm,
     LotForm,
+    MeasureChangeForm,
     MeasureForm,
+    ProcurementDetailsForm,
     ProcurementForm,
     ScaleForm,
+    WithdrawForm,
     rows_wanted,
 )
-from .models import Lot, Procurement, SocialValueMeasure
+from .models import Bidder, Commitment, Evaluator, Lot, Procurement, SocialValueMeasure
 from .views import _managed, may_create_tender
 
 
@@ -224,4 +230,252 @@ def measures(request: HttpRequest) -> HttpResponse:
         request,
         "tenders/setup_measures.html",
         {"form": form, "measures": shown.order_by("owner_body__name_en", "code")},
+    )
+
+
+# --- Correcting the set-up ----------------------------------------------------------------------
+
+
+def _confirmation(request: HttpRequest) -> ConfirmForm:
+    """The confirmation, bound when the button was pressed (a POST, even with no fields), and
+    checked, so that a refusal can be added to it for the error summary."""
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    form.is_valid()
+    return form
+
+
+def _confirmed_removal(
+    request: HttpRequest,
+    procurement: Procurement,
+    *,
+    refusal: str | None,
+    remove: Any,
+    done: str,
+    back: str,
+    template: str,
+    **context: Any,
+) -> HttpResponse:
+    """The "Are you sure?" step of a removal. GET shows what would go (or why it cannot);
+    POST calls ``remove`` (a service) and goes ``back`` with ``done``, or shows the service's
+    refusal in the error summary."""
+    form = _confirmation(request)
+    if form.is_bound:
+        try:
+            remove()
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+            refusal = str(error)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    return _render(
+        request, f"{template}", procurement, form=form, refusal=refusal, back=back, **context
+    )
+
+
+@page_rule("tenders.manage")
+def details(request: HttpRequest, procurement_id: int) -> HttpResponse:
+    procurement = _managed(request, procurement_id)
+    locked = selectors.scoring_started(procurement)
+    form = ProcurementDetailsForm(request.POST or None, procurement=procurement, locked=locked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.procurement_change(
+                actor=request.user, procurement=procurement, **form.cleaned_data
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The procurement's details have been saved."))
+            return redirect("tenders:setup", procurement.pk)
+    return _render(request, "setup_details.html", procurement, form=form)
+
+
+@page_rule("tenders.manage")
+def lot_remove(request: HttpRequest, procurement_id: int, lot_id: int) -> HttpResponse:
+    procurement = _managed(request, procurement_id)
+    lot = get_object_or_404(Lot, pk=lot_id, procurement=procurement)
+    return _confirmed_removal(
+        request,
+        procurement,
+        refusal=selectors.lot_removal_refusal(lot),
+        remove=lambda: services.lot_remove(actor=request.user, lot=lot),
+        done=_("The lot has been removed."),
+        back=reverse("tenders:lots", args=[procurement.pk]),
+        template="setup_lot_remove.html",
+        lot=lot,
+    )
+
+
+def _bid_of(request: HttpRequest, procurement_id: int, bidder_id: int) -> Bidder:
+    procurement = _managed(request, procurement_id)
+    return get_object_or_404(
+        Bidder.objects.select_related("lot__procurement"),
+        pk=bidder_id,
+        lot__procurement=procurement,
+    )
+
+
+@page_rule("tenders.manage")
+def bidder_edit(request: HttpRequest, procurement_id: int, bidder_id: int) -> HttpResponse:
+    bidder = _bid_of(request, procurement_id, bidder_id)
+    procurement = bidder.lot.procurement
+    measures = list(SocialValueMeasure.objects.filter(owner_body_id=procurement.owner_body_id))
+    fixed = selectors.bidder_change_refusal(bidder)
+    form = BidderChangeForm(
+        request.POST or None, bidder=bidder, measures=measures, locked=fixed is not None
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.bidder_change(
+                actor=request.user,
+                bidder=bidder,
+                name=data["name"],
+                lot=data["lot"],
+                price=data["price"],
+                commitments=form.commitments(),
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The bid has been saved."))
+            return redirect("tenders:bidders", procurement.pk)
+    return _render(request, "setup_bidder.html", procurement, form=form, bidder=bidder, fixed=fixed)
+
+
+@page_rule("tenders.manage")
+def bidder_remove(request: HttpRequest, procurement_id: int, bidder_id: int) -> HttpResponse:
+    bidder = _bid_of(request, procurement_id, bidder_id)
+    procurement = bidder.lot.procurement
+    return _confirmed_removal(
+        request,
+        procurement,
+        refusal=selectors.bidder_removal_refusal(bidder),
+        remove=lambda: services.bidder_remove(actor=request.user, bidder=bidder),
+        done=_("The bid has been removed."),
+        back=reverse("tenders:bidders", args=[procurement.pk]),
+        template="setup_bidder_remove.html",
+        bidder=bidder,
+        may_withdraw=selectors.bidder_withdrawal_refusal(bidder) is None,
+    )
+
+
+@page_rule("tenders.manage")
+def bidder_withdraw(request: HttpRequest, procurement_id: int, bidder_id: int) -> HttpResponse:
+    bidder = _bid_of(request, procurement_id, bidder_id)
+    procurement = bidder.lot.procurement
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bidder_withdraw(
+                actor=request.user, bidder=bidder, reason=form.cleaned_data["reason"]
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s's bid has been withdrawn. Its scores are kept; it is not ranked.")
+                % {"name": bidder.name},
+            )
+            return redirect("tenders:bidders", procurement.pk)
+    return _render(
+        request,
+        "setup_bidder_withdraw.html",
+        procurement,
+        form=form,
+        bidder=bidder,
+        refusal=selectors.bidder_withdrawal_refusal(bidder),
+        scores=bidder.scores.count(),
+    )
+
+
+@page_rule("tenders.manage")
+def commitment_remove(
+    request: HttpRequest, procurement_id: int, commitment_id: int
+) -> HttpResponse:
+    procurement = _managed(request, procurement_id)
+    commitment = get_object_or_404(
+        Commitment.objects.select_related("bidder__lot", "measure"),
+        pk=commitment_id,
+        bidder__lot__procurement=procurement,
+    )
+    return _confirmed_removal(
+        request,
+        procurement,
+        refusal=selectors.commitment_removal_refusal(commitment),
+        remove=lambda: services.commitment_remove(actor=request.user, commitment=commitment),
+        done=_("The commitment has been removed."),
+        back=reverse("tenders:bidders", args=[procurement.pk]),
+        template="setup_commitment_remove.html",
+        commitment=commitment,
+    )
+
+
+@page_rule("tenders.manage")
+def evaluator_remove(request: HttpRequest, procurement_id: int, evaluator_id: int) -> HttpResponse:
+    procurement = _managed(request, procurement_id)
+    evaluator = get_object_or_404(
+        Evaluator.objects.select_related("user"), pk=evaluator_id, procurement=procurement
+    )
+    return _confirmed_removal(
+        request,
+        procurement,
+        refusal=selectors.evaluator_removal_refusal(evaluator),
+        remove=lambda: services.evaluator_remove(actor=request.user, evaluator=evaluator),
+        done=_("The evaluator has been removed."),
+        back=reverse("tenders:evaluators", args=[procurement.pk]),
+        template="setup_evaluator_remove.html",
+        evaluator=evaluator,
+    )
+
+
+def _own_measure(request: HttpRequest, measure_id: int) -> SocialValueMeasure:
+    """A measure of a body whose records the user may change (the policy's record rule), else
+    404, as for a procurement they do not manage."""
+    measure = get_object_or_404(
+        SocialValueMeasure.objects.select_related("owner_body"), pk=measure_id
+    )
+    if not can(request.user, Action.CHANGE, measure):
+        raise Http404
+    return measure
+
+
+@page_rule("tenders.manage")
+def measure_edit(request: HttpRequest, measure_id: int) -> HttpResponse:
+    measure = _own_measure(request, measure_id)
+    fixed = selectors.measure_value_refusal(measure)
+    form = MeasureChangeForm(request.POST or None, measure=measure, locked=fixed is not None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_change(actor=request.user, measure=measure, **form.cleaned_data)
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The measure has been saved."))
+            return redirect("tenders:measures")
+    return render(
+        request, "tenders/setup_measure.html", {"form": form, "measure": measure, "fixed": fixed}
+    )
+
+
+@page_rule("tenders.manage")
+def measure_remove(request: HttpRequest, measure_id: int) -> HttpResponse:
+    measure = _own_measure(request, measure_id)
+    form = _confirmation(request)
+    refusal = selectors.measure_removal_refusal(measure)
+    if form.is_bound:
+        try:
+            services.measure_remove(actor=request.user, measure=measure)
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+            refusal = str(error)
+        else:
+            messages.success(request, _("The measure has been removed."))
+            return redirect("tenders:measures")
+    return render(
+        request,
+        "tenders/setup_measure_remove.html",
+        {"form": form, "measure": measure, "refusal": refusal},
     )

@@ -33,4 +33,38 @@ urlpatterns = [
     path("<int:procurement_id>/setup/criteria/", setup_views.criteria, name="criteria"),
     path("<int:procurement_id>/setup/bidders/", setup_views.bidders, name="bidders"),
     path("<int:procurement_id>/setup/evaluators/", setup_views.evaluators, name="evaluators"),
+    # Correcting the set-up
+    path("<int:procurement_id>/setup/details/", setup_views.details, name="details"),
+    path(
+        "<int:procurement_id>/setup/lots/<int:lot_id>/remove/",
+        setup_views.lot_remove,
+        name="lot_remove",
+    ),
+    path(
+        "<int:procurement_id>/setup/bidders/<int:bidder_id>/",
+        setup_views.bidder_edit,
+        name="bidder_edit",
+    ),
+    path(
+        "<int:procurement_id>/setup/bidders/<int:bidder_id>/remove/",
+        setup_views.bidder_remove,
+        name="bidder_remove",
+    ),
+    path(
+        "<int:procurement_id>/setup/bidders/<int:bidder_id>/withdraw/",
+        setup_views.bidder_withdraw,
+        name="bidder_withdraw",
+    ),
+    path(
+        "<int:procurement_id>/setup/commitments/<int:commitment_id>/remove/",
+        setup_views.commitment_remove,
+        name="commitment_remove",
+    ),
+    path(
+        "<int:procurement_id>/setup/evaluators/<int:evaluator_id>/remove/",
+        setup_views.evaluator_remove,
+        name="evaluator_remove",
+    ),
+    path("measures/<int:measure_id>/", setup_views.measure_edit, name="measure_edit"),
+    path("measures/<int:measure_id>/remove/", setup_views.measure_remove, name="measure_remove"),
 ]

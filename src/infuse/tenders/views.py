@@ -142,7 +142,7 @@ def score(request: HttpRequest, procurement_id: int) -> HttpResponse:
         return redirect("tenders:detail", procurement.pk)
     criteria = selectors.scored_criteria(procurement)
     bidders = list(
-        Bidder.objects.filter(lot__procurement=procurement)
+        selectors.bids_to_score(procurement)
         .select_related("lot")
         .prefetch_related("commitments__measure")
     )
@@ -203,6 +203,9 @@ def score(request: HttpRequest, procurement_id: int) -> HttpResponse:
             "sheet": sheet,
             "submitted": submitted,
             "levels": procurement.levels.all(),
+            "withdrawn": Bidder.objects.filter(
+                lot__procurement=procurement, withdrawn_at__isnull=False
+            ),
         },
     )
 
@@ -298,6 +301,8 @@ def report_pdf(request: HttpRequest, procurement_id: int) -> HttpResponse:
 
 
 def _letter_context(procurement: Procurement, bidder: Bidder) -> dict[str, Any]:
+    if bidder.withdrawn:
+        raise Http404  # a withdrawn bid is not ranked, so there is no letter of scores
     result = selectors.lot_result(bidder.lot)
     letter = selectors.feedback_letter(result, bidder)
     if letter is None:
@@ -315,6 +320,11 @@ def _letter_context(procurement: Procurement, bidder: Bidder) -> dict[str, Any]:
 def feedback(request: HttpRequest, procurement_id: int, bidder_id: int) -> HttpResponse:
     procurement = _managed(request, procurement_id)
     bidder = get_object_or_404(Bidder, pk=bidder_id, lot__procurement=procurement)
+    if bidder.withdrawn:
+        # No letter of scores: the bid left the evaluation. Say so instead of 404.
+        return render(
+            request, "tenders/feedback.html", {"procurement": procurement, "bidder": bidder}
+        )
     context = _letter_context(procurement, bidder)
     context["formula_text"] = formula_text(bidder.lot.formula)
     return render(request, "tenders/feedback.html", context)
