@@ -17,9 +17,9 @@ fixture in Cardinal's ``tests/fixtures/coverage/``:
 
 Pure: no Django. The counting walks Python objects decoded by the standard library's C JSON
 decoder; the per-line work is one recursive walk without allocations except new path strings,
-which are cached per (parent path, key). Counts are sums over lines, so a large file is split
-into byte ranges at line starts and counted by one process per core, as Cardinal counts lines
-on every core; the sums are the same as one pass.
+which are made once per (parent path, key) and reused. Counts are sums over lines, so a large
+file is split into byte ranges at line starts and counted by one process per core, as Cardinal
+counts lines on every core; the sums are the same as one pass.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import itertools
 import json
 import multiprocessing
 import os
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -49,48 +49,56 @@ class Coverage:
     """Counts per path; feed it lines (bytes) with :meth:`add_lines`, read :attr:`counts`."""
 
     def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-        self._member_paths: dict[tuple[str, str], str] = {}
+        self.counts: defaultdict[str, int] = defaultdict(int)
+        # Path strings are made once and reused: each object path's member paths by key,
+        # each array path's item path, each object path's "P/" path.
+        self._member_paths: dict[str, dict[str, str]] = {}
         self._item_paths: dict[str, str] = {}
         self._object_paths: dict[str, str] = {}
 
     def _walk(self, value: Any, path: str) -> bool:
-        """Count ``value`` at ``path`` and below; whether it is non-empty."""
-        counts = self.counts
-        if isinstance(value, dict):
+        """Count ``value`` at ``path`` and below; whether it is non-empty. The decoder makes
+        exactly dict, list, str, int, float, bool and None, so ``type(...) is`` suffices."""
+        kind = type(value)
+        if kind is dict:
             if not value:
                 return False
             filled = False
-            member_paths = self._member_paths
+            members = self._member_paths.get(path)
+            if members is None:
+                members = self._member_paths[path] = {}
+            walk = self._walk
             for key, member in value.items():
-                member_path = member_paths.get((path, key))
+                member_path = members.get(key)
                 if member_path is None:
-                    member_path = member_paths[(path, key)] = path + "/" + key
-                if self._walk(member, member_path):
+                    member_path = members[key] = path + "/" + key
+                if walk(member, member_path):
                     filled = True
             if filled:
-                counts[path] = counts.get(path, 0) + 1
+                counts = self.counts
+                counts[path] += 1
                 object_path = self._object_paths.get(path)
                 if object_path is None:
                     object_path = self._object_paths[path] = path + "/"
-                counts[object_path] = counts.get(object_path, 0) + 1
+                counts[object_path] += 1
             return filled
-        if isinstance(value, list):
+        if kind is list:
             if not value:
                 return False
             item_path = self._item_paths.get(path)
             if item_path is None:
                 item_path = self._item_paths[path] = path + "[]"
             filled = False
+            walk = self._walk
             for item in value:
-                if self._walk(item, item_path):
+                if walk(item, item_path):
                     filled = True
             if filled:
-                counts[path] = counts.get(path, 0) + 1
+                self.counts[path] += 1
             return filled
-        if value is None or value == "":
+        if value is None or (kind is str and not value):
             return False
-        counts[path] = counts.get(path, 0) + 1
+        self.counts[path] += 1
         return True
 
     def add_value(self, value: Any) -> None:
@@ -116,7 +124,7 @@ def coverage_of_bytes(data: bytes) -> dict[str, int]:
     """The coverage counts of a JSON-lines file's bytes."""
     coverage = Coverage()
     coverage.add_lines(data.split(b"\n"))
-    return coverage.counts
+    return dict(coverage.counts)
 
 
 def coverage_of_range(path: str, start: int, end: int) -> dict[str, int]:
@@ -136,7 +144,7 @@ def coverage_of_range(path: str, start: int, end: int) -> dict[str, int]:
                 yield line
 
         coverage.add_lines(lines())
-    return coverage.counts
+    return dict(coverage.counts)
 
 
 def line_start_ranges(path: str, parts: int) -> list[tuple[int, int]]:
