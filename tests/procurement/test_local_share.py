@@ -369,3 +369,18 @@ def test_a_complete_table_is_built_from_the_ons_postcode_lookup(tmp_path: Path) 
     got = dict(zip(placed["cluster_id"], placed["place"], strict=True))
     assert got["own"] == "authority" and got["straddles"] == "region"
     assert got["border"] == "unknown" and got["telford"] == "outside"
+
+
+def test_the_demo_gives_each_authority_s_own_suppliers_postcodes() -> None:
+    from infuse.demo.ledgers import AUTHORITY_DISTRICTS, TRADES_FROM_AFAR, local_suppliers
+
+    codes = sorted(AUTHORITY_DISTRICTS)
+    for code in codes:
+        suppliers = local_suppliers(code, codes)
+        assert len(suppliers) == 6
+        postcodes = [postcode for _name, postcode in suppliers]
+        assert postcodes[-1] == ""  # one without, as in real lists
+        for postcode in postcodes[:-1]:
+            district = postcode.split(" ")[0]
+            assert district in AUTHORITY_DISTRICTS[code] or postcode in TRADES_FROM_AFAR.values()
+    assert local_suppliers("W06000999", codes) == []

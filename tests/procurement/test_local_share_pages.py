@@ -19,6 +19,7 @@ from infuse.accounts.models import User
 from infuse.cli import app
 from infuse.procurement import selectors
 from infuse.procurement.services import spend_import_run, spend_upload
+from infuse.procurement.spend_queries import SpendFilter
 from tests.conftest import CAERPHILLY, NEWPORT
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,6 +130,24 @@ def test_the_spend_overview_shows_the_local_share_with_its_unknown_part(analyst:
     assert "/en/procurement/spend/local-share.csv?" in html
     # The method and the sources of the table are on the page.
     assert "How suppliers are placed" in html and "National Statistics Postcode Lookup" in html
+    assert "does not yet place any district" not in html
+
+
+def test_with_the_packaged_table_the_page_says_why_the_authority_shows_nothing(
+    analyst: User, settings: Any
+) -> None:
+    settings.POSTCODE_DISTRICTS_FILE = ""
+    html = client_for(analyst).get(f"/en/procurement/spend/?body={CAERPHILLY}").content.decode()
+    assert "does not yet place any district wholly in Caerphilly" in html
+    assert "Local share: 0% of this spend" in html
+    local = selectors.spend_local_share(analyst, SpendFilter(bodies=(CAERPHILLY,)))
+    assert local is not None and not local.table_places_body
+    # No complete row for CF83, CF37, NP22 or SA1: the CF area lies wholly in Wales, so CF83
+    # and CF37 count as Wales; NP and SA are only partly Welsh, so NP22 and SA1 are unknown.
+    assert local.share.wales == Decimal("1800.00")  # 1,500 + 300
+    assert local.share.outside == Decimal("150.00")
+    assert local.share.unknown == Decimal("750.00")  # 400 + 200 + 100 + 50
+    assert "Wikipedia" in html and "LD postcode area" in html
 
 
 def test_the_figure_follows_the_filters(analyst: User) -> None:

@@ -563,6 +563,12 @@ class LocalShareView:
     narrowed: bool
     geography: PostcodeGeography
 
+    @property
+    def table_places_body(self) -> bool:
+        """Whether the districts table places any district in the body's own area; when not,
+        the authority's part is 0 for want of data, which the page says."""
+        return self.body.code in self.geography.complete_authorities
+
 
 def _narrows(spend: SpendFilter) -> bool:
     return any((spend.date_from, spend.date_to, spend.department, spend.category, spend.supplier))

@@ -111,6 +111,12 @@ class PostcodeGeography:
         return sorted(self.districts.filter(pl.col("complete"))["district"].unique().to_list())
 
     @property
+    def complete_authorities(self) -> frozenset[str]:
+        """The authorities some complete district lies in: for any other, no district can
+        be counted as lying wholly in its area."""
+        return frozenset(self.districts.filter(pl.col("complete"))["authority_code"].to_list())
+
+    @property
     def district_count(self) -> int:
         return self.districts["district"].n_unique()
 
