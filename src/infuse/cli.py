@@ -843,7 +843,8 @@ def spend_summary(
     date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Spend figures for a body: totals, by month, department, category, top suppliers."""
+    """Spend figures for a body: totals, by month, department, category, top suppliers, and
+    the local share (where the suppliers are, by postcode) for the same period."""
     _setup()
     import dataclasses
     import datetime
@@ -869,18 +870,98 @@ def spend_summary(
     files += category_files([body])
     spend = spend_queries.SpendFilter(bodies=(body,), date_from=start, date_to=end)
     result = dataclasses.asdict(spend_queries.overview(default_store(), files, spend))
+    local = _local_share_for_system(body, spend)
     if as_json:
-        _emit(True, {"body": body, **result})
+        _emit(True, {"body": body, **result, "local_share": local})
         return
     totals = result["totals"]
     console.print(
         f"{body}: {totals['lines']} lines, £{totals['total']:,} "
         f"({totals['first_date']} to {totals['last_date']})"
     )
+    if local is not None:
+        console.print(_local_share_line(local))
     table = Table("supplier", "£", "share", title="Top suppliers")
     for share in result["top_suppliers"][:10]:
         table.add_row(share["label"], f"{share['amount']:,}", f"{share['share']:.1%}")
     console.print(table)
+
+
+def _local_share_for_system(body: str, spend: Any) -> dict[str, object] | None:
+    """The body's local share for the lines ``spend`` selects, in the API's shape (``None``
+    when the body has no spend)."""
+    from infuse.procurement.api import local_share_out
+    from infuse.procurement.selectors import local_share_of, supplier_overview_for_system
+    from infuse.reference.selectors import body_by_code
+
+    owner = body_by_code(body)
+    overview = supplier_overview_for_system(owner) if owner is not None else None
+    return local_share_out(local_share_of(overview, spend)) if overview is not None else None
+
+
+def _local_share_line(local: dict[str, Any]) -> str:
+    def share(value: object) -> str:
+        return "unknown" if value is None else f"{float(value):.1%}"  # type: ignore[arg-type]
+
+    parts = {part["place"]: part["share"] for part in local["parts"]}
+    return (
+        f"Local share: own authority {share(parts['authority'])}, elsewhere in the region "
+        f"{share(parts['region'])}, elsewhere in Wales {share(parts['wales'])}, outside Wales "
+        f"{share(parts['outside'])}, place unknown {share(parts['unknown'])}, withheld "
+        f"{share(parts['withheld'])}"
+    )
+
+
+@app.command("postcode-districts")
+def postcode_districts(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="ONS National Statistics Postcode Lookup CSV files (pcds, laua, ctry)"),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the districts table (CSV)")],
+    names: Annotated[
+        Path | None,
+        typer.Option(help="Optional CSV of authority names (columns: code, name)"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Build a complete postcode districts table for the local share from the ONS postcode
+    lookup; point INFUSE_POSTCODE_DISTRICTS at the file it writes."""
+    import polars as pl
+
+    from infuse.reference.postcodes import districts_from_nspl, write_districts
+
+    frames = []
+    for path in files:
+        if not path.is_file():
+            _fail(f"There is no file {path}.", as_json)
+        try:
+            frame = pl.read_csv(path, infer_schema=False)
+        except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
+            _fail(f"{path} cannot be read as CSV: {error}", as_json)
+        missing = {"pcds", "laua", "ctry"} - set(frame.columns)
+        if missing:
+            _fail(f"{path} has no column {', '.join(sorted(missing))}.", as_json)
+        frames.append(frame.select([c for c in ("pcds", "laua", "ctry", "doterm") if c in frame]))
+    known: dict[str, str] = {}
+    if names is not None:
+        table = pl.read_csv(names, infer_schema=False)
+        known = dict(zip(table["code"].to_list(), table["name"].to_list(), strict=True))
+    districts = districts_from_nspl(pl.concat(frames, how="diagonal"), known)
+    write_districts(districts, out)
+    result = {
+        "file": str(out),
+        "districts": districts["district"].n_unique(),
+        "rows": districts.height,
+        "straddling": int(districts.group_by("district").len().filter(pl.col("len") > 1).height),
+    }
+    if as_json:
+        _emit(True, result)
+        return
+    console.print(
+        f"{result['districts']} postcode districts ({result['straddling']} in more than one "
+        f"authority) written to {out}. Set INFUSE_POSTCODE_DISTRICTS={out} to use it."
+    )
 
 
 @app.command("categorise")
@@ -1035,6 +1116,9 @@ def suppliers(
         f"{share('sme')}, not SMEs {share('large')}, size unknown {share('unknown')}, "
         f"withheld {share('withheld')}"
     )
+    local = result["local_share"]
+    assert isinstance(local, dict)
+    console.print(_local_share_line(local))
     table = Table("supplier", "spellings", "£", "grouped by", "size", title="Suppliers")
     clusters = result["clusters"]
     assert isinstance(clusters, list)

@@ -101,9 +101,10 @@ DEMO_MERGES = (
 )
 
 
-def demo_supplier_list() -> bytes:
+def demo_supplier_list(local: list[tuple[str, str]] | None = None) -> bytes:
     """Caerphilly's list of its regional suppliers, as a finance system exports it (invented
-    numbers); local suppliers are left out, so part of the spend stays of unknown size."""
+    numbers), then its own small suppliers (``local``: name and postcode) with their postcodes
+    and no size, so part of the spend stays of unknown size."""
     from .ledgers import REGIONAL_SUPPLIERS
 
     sizes = ["Yes", "No", "Yes", "Small", "Medium", "Micro", "Yes", "", "Yes", "Yes", "Large", "Y"]
@@ -124,6 +125,8 @@ def demo_supplier_list() -> bytes:
     lines = ["Supplier Name,Company Reg No,VAT Number,Postcode,SME (Y/N),SIC Codes"]
     for index, (name, _department, _category, postcode) in enumerate(REGIONAL_SUPPLIERS):
         lines.append(f'"{name}",{90000001 + index},,{postcode},{sizes[index]},{sic[index]}')
+    for name, postcode in local or []:
+        lines.append(f'"{name}",,,{postcode},,')
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -146,11 +149,14 @@ def _demo_suppliers() -> dict[str, int]:
     clusters, files = supplier_clusters_of_body(body)
     if not files:
         return counts
+    from .ledgers import local_suppliers
+
+    programme = list(Body.objects.filter(programme_member=True).values_list("code", flat=True))
     supplier_list_upload(
         actor=analyst,
         body=body,
         file_name="caerphilly-suppliers.csv",
-        content=demo_supplier_list(),
+        content=demo_supplier_list(local_suppliers(body.code, programme)),
         visibility="regional",
     )
     counts["lists"] = 1

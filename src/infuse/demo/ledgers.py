@@ -64,6 +64,27 @@ LOCAL_SUPPLIER_TRADES = [
     ("Security Ltd", "Property Services", "Security Services"),
     ("Consulting Ltd", "Chief Executive", "Consultancy"),
 ]
+# Where each authority's own small suppliers are (invented addresses, as the suppliers are):
+# districts with postcodes in the authority (for Cardiff, Newport and Monmouthshire as the
+# postcode districts table's sources list them; for the others, districts of their main
+# towns). The consultants come from Bristol, so the local share has spend outside Wales to
+# show, and the printers from Brecon, elsewhere in Wales.
+AUTHORITY_DISTRICTS = {
+    "W06000013": ("CF31", "CF32", "CF33", "CF35", "CF36"),  # Bridgend
+    "W06000014": ("CF61", "CF62", "CF63", "CF64", "CF71"),  # Vale of Glamorgan
+    "W06000015": ("CF5", "CF11", "CF14", "CF23", "CF24"),  # Cardiff
+    "W06000016": ("CF37", "CF38", "CF39", "CF40", "CF44"),  # Rhondda Cynon Taf
+    "W06000018": ("CF81", "CF82", "CF83", "NP11", "NP12"),  # Caerphilly
+    "W06000019": ("NP13", "NP22", "NP23"),  # Blaenau Gwent
+    "W06000020": ("NP4", "NP44"),  # Torfaen
+    "W06000021": ("NP7", "NP15", "NP16", "NP25", "NP26"),  # Monmouthshire
+    "W06000022": ("NP10", "NP19", "NP20"),  # Newport
+    "W06000024": ("CF46", "CF47", "CF48"),  # Merthyr Tydfil
+}
+TRADES_FROM_AFAR = {
+    "Consulting Ltd": "BS1 4DJ",  # Bristol
+    "Print Cyf": "LD3 7AB",  # Brecon, Powys
+}
 DEPARTMENT_WEIGHTS = {
     "Social Services": 0.28,
     "Education": 0.22,
@@ -104,12 +125,39 @@ def _authority_suppliers(
     rng: np.random.Generator, body_code: str
 ) -> list[tuple[str, str, str, str]]:
     suppliers = list(REGIONAL_SUPPLIERS)
-    for word in rng.choice(LOCAL_SUPPLIER_WORDS, size=6, replace=False):
+    for number, word in enumerate(rng.choice(LOCAL_SUPPLIER_WORDS, size=6, replace=False)):
         trade, department, category = LOCAL_SUPPLIER_TRADES[
             int(rng.integers(len(LOCAL_SUPPLIER_TRADES)))
         ]
-        suppliers.append((f"{word} {trade}", department, category, ""))
+        postcode = _local_postcode(body_code, trade, number)
+        suppliers.append((f"{word} {trade}", department, category, postcode))
     return suppliers
+
+
+def _local_postcode(body_code: str, trade: str, number: int) -> str:
+    """A postcode for an authority's own supplier, made without drawing on the generator (so
+    adding postcodes changed no other figure); the sixth supplier has none, as in real lists."""
+    if number == 5:
+        return ""
+    if trade in TRADES_FROM_AFAR:
+        return TRADES_FROM_AFAR[trade]
+    districts = AUTHORITY_DISTRICTS.get(body_code)
+    if not districts:
+        return ""
+    district = districts[number % len(districts)]
+    return f"{district} {1 + number}{'ABDEFG'[number]}{'HJLNPQ'[number]}"
+
+
+def local_suppliers(
+    body_code: str, body_codes: list[str], *, seed: int = 2026
+) -> list[tuple[str, str]]:
+    """The authority's own suppliers in the generated ledgers (``demo_ledgers`` with the same
+    body codes and seed), as ``(name, postcode)``."""
+    index = sorted(body_codes).index(body_code) if body_code in body_codes else -1
+    if index < 0:
+        return []
+    suppliers = _authority_suppliers(np.random.default_rng([seed, index]), body_code)
+    return [(name, postcode) for name, _d, _c, postcode in suppliers[len(REGIONAL_SUPPLIERS) :]]
 
 
 def _money(value: float, style: str) -> str:

@@ -241,6 +241,52 @@ class SmeShareOut(Schema):
     unknown_share: float | None
 
 
+class LocalSharePartOut(Schema):
+    place: Literal["authority", "region", "wales", "outside", "unknown", "withheld"]
+    amount: Decimal
+    share: float | None
+    suppliers: int
+
+
+class LocalShareOut(Schema):
+    body: str
+    region_code: str | None
+    narrowed: bool
+    total: Decimal
+    authority: Decimal
+    region: Decimal
+    wales: Decimal
+    outside: Decimal
+    unknown: Decimal
+    withheld: Decimal
+    local_share: float | None
+    unknown_share: float | None
+    parts: list[LocalSharePartOut]
+
+
+def local_share_out(local: selectors.LocalShareView) -> dict[str, object]:
+    """The API's and the command line's shape of a body's local share."""
+    share = local.share
+    return {
+        "body": local.body.code,
+        "region_code": local.region.code if local.region is not None else None,
+        "narrowed": local.narrowed,
+        "total": share.total,
+        "authority": share.authority,
+        "region": share.region,
+        "wales": share.wales,
+        "outside": share.outside,
+        "unknown": share.unknown,
+        "withheld": share.withheld,
+        "local_share": share.share("authority"),
+        "unknown_share": share.share("unknown"),
+        "parts": [
+            {"place": place, "amount": amount, "share": part_share, "suppliers": suppliers}
+            for place, amount, part_share, suppliers in share.parts()
+        ],
+    }
+
+
 class WithheldOut(Schema):
     amount: Decimal
     lines: int
@@ -252,6 +298,7 @@ class SuppliersOut(Schema):
     matching: int
     clusters: list[SupplierClusterOut]
     sme_share: SmeShareOut
+    local_share: LocalShareOut
     withheld: WithheldOut
     decisions_not_applied: int
 
@@ -261,6 +308,7 @@ class SuppliersIn(Schema):
     q: str | None = None
     # Declared as an enumeration, so the OpenAPI description says which views exist.
     show: Literal["all", "review", "confirmed", "unknown_size", "withheld"] = "all"
+    place: Literal["authority", "region", "wales", "outside", "unknown"] | None = None
 
 
 def supplier_cluster_out(row: dict[str, object], confirmed: bool) -> dict[str, object]:
@@ -306,6 +354,7 @@ def suppliers_out(
             "sme_share": sme.share("sme"),
             "unknown_share": sme.share("unknown"),
         },
+        "local_share": local_share_out(selectors.local_share_of(overview)),
         "withheld": overview.withheld,
         "decisions_not_applied": len(overview.not_applied),
     }
@@ -337,8 +386,41 @@ def suppliers_list(
     show = filters.show
     if show == "withheld" and not overview.shows_withheld_names:
         show = "all"
-    rows = selectors.supplier_rows(overview, search=filters.q or "", show=show)
+    rows = selectors.supplier_rows(
+        overview, search=filters.q or "", show=show, place=filters.place or ""
+    )
     return suppliers_out(overview, rows, min(max(offset, 0), 10**9), 500)
+
+
+@router.get(
+    "/spend/local-share",
+    response={200: LocalShareOut, **AUTH_ERRORS, **NOT_FOUND},
+    summary=gettext_noop("Local share of spend"),
+    description=gettext_noop(
+        "Where one body's suppliers are, by postcode: spend in the body's own authority area, "
+        "elsewhere in its region, elsewhere in Wales, outside Wales, place unknown and "
+        "withheld (individuals and redacted names), for the period and filters asked. The "
+        "parts add up to the total. A postcode district that straddles authorities counts "
+        "for the body only when it lies wholly in its area. Give body when you may see "
+        "several."
+    ),
+)
+def spend_local_share(request: HttpRequest, filters: Query[SpendFilterIn]) -> dict[str, object]:
+    user = signed_in_user(request)
+    spend = _filter(request, filters)
+    if len(spend.bodies) != 1 and user.body is not None and user.body.code in spend.bodies:
+        spend = SpendFilter(
+            bodies=(user.body.code,),
+            date_from=spend.date_from,
+            date_to=spend.date_to,
+            department=spend.department,
+            category=spend.category,
+            supplier=spend.supplier,
+        )
+    local = selectors.spend_local_share(user, spend) if len(spend.bodies) == 1 else None
+    if local is None:
+        raise HttpError(404, _("Choose one body whose spend you may see."))
+    return local_share_out(local)
 
 
 class CarbonReturnRowOut(Schema):

@@ -181,6 +181,20 @@ class SupplierFilterForm(forms.Form):
     show = forms.ChoiceField(
         label=gettext_lazy("Show"), choices=SHOW_CHOICES, required=False, initial="all"
     )
+    PLACE_CHOICES = (
+        ("", gettext_lazy("Anywhere")),
+        ("authority", gettext_lazy("In the authority's area")),
+        ("region", gettext_lazy("Elsewhere in the region")),
+        ("wales", gettext_lazy("Elsewhere in Wales")),
+        ("outside", gettext_lazy("Outside Wales")),
+        ("unknown", gettext_lazy("Place unknown")),
+    )
+    place = forms.ChoiceField(
+        label=gettext_lazy("Where the supplier is"),
+        help_text=gettext_lazy("By the supplier's postcode, as the local share counts it"),
+        choices=PLACE_CHOICES,
+        required=False,
+    )
 
     def __init__(
         self, *args: Any, bodies: list[tuple[str, str]], withheld: bool = False, **kwargs: Any

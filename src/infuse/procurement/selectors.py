@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import get_language
@@ -26,7 +28,8 @@ from infuse.accounts.policy import (
     may_see_withheld_payees,
     visible_filter,
 )
-from infuse.reference.models import Body
+from infuse.reference.models import Body, Region
+from infuse.reference.postcodes import DISTRICTS_FILE, PostcodeGeography, packaged_geography
 from infuse.warehouse.store import default_store
 
 from . import carbon, spend_queries, supplier_profiles, suppliers
@@ -190,10 +193,13 @@ def spend_batches_needing_action(user: Any) -> QuerySet[SpendBatch]:
 class SupplierOverview:
     """A body's suppliers as one user sees them.
 
-    ``profiles`` has one row per cluster (``supplier_profiles.cluster_profiles``); for users
-    outside the body, withheld payees (individuals, redacted names) are left out of it and
-    appear only in ``withheld``. ``not_applied`` lists stored decisions that no longer fit
-    the ledgers; ``confirmations`` maps a cluster id to its latest standing confirmation.
+    ``profiles`` has one row per cluster (``supplier_profiles.cluster_profiles``) with its
+    postcode ``district`` and ``place`` for the body (``supplier_profiles.supplier_places``);
+    for users outside the body, withheld payees (individuals, redacted names) are left out of
+    it and appear only in ``withheld``. ``local`` is the local share of all the body's spend,
+    ``region`` the body's region (``None`` when it has none). ``not_applied`` lists stored
+    decisions that no longer fit the ledgers; ``confirmations`` maps a cluster id to its
+    latest standing confirmation.
     """
 
     body: Body
@@ -201,6 +207,8 @@ class SupplierOverview:
     profiles: pl.DataFrame
     withheld: dict[str, Any]
     sme: supplier_profiles.SmeShare
+    local: supplier_profiles.LocalShare
+    region: Region | None
     not_applied: tuple[int, ...]
     confirmations: dict[str, dict[str, Any]]
     shows_withheld_names: bool
@@ -377,13 +385,21 @@ def _supplier_overview(
         "payees": excluded.height,
     }
     sme = supplier_profiles.sme_share(profiles)
-    visible = profiles if shows_names else profiles.filter(~pl.col("is_excluded"))
+    placed = supplier_profiles.supplier_places(
+        profiles,
+        body_code=body.code,
+        region_codes=region_codes_of(body),
+        geography=postcode_geography(),
+    )
+    visible = placed if shows_names else placed.filter(~pl.col("is_excluded"))
     return SupplierOverview(
         body=body,
         files=files,
         profiles=visible,
         withheld=withheld,
         sme=sme,
+        local=supplier_profiles.share_by_place(placed),
+        region=body.region,
         not_applied=not_applied,
         confirmations=_confirmations(body, visible),
         shows_withheld_names=shows_names,
@@ -431,12 +447,15 @@ def _confirmations(body: Body, profiles: pl.DataFrame) -> dict[str, dict[str, An
 
 
 def supplier_rows(
-    overview: SupplierOverview, *, search: str = "", show: str = "all"
+    overview: SupplierOverview, *, search: str = "", show: str = "all", place: str = ""
 ) -> pl.DataFrame:
     """The overview's clusters narrowed by a search (any spelling, company or VAT number or
-    postcode, ignoring case) and by ``show``: ``all``, ``review`` (joined by a fuzzy match,
-    not yet confirmed), ``confirmed``, ``unknown_size`` or ``withheld``."""
+    postcode, ignoring case), by ``show``: ``all``, ``review`` (joined by a fuzzy match,
+    not yet confirmed), ``confirmed``, ``unknown_size`` or ``withheld``, and by ``place`` (one
+    of ``supplier_profiles.PLACES``: the suppliers behind one part of the local share)."""
     rows = overview.profiles
+    if place:
+        rows = rows.filter(pl.col("place") == place)
     term = search.strip().lower()
     if term:
         rows = rows.filter(
@@ -512,6 +531,120 @@ def supplier_decisions_about(body: Body, cluster: dict[str, Any]) -> list[Suppli
         if touched & names or cluster["cluster_id"] in (decision.cluster_ids or []):
             found.append(decision)
     return found
+
+
+# --- local share -------------------------------------------------------------------------------
+
+
+def postcode_geography() -> PostcodeGeography:
+    """The postcode districts table: ``INFUSE_POSTCODE_DISTRICTS`` when set (a table built
+    from the ONS postcode lookup), else the packaged one (``reference/postcodes.py``)."""
+    configured = getattr(settings, "POSTCODE_DISTRICTS_FILE", "")
+    return packaged_geography(Path(configured) if configured else DISTRICTS_FILE)
+
+
+def region_codes_of(body: Body) -> frozenset[str]:
+    """The codes of the bodies in ``body``'s region (the reference data's ``Body.region``),
+    its own included; empty when it belongs to no region."""
+    if body.region_id is None:
+        return frozenset()
+    codes = Body.objects.filter(region_id=body.region_id).values_list("code", flat=True)
+    return frozenset(codes) | {body.code}
+
+
+@dataclass
+class LocalShareView:
+    """A body's local share for the spend a filter selects. ``narrowed`` is true when the
+    filter selects less than all the body's spend (dates, department, category, supplier)."""
+
+    body: Body
+    region: Region | None
+    share: supplier_profiles.LocalShare
+    narrowed: bool
+    geography: PostcodeGeography
+
+    @property
+    def table_places_body(self) -> bool:
+        """Whether the districts table places any district in the body's own area; when not,
+        the authority's part is 0 for want of data, which the page says."""
+        return self.body.code in self.geography.complete_authorities
+
+
+def _narrows(spend: SpendFilter) -> bool:
+    return any((spend.date_from, spend.date_to, spend.department, spend.category, spend.supplier))
+
+
+def local_share_of(overview: SupplierOverview, spend: SpendFilter | None = None) -> LocalShareView:
+    """The local share of the spend ``spend`` selects among ``overview``'s body's lines: each
+    spelling's filtered spend goes to its supplier cluster, which the cluster's postcode
+    places (``supplier_profiles.supplier_places``); without a narrowing filter, the
+    overview's own figure."""
+    geography = postcode_geography()
+    if spend is None or not _narrows(spend):
+        return LocalShareView(overview.body, overview.region, overview.local, False, geography)
+    body = overview.body
+    spend = SpendFilter(
+        bodies=(body.code,),
+        date_from=spend.date_from,
+        date_to=spend.date_to,
+        department=spend.department,
+        category=spend.category,
+        supplier=spend.supplier,
+    )
+    key = _cache_key("spelling-totals", overview.files, spend)
+    totals = cache.get(key)
+    if totals is None:
+        totals = pl.from_arrow(
+            spend_queries.spelling_totals(default_store(), overview.files, spend)
+        )
+        cache.set(key, totals, CACHE_SECONDS)
+    assert isinstance(totals, pl.DataFrame)
+    clusters, _not_applied = _decided_clusters(body, overview.files)
+    postcodes = overview.profiles.select("cluster_id", "postcode")
+    per_cluster = (
+        totals.join(
+            clusters.assignments.select("name", "cluster_id"),
+            on="name",
+            how="left",
+            nulls_equal=True,
+        )
+        .group_by("cluster_id")
+        .agg(amount=pl.col("amount").sum(), is_excluded=pl.col("is_excluded").any())
+        .join(postcodes, on="cluster_id", how="left")
+    )
+    share = supplier_profiles.local_share(
+        per_cluster,
+        body_code=body.code,
+        region_codes=region_codes_of(body),
+        geography=geography,
+    )
+    return LocalShareView(body, overview.region, share, True, geography)
+
+
+def local_chart_svg(local: LocalShareView, render: Any) -> str:
+    """The local share's chart, rendered by ``render()`` once per figure and language."""
+    key = _cache_key(
+        "local-chart",
+        [],
+        SpendFilter(bodies=(local.body.code,)),
+        repr(local.share),
+        get_language() or "en",
+    )
+    svg = cache.get(key)
+    if svg is None:
+        svg = render()
+        cache.set(key, svg, CACHE_SECONDS)
+    return str(svg)
+
+
+def spend_local_share(user: Any, spend: SpendFilter) -> LocalShareView | None:
+    """The local share beside the spend figures, when they are one body's (suppliers are
+    grouped per body); ``None`` otherwise."""
+    if len(spend.bodies) != 1:
+        return None
+    body = supplier_bodies(user).filter(code=spend.bodies[0]).select_related("region").first()
+    overview = supplier_overview(user, body) if body is not None else None
+    return local_share_of(overview, spend) if overview is not None else None
 
 
 # --- supply-chain carbon ----------------------------------------------------------------------

@@ -557,3 +557,28 @@ def supplier_spellings(store: LinesSource, files: Sequence[str], bodies: Sequenc
         files,
         list(bodies),
     )
+
+
+def spelling_totals(store: LinesSource, files: Sequence[str], spend: SpendFilter) -> pa.Table:
+    """Spend and lines per supplier spelling as published (``name``, null when blank), for the
+    lines ``spend`` selects, with ``is_excluded`` (an individual or a redacted name): how a
+    filtered figure is shared out among the supplier clusters (see ``supplier_profiles``)."""
+    if not files:
+        return pa.table(
+            {
+                "name": pa.array([], pa.string()),
+                "amount": pa.array([], pa.decimal128(38, 2)),
+                "lines": pa.array([], pa.int64()),
+                "is_excluded": pa.array([], pa.bool_()),
+            }
+        )
+    where, params = spend.where()
+    return store.query(
+        f"""
+        SELECT supplier_name AS name, sum(amount_gbp) AS amount, count(*)::BIGINT AS lines,
+               bool_or(is_personal OR is_redacted) AS is_excluded
+        FROM lines WHERE {where} GROUP BY 1 ORDER BY 1 NULLS FIRST
+        """,
+        files,
+        params,
+    )

@@ -21,6 +21,10 @@ Three steps, each testable alone:
     Spend with SMEs, with suppliers known not to be SMEs, with suppliers of unknown size and
     with withheld payees (individuals and redacted names): four parts of one total, so the
     unknown share is always shown beside the SME share.
+:func:`supplier_places` and :func:`local_share`
+    Where each supplier's postcode places it for one body: in the body's own authority, in
+    its region, in Wales, outside Wales, or unknown (plus withheld payees), from the postcode
+    districts table in ``infuse.reference.postcodes``; six parts of one total.
 """
 
 from __future__ import annotations
@@ -32,17 +36,25 @@ from decimal import Decimal
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from infuse.reference.postcodes import PostcodeGeography
+
 from .suppliers import Decision, Merge, Split, SupplierClusters, apply_decisions
 
 __all__ = [
     "ENTRY_SCHEMA",
+    "PLACES",
     "REVIEW_CONFIDENCE",
+    "LocalShare",
     "SmeShare",
     "StoredDecision",
     "cluster_profiles",
+    "local_share",
+    "postcode_district",
     "replay",
+    "share_by_place",
     "similar_clusters",
     "sme_share",
+    "supplier_places",
 ]
 
 REVIEW_CONFIDENCE = 0.9
@@ -271,6 +283,171 @@ def sme_share(profiles: pl.DataFrame) -> SmeShare:
         unknown=total(named.filter(pl.col("size") == "unknown")),
         withheld=total(profiles.filter(pl.col("is_excluded"))),
     )
+
+
+PLACES = ("authority", "region", "wales", "outside", "unknown", "withheld")
+"""The parts of the local share, most local first; they add up to the total."""
+
+# A UK postcode without spaces: outward code (area letters, district digit, an optional digit
+# or letter) then the inward code (a digit and two letters). An outward code alone is read
+# too: a supplier list sometimes gives only the district.
+_FULL_POSTCODE = r"^([A-Z]{1,2}[0-9][A-Z0-9]?)[0-9][A-Z]{2}$"
+_OUTWARD_CODE = r"^([A-Z]{1,2}[0-9][A-Z0-9]?)$"
+
+
+def postcode_district(postcodes: pl.Expr) -> pl.Expr:
+    """The postcode district (outward code, ``CF83``) of each postcode, ignoring case and
+    spaces; null for a missing or unreadable postcode."""
+    compact = postcodes.str.to_uppercase().str.replace_all(r"[\s\u00a0]+", "")
+    return pl.coalesce(
+        compact.str.extract(_FULL_POSTCODE, 1), compact.str.extract(_OUTWARD_CODE, 1)
+    )
+
+
+def supplier_places(
+    profiles: pl.DataFrame,
+    *,
+    body_code: str,
+    region_codes: frozenset[str] | set[str] | tuple[str, ...],
+    geography: PostcodeGeography,
+) -> pl.DataFrame:
+    """``profiles`` (from :func:`cluster_profiles`, or any frame with ``postcode`` and
+    ``is_excluded``) with ``district`` and ``place``, one of :data:`PLACES`:
+
+    ``withheld``
+        an individual or a redacted name (never placed, whatever their postcode);
+    ``authority``
+        the district lies wholly in the body's own authority (``body_code``);
+    ``region``
+        every authority the district lies in is in the region (``region_codes``, the GSS codes
+        of the region's authorities, the body's own included), but not only the body's: a
+        district that straddles the body and a neighbour counts here, never for the body;
+    ``wales``
+        every authority the district lies in is Welsh, but not all in the region; or the
+        district is not in the table and its postcode area lies wholly in Wales;
+    ``outside``
+        no authority the district lies in is Welsh; or its area has no Welsh postcode;
+    ``unknown``
+        no postcode, one that cannot be read, a district that straddles Wales and England, or
+        a district not in the table whose area is only partly Welsh.
+
+    Only complete rows of the table place a postcode; rows that do not name every authority
+    of their district are kept for the record only. Columnar (Polars), no loop over rows.
+    """
+    region = pl.Series("region", sorted(region_codes), dtype=pl.String)
+    complete = geography.districts.filter(pl.col("complete"))
+    per_district = complete.group_by("district").agg(
+        wholly_body=(pl.col("authority_code") == body_code).all(),
+        wholly_region=pl.col("authority_code").is_in(region.implode()).all(),
+        wholly_wales=(pl.col("nation") == "Wales").all(),
+        partly_wales=(pl.col("nation") == "Wales").any(),
+    )
+    areas = geography.areas.select(
+        "area",
+        area_wholly_wales=pl.col("in_wales") == "all",
+        area_partly_wales=pl.lit(True),
+    )
+    found = (
+        profiles.with_columns(district=postcode_district(pl.col("postcode")))
+        .with_columns(area=pl.col("district").str.extract(r"^([A-Z]{1,2})", 1))
+        .join(per_district, on="district", how="left")
+        .join(areas, on="area", how="left")
+    )
+    in_table = pl.col("wholly_body").is_not_null()
+    place = (
+        pl.when(pl.col("is_excluded"))
+        .then(pl.lit("withheld"))
+        .when(pl.col("district").is_null())
+        .then(pl.lit("unknown"))
+        .when(in_table & pl.col("wholly_body"))
+        .then(pl.lit("authority"))
+        .when(in_table & pl.col("wholly_region"))
+        .then(pl.lit("region"))
+        .when(in_table & pl.col("wholly_wales"))
+        .then(pl.lit("wales"))
+        .when(in_table & ~pl.col("partly_wales"))
+        .then(pl.lit("outside"))
+        .when(in_table)
+        .then(pl.lit("unknown"))
+        .when(pl.col("area_wholly_wales").fill_null(False))
+        .then(pl.lit("wales"))
+        .when(pl.col("area_partly_wales").is_null())
+        .then(pl.lit("outside"))
+        .otherwise(pl.lit("unknown"))
+    )
+    return found.with_columns(place=place).drop(
+        "area",
+        "wholly_body",
+        "wholly_region",
+        "wholly_wales",
+        "partly_wales",
+        "area_wholly_wales",
+        "area_partly_wales",
+    )
+
+
+@dataclass(frozen=True)
+class LocalShare:
+    """Spend by where the supplier is (:data:`PLACES`), pounds as published (credit notes
+    included), with the number of suppliers in each part. The parts add up to ``total``."""
+
+    total: Decimal
+    authority: Decimal
+    region: Decimal
+    wales: Decimal
+    outside: Decimal
+    unknown: Decimal
+    withheld: Decimal
+    suppliers: dict[str, int]
+
+    def share(self, part: str) -> float | None:
+        """One part's share of the total (``None`` when the total is not positive)."""
+        if self.total <= 0:
+            return None
+        return float(getattr(self, part) / self.total)
+
+    def parts(self) -> list[tuple[str, Decimal, float | None, int]]:
+        """``(part, amount, share, suppliers)`` for every part, most local first."""
+        return [
+            (part, getattr(self, part), self.share(part), self.suppliers.get(part, 0))
+            for part in PLACES
+        ]
+
+
+def local_share(
+    profiles: pl.DataFrame,
+    *,
+    body_code: str,
+    region_codes: frozenset[str] | set[str] | tuple[str, ...],
+    geography: PostcodeGeography,
+) -> LocalShare:
+    """Spend with suppliers in the body's own authority, elsewhere in its region, elsewhere in
+    Wales, outside Wales, of unknown place, and with withheld payees, from ``profiles`` (one
+    row per supplier with ``amount``, ``postcode`` and ``is_excluded``). See
+    :func:`supplier_places` for the rule; the six parts add up to the total."""
+    return share_by_place(
+        supplier_places(
+            profiles, body_code=body_code, region_codes=region_codes, geography=geography
+        )
+    )
+
+
+def share_by_place(placed: pl.DataFrame) -> LocalShare:
+    """The :class:`LocalShare` of a frame :func:`supplier_places` returned (``amount`` and
+    ``place`` per supplier)."""
+    sums = placed.group_by("place").agg(amount=pl.col("amount").sum(), suppliers=pl.len())
+    amounts = {place: _money(amount) for place, amount, _n in sums.iter_rows()}
+    counts = {place: int(n) for place, _amount, n in sums.iter_rows()}
+    parts = {place: amounts.get(place, Decimal("0.00")) for place in PLACES}
+    return LocalShare(
+        total=_money(placed["amount"].sum() if placed.height else 0),
+        suppliers={place: counts.get(place, 0) for place in PLACES},
+        **parts,
+    )
+
+
+def _money(value: object) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 _LEGAL_FORM_WORDS = r"\b(?:ltd|plc|llp|cic|co)\b"

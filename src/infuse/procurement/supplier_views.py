@@ -72,12 +72,18 @@ def suppliers(request: HttpRequest) -> HttpResponse:
         chosen = own if own in codes else codes[0]
     body = Body.objects.get(code=chosen)
     overview = _overview_or_404(request, body)
-    data = {"body": chosen, "q": request.GET.get("q", ""), "show": request.GET.get("show", "all")}
+    data = {
+        "body": chosen,
+        "q": request.GET.get("q", ""),
+        "show": request.GET.get("show", "all"),
+        "place": request.GET.get("place", ""),
+    }
     form = SupplierFilterForm(data, bodies=bodies, withheld=overview.shows_withheld_names)
-    search, show = "", "all"
+    search, show, place = "", "all", ""
     if form.is_valid():
         search, show = form.cleaned_data["q"], form.cleaned_data["show"] or "all"
-    rows = selectors.supplier_rows(overview, search=search, show=show)
+        place = form.cleaned_data["place"]
+    rows = selectors.supplier_rows(overview, search=search, show=show, place=place)
     page_text = request.GET.get("page", "")
     page_number = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
     pages = max(1, -(-rows.height // PAGE_SIZE))
@@ -100,6 +106,8 @@ def suppliers(request: HttpRequest) -> HttpResponse:
             "pages": pages,
             "query": query,
             "here": request.get_full_path(),
+            "place": place,
+            "local": selectors.local_share_of(overview),
         },
     )
 

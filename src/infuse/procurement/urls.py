@@ -7,6 +7,7 @@ app_name = "procurement"
 urlpatterns = [
     path("spend/", views.spend_overview, name="spend"),
     path("spend/chart/<str:kind>.svg", views.spend_chart, name="spend-chart"),
+    path("spend/local-share.csv", views.spend_local_share_export, name="spend-local-export"),
     path("spend/lines/", views.spend_lines, name="spend-lines"),
     path("spend/duplicates/", views.spend_duplicates, name="spend-duplicates"),
     path("spend/region/", views.spend_region, name="spend-region"),

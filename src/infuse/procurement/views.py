@@ -27,7 +27,7 @@ from .forms import ColumnMappingForm, SpendFilterForm, SpendUploadForm
 from .models import SpendBatch
 from .spend_queries import SpendFilter
 from .tasks import spend_import
-from .templatetags.spend import spend_label
+from .templatetags.spend import place_label, spend_label
 
 FILTER_FIELDS = ("body", "date_from", "date_to", "department", "category", "supplier", "cluster")
 
@@ -205,6 +205,7 @@ def spend_overview(request: HttpRequest) -> HttpResponse:
             "bodies": bodies,
             "spend": spend,
             "suppliers": _suppliers_summary(user, spend),
+            "local": selectors.spend_local_share(user, spend) if bodies else None,
         },
     )
 
@@ -222,6 +223,8 @@ def _suppliers_summary(user: Any, spend: SpendFilter) -> Any:
 @page_rule("procurement.spend")
 def spend_chart(request: HttpRequest, kind: str) -> HttpResponse:
     _form, spend, bodies = _filter_from(request)
+    if kind == "local" and bodies:
+        return _local_chart(request, spend)
     if kind not in {"month", "department", "category", "supplier"} or not bodies:
         raise Http404
 
@@ -247,6 +250,57 @@ def spend_chart(request: HttpRequest, kind: str) -> HttpResponse:
     svg = selectors.spend_chart_svg(signed_in_user(request), spend, kind, render)
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _local_chart(request: HttpRequest, spend: SpendFilter) -> HttpResponse:
+    local = selectors.spend_local_share(signed_in_user(request), spend)
+    if local is None:
+        raise Http404
+    spec = bar_chart(
+        [
+            {"label": place_label(part), "amount": float(amount)}
+            for part, amount, _share, _suppliers in local.share.parts()
+        ],
+        category="label",
+        value="amount",
+        title=_("Where the suppliers are"),
+        category_title=_("Where"),
+        value_title=_("Spend (£)"),
+        horizontal=True,
+    )
+    svg = selectors.local_chart_svg(local, lambda: render_svg(spec))
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@page_rule("procurement.spend")
+def spend_local_share_export(request: HttpRequest) -> HttpResponse:
+    """The local share as CSV: one row per part, with its spend, share and suppliers."""
+    _form, spend, bodies = _filter_from(request)
+    local = selectors.spend_local_share(signed_in_user(request), spend) if bodies else None
+    if local is None:
+        raise Http404
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["body_code", "place", "label", "spend_gbp", "share", "suppliers"])
+    for part, amount, share, suppliers in local.share.parts():
+        writer.writerow(
+            [
+                local.body.code,
+                part,
+                spreadsheet_safe(place_label(part)),
+                f"{amount:.2f}",
+                "" if share is None else f"{share:.4f}",
+                suppliers,
+            ]
+        )
+    writer.writerow(
+        [local.body.code, "total", spreadsheet_safe(_("Total")), f"{local.share.total:.2f}", "", ""]
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="local-share-{local.body.code}.csv"'
     return response
 
 

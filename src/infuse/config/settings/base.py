@@ -182,6 +182,10 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("INFUSE_FROM_EMAIL", "infuse@localhost")
 
+# A postcode districts table to use instead of the packaged one, for example one built from the
+# ONS National Statistics Postcode Lookup with `infuse postcode-districts` (same CSV format).
+POSTCODE_DISTRICTS_FILE = os.environ.get("INFUSE_POSTCODE_DISTRICTS", "")
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

@@ -83,3 +83,25 @@ def percent(value: float | None) -> str:
 def sme_part(sme: Any, part: str) -> float | None:
     """One part's share of an ``SmeShare`` total (``None`` when the total is not positive)."""
     return sme.share(part) if sme is not None else None
+
+
+# Where a supplier is, for the local share (``supplier_profiles.PLACES``).
+PLACE_LABELS = {
+    "authority": gettext_noop("In the authority's area"),
+    "region": gettext_noop("Elsewhere in the region"),
+    "wales": gettext_noop("Elsewhere in Wales"),
+    "outside": gettext_noop("Outside Wales"),
+    "unknown": gettext_noop("Place unknown"),
+    "withheld": gettext_noop("Withheld (individual or redacted)"),
+}
+
+
+@register.filter
+def place_label(code: str) -> str:
+    return _(PLACE_LABELS.get(code, PLACE_LABELS["unknown"]))
+
+
+@register.filter
+def part_share(figure: Any, part: str) -> float | None:
+    """One part's share of a ``LocalShare`` (or ``SmeShare``) total."""
+    return figure.share(part) if figure is not None else None
