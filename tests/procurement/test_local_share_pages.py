@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -84,30 +83,6 @@ def client_for(user: User) -> Client:
     return client
 
 
-@pytest.fixture
-def welsh_from_json() -> Iterator[dict[str, Any]]:
-    """The Welsh of ``localshare_cy.json`` put into the running Welsh catalogue for the test
-    (until it is merged into django.po, where it will already be)."""
-    from django.utils.translation import trans_real
-
-    entries = json.loads((REPO / "localshare_cy.json").read_text(encoding="utf-8"))
-    catalog = trans_real.translation("cy")._catalog  # type: ignore[attr-defined]
-    added = []
-    for msgid, value in entries.items():
-        for key, text in (
-            [((msgid, i), form) for i, form in enumerate(value)]
-            if isinstance(value, list)
-            else [(msgid, value)]
-        ):
-            if key not in catalog:
-                catalog[key] = text
-                added.append(key)
-    yield entries
-    for key in added:
-        for part in catalog._catalogs:
-            part.pop(key, None)
-
-
 def test_the_spend_overview_shows_the_local_share_with_its_unknown_part(analyst: User) -> None:
     html = client_for(analyst).get(f"/en/procurement/spend/?body={CAERPHILLY}").content.decode()
     assert "Local share of spend" in html
@@ -163,7 +138,7 @@ def test_the_figure_follows_the_filters(analyst: User) -> None:
     assert "Local share: 100% of this spend" in highways
 
 
-def test_the_page_in_welsh(analyst: User, welsh_from_json: dict[str, Any]) -> None:
+def test_the_page_in_welsh(analyst: User) -> None:
     html = client_for(analyst).get(f"/cy/procurement/spend/?body={CAERPHILLY}").content.decode()
     assert "Cyfran leol o'r gwariant" in html
     assert "Yn ardal yr awdurdod" in html and "Lleoliad anhysbys" in html
