@@ -21,8 +21,6 @@ from infuse.procurement.services import spend_import_run, spend_upload
 from infuse.procurement.spend_queries import SpendFilter
 from tests.conftest import CAERPHILLY, NEWPORT
 
-REPO = Path(__file__).resolve().parents[2]
-
 # Caerphilly's ledger: CF83 lies wholly in Caerphilly, NP22 straddles Caerphilly and Blaenau
 # Gwent (region, never the authority), CF37 lies wholly in Rhondda Cynon Taf (region), SA1 in
 # Swansea (Wales, outside the region), BS1 has no Welsh postcode (outside Wales); one postcode
