@@ -61,3 +61,14 @@ def test_text_with_a_nul_character_is_refused_as_bad_input_not_a_server_error(
         assert response.json()["detail"][0]["loc"] == ["query", next(iter(query))]
     welsh = client.get("/api/datalab/indicators", {"theme": "\x00"}, HTTP_ACCEPT_LANGUAGE="cy")
     assert welsh.status_code == 422 and "Ni chaiff" in welsh.json()["detail"][0]["msg"]
+    # The description says so, so clients (and Schemathesis) know NUL is not valid text.
+    described = client.get("/api/openapi.json").json()
+    theme = next(
+        p
+        for p in described["paths"]["/api/datalab/indicators"]["get"]["parameters"]
+        if p["name"] == "theme"
+    )
+    patterns = [
+        part.get("pattern") for part in [theme["schema"], *theme["schema"].get("anyOf", [])]
+    ]
+    assert "^[^\\u0000]*$" in patterns

@@ -42,7 +42,37 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+# No text a user can store or look up holds the NUL character (PostgreSQL refuses it), and
+# ``web.middleware.ApiRefusesNulMiddleware`` answers 422 to a path or query that has one; the
+# description says so, as a pattern on every free-text parameter.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def _string_schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The free-text string schemas in a parameter's schema (itself or its ``anyOf``)."""
+    found = [schema, *schema.get("anyOf", [])]
+    return [
+        part
+        for part in found
+        if part.get("type") == "string" and not {"format", "enum", "pattern"} & part.keys()
+    ]
+
+
+class InfuseAPI(NinjaAPI):
+    """The API, whose description states that path and query text may not hold NUL."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") in ("path", "query"):
+                        for part in _string_schemas(parameter.get("schema", {})):
+                            part["pattern"] = NO_NUL_PATTERN
+        return schema
+
+
+api = InfuseAPI(
     title="Infuse API",
     version="1",
     description=(
