@@ -1337,46 +1337,9 @@ def import_contracts_register(
     as_json: JsonOption = False,
 ) -> None:
     """Import a council's contracts register for a body; each file whole or not at all."""
-    _setup()
-    from infuse.errors import UserFacingError
-    from infuse.procurement.contract_selectors import file_problems
     from infuse.procurement.contract_services import register_import
-    from infuse.reference.selectors import body_by_code
 
-    owner = body_by_code(body)
-    if owner is None:
-        _fail(f"No public body has the code {body!r}. Run 'infuse load-reference' first.", as_json)
-    results: list[dict[str, Any]] = []
-    for path in files:
-        try:
-            imported = register_import(
-                actor=None, body=owner, file_name=path.name, content=path.read_bytes()
-            )
-        except (UserFacingError, OSError) as error:
-            results.append({"file": str(path), "error": str(error)})
-            continue
-        results.append(
-            {
-                "file": str(path),
-                "kind": imported.kind,
-                "encoding": imported.encoding,
-                "rows": imported.releases_read,
-                "contracts": imported.contracts_read,
-                "problems": file_problems(imported),
-            }
-        )
-    if as_json:
-        _emit(True, results)
-    for item in results if not as_json else []:
-        if "error" in item:
-            console.print(f"[red]{item['file']}: {item['error']}[/red]")
-        else:
-            console.print(
-                f"{item['file']}: {item['rows']} lines, {item['contracts']} contracts, "
-                f"{len(item['problems'])} problems"
-            )
-    if any("error" in item for item in results):
-        raise typer.Exit(1)
+    _import_contract_files(files, body, as_json, register_import, read_as="rows")
 
 
 @app.command("import-ocds")
@@ -1388,24 +1351,31 @@ def import_ocds(
     as_json: JsonOption = False,
 ) -> None:
     """Import OCDS contract data for a body; each file whole or not at all, originals kept."""
+    from infuse.procurement.contract_services import ocds_import
+
+    _import_contract_files(files, body, as_json, ocds_import, read_as="releases")
+
+
+def _import_contract_files(
+    files: list[Path], body: str, as_json: bool, importer: Any, *, read_as: str
+) -> None:
+    """Load each file with ``importer`` (OCDS or a register) for ``body``, as the system;
+    ``read_as`` names what the file's lines are (releases or register rows) in the report."""
     _setup()
     from infuse.errors import UserFacingError
     from infuse.procurement.contract_selectors import file_problems
-    from infuse.procurement.contract_services import ocds_import
     from infuse.reference.selectors import body_by_code
 
     owner = body_by_code(body)
     if owner is None:
         _fail(f"No public body has the code {body!r}. Run 'infuse load-reference' first.", as_json)
     results: list[dict[str, Any]] = []
-    failed = False
     for path in files:
         try:
-            imported = ocds_import(
+            imported = importer(
                 actor=None, body=owner, file_name=path.name, content=path.read_bytes()
             )
         except (UserFacingError, OSError) as error:
-            failed = True
             results.append({"file": str(path), "error": str(error)})
             continue
         results.append(
@@ -1413,7 +1383,7 @@ def import_ocds(
                 "file": str(path),
                 "kind": imported.kind,
                 "encoding": imported.encoding,
-                "releases": imported.releases_read,
+                read_as: imported.releases_read,
                 "contracts": imported.contracts_read,
                 "problems": file_problems(imported),
             }
@@ -1426,10 +1396,10 @@ def import_ocds(
                 console.print(f"[red]{item['file']}: {item['error']}[/red]")
             else:
                 console.print(
-                    f"{item['file']}: {item['kind']}, {item['releases']} releases, "
+                    f"{item['file']}: {item['kind']}, {item[read_as]} {read_as}, "
                     f"{item['contracts']} contracts, {len(item['problems'])} problems"
                 )
-    if failed:
+    if any("error" in item for item in results):
         raise typer.Exit(1)
 
 

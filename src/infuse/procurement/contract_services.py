@@ -99,8 +99,7 @@ def contract_import_start(
     _require_contract_change(actor, body)
     if len(content) > MAX_CONTRACT_FILE_BYTES:
         raise ContractImportError(translate_problem(_too_large()))
-    digest = hashlib.sha256(content).hexdigest()
-    standing = ContractFile.objects.filter(owner_body=body, file_sha256=digest).first()
+    digest, standing = _loaded_before(body, content)
     if standing is not None:
         raise ContractImportError(
             _("%(file)s holds the same data as %(earlier)s, loaded before: nothing changed.")
@@ -161,6 +160,13 @@ def contract_import_staged(
         default_storage.delete(staged)
 
 
+def _loaded_before(body: Any, content: bytes) -> tuple[str, ContractFile | None]:
+    """The file's SHA-256 and the body's contract file with the same bytes, if any (a file
+    loaded twice changes nothing)."""
+    digest = hashlib.sha256(content).hexdigest()
+    return digest, ContractFile.objects.filter(owner_body=body, file_sha256=digest).first()
+
+
 def _require_contract_change(actor: Any, body: Any) -> None:
     # ``None`` is the system itself (the demo, the command line); a person must be allowed.
     if actor is not None and not (
@@ -201,8 +207,7 @@ def ocds_import(
     """Import one OCDS file for ``body``: keep it, store its releases, compile its contracts."""
     _require_contract_change(actor, body)
     ocds = parsed if parsed is not None else ocds_file_read(content)
-    digest = hashlib.sha256(content).hexdigest()
-    standing = ContractFile.objects.filter(owner_body=body, file_sha256=digest).first()
+    digest, standing = _loaded_before(body, content)
     if standing is not None:
         return standing
     contract_file = ContractFile(
@@ -326,8 +331,7 @@ def register_import(
     contracts. All or nothing; the same file twice changes nothing."""
     _require_contract_change(actor, body)
     register = parsed if parsed is not None else register_file_read(content)
-    digest = hashlib.sha256(content).hexdigest()
-    standing = ContractFile.objects.filter(owner_body=body, file_sha256=digest).first()
+    digest, standing = _loaded_before(body, content)
     if standing is not None:
         return standing
     contract_file = ContractFile(

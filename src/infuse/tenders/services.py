@@ -721,25 +721,36 @@ def procurement_change(
 LOT_FIELDS = ["number", "title_en", "title_cy", "price_formula", "price_ceiling"]
 
 
+def _remove_unless_refused(
+    *,
+    actor: Any,
+    procurement: Procurement,
+    record: Any,
+    refusal: str | None,
+    action: str,
+    before: dict[str, Any] | None,
+) -> None:
+    """Delete ``record`` of ``procurement`` unless ``refusal`` (a selector's reason) says why
+    not; the audit entry keeps what it held. The caller has checked ``actor`` may manage."""
+    if refusal:
+        raise TenderError(refusal)
+    record.delete()
+    audit_record(
+        actor=actor, action=action, target=procurement, body=procurement.owner_body, before=before
+    )
+
+
 @audited
 @transaction.atomic
 def lot_remove(*, actor: Any, lot: Lot) -> None:
     """Remove a lot added by mistake: only one without bids, not awarded, and not the only lot.
     The other lots keep their numbers (the tender documents refer to them)."""
-    procurement = lot.procurement
-    _require_manager(actor, procurement)
-    refusal = selectors.lot_removal_refusal(lot)
-    if refusal:
-        raise TenderError(refusal)
-    before = snapshot(lot, LOT_FIELDS)
-    lot.delete()
-    audit_record(
-        actor=actor,
-        action="tenders.lot_removed",
-        target=procurement,
-        body=procurement.owner_body,
-        before=before,
-    )
+    _require_manager(actor, lot.procurement)
+    _remove_unless_refused(
+        actor=actor, procurement=lot.procurement, record=lot,
+        refusal=selectors.lot_removal_refusal(lot), action="tenders.lot_removed",
+        before=snapshot(lot, LOT_FIELDS),
+    )  # fmt: skip
 
 
 def _pounds(value: Any) -> Decimal:
@@ -826,18 +837,11 @@ def bidder_remove(*, actor: Any, bidder: Bidder) -> None:
     ``selectors.bidder_removal_refusal``). After that, ``bidder_withdraw``."""
     procurement = bidder.lot.procurement
     _require_manager(actor, procurement)
-    refusal = selectors.bidder_removal_refusal(bidder)
-    if refusal:
-        raise TenderError(refusal)
-    before = _bid_snapshot(bidder)
-    bidder.delete()
-    audit_record(
-        actor=actor,
-        action="tenders.bidder_removed",
-        target=procurement,
-        body=procurement.owner_body,
-        before=before,
-    )
+    _remove_unless_refused(
+        actor=actor, procurement=procurement, record=bidder,
+        refusal=selectors.bidder_removal_refusal(bidder), action="tenders.bidder_removed",
+        before=_bid_snapshot(bidder),
+    )  # fmt: skip
 
 
 @audited
@@ -881,22 +885,16 @@ def commitment_remove(*, actor: Any, commitment: Commitment) -> None:
     bidder = commitment.bidder
     procurement = bidder.lot.procurement
     _require_manager(actor, procurement)
-    refusal = selectors.commitment_removal_refusal(commitment)
-    if refusal:
-        raise TenderError(refusal)
-    before = {
-        "bidder": bidder.name,
-        "measure": commitment.measure.code,
-        "quantity": commitment.quantity,
-    }
-    commitment.delete()
-    audit_record(
-        actor=actor,
+    _remove_unless_refused(
+        actor=actor, procurement=procurement, record=commitment,
+        refusal=selectors.commitment_removal_refusal(commitment),
         action="tenders.commitment_removed",
-        target=procurement,
-        body=procurement.owner_body,
-        before=before,
-    )
+        before={
+            "bidder": bidder.name,
+            "measure": commitment.measure.code,
+            "quantity": commitment.quantity,
+        },
+    )  # fmt: skip
 
 
 @audited
@@ -906,20 +904,14 @@ def evaluator_remove(*, actor: Any, evaluator: Evaluator) -> None:
     kept in the audit entry."""
     procurement = evaluator.procurement
     _require_manager(actor, procurement)
-    refusal = selectors.evaluator_removal_refusal(evaluator)
-    if refusal:
-        raise TenderError(refusal)
-    before = snapshot(
-        evaluator, ["user", "declared_at", "has_conflict", "declaration", "submitted_at"]
-    )
-    evaluator.delete()
-    audit_record(
-        actor=actor,
+    _remove_unless_refused(
+        actor=actor, procurement=procurement, record=evaluator,
+        refusal=selectors.evaluator_removal_refusal(evaluator),
         action="tenders.evaluator_removed",
-        target=procurement,
-        body=procurement.owner_body,
-        before=before,
-    )
+        before=snapshot(
+            evaluator, ["user", "declared_at", "has_conflict", "declaration", "submitted_at"]
+        ),
+    )  # fmt: skip
 
 
 MEASURE_FIELDS = [
