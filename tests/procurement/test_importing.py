@@ -10,6 +10,8 @@ import codecs
 import gzip
 import hashlib
 import io
+import itertools
+import struct
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -18,6 +20,7 @@ from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -35,6 +38,8 @@ from infuse.procurement.importing import (
 from infuse.procurement.ledger_columns import normalise_heading
 from infuse.procurement.ledger_messages import MESSAGE_TEMPLATES
 from infuse.procurement.ledger_values import (
+    _parse_formatted_amounts,
+    clean_text,
     clean_texts,
     name_flags,
     parse_amount_texts,
@@ -183,6 +188,57 @@ def test_real_ledger_rows_follow_the_canonical_schema(expected: Expected) -> Non
     assert lines == sorted(set(lines)) and lines[0] >= 2
     assert result.file_sha256 == hashlib.sha256((SPEND / expected.path).read_bytes()).hexdigest()
     assert len(result.rows_sha256) == 64
+
+
+def _documented_rows_sha256(rows: pa.Table) -> str:
+    """The rows hash computed the slow way, from :func:`_rows_sha256`'s documented layout."""
+    digest = hashlib.sha256()
+    for field in rows.schema:
+        if field.name in ("line_number", "supplier_name_raw"):
+            continue
+        values = rows[field.name].to_pylist()
+        digest.update(field.name.encode() + b"\x1e")
+        digest.update(bytes(value is None for value in values))
+        if all(value is None for value in values):
+            continue
+        if pa.types.is_large_string(field.type):
+            encoded = [(value or "").encode() for value in values]
+            ends = list(itertools.accumulate(len(text) for text in encoded))
+            digest.update(struct.pack(f"<{len(ends)}q", *ends))
+            digest.update(b"".join(encoded))
+        elif pa.types.is_decimal(field.type):
+            pence = [int((value or 0) * 100) for value in values]
+            digest.update(struct.pack(f"<{len(pence)}q", *pence))
+        elif pa.types.is_date(field.type):
+            days = [(value - date(1970, 1, 1)).days if value else 0 for value in values]
+            digest.update(struct.pack(f"<{len(days)}i", *days))
+        else:
+            assert pa.types.is_boolean(field.type)
+            digest.update(bytes(bool(value) for value in values))
+    return digest.hexdigest()
+
+
+def test_the_rows_hash_follows_its_documented_layout() -> None:
+    # Batches store this hash to recognise the same payments in a later file; a faster way
+    # of computing it must not change it, or every earlier batch would look new.
+    text = (
+        "Date,Supplier,Amount,VAT,Service,Transaction\n"
+        '31/03/2025,Cwmni Caerffili Cyf,"£1,234.56",246.91,Priffyrdd,T1\n'
+        "01/04/2025,REDACTED PERSONAL DATA,(12.50),,,T2\n"
+        "00:00:00,Ysgol Gymraeg – Ffrindiau,7,,Addysg,\n"
+        ",,,,,\n"
+        "02/04/2025,,5.00-,1,Tai,T4\n"
+    )
+    result = import_ledger(text.encode(), accept_uncertain_mapping=True)
+    assert result.rows.num_rows == 4
+    assert result.rows_sha256 == _documented_rows_sha256(result.rows)
+
+
+@pytest.mark.needs_shared
+@pytest.mark.skipif(not SPEND.is_dir(), reason="shared/data/spend is not present")
+def test_the_rows_hash_of_a_real_ledger_follows_its_documented_layout() -> None:
+    result = real_import("trafford-council/trafford-supplier-spend-2025-03.csv.gz")
+    assert result.rows_sha256 == _documented_rows_sha256(result.rows)
 
 
 @pytest.mark.needs_shared
@@ -926,6 +982,44 @@ def test_amounts_written_in_any_style_read_back_to_the_same_value(
     parsed = parse_amount_texts([formatted(value, style) for value, style in values])
     assert parsed["problem"].to_list() == [None] * len(values)
     assert parsed["amount"].to_list() == [value for value, _style in values]
+
+
+amount_texts = st.text(alphabet=st.sampled_from("0123456789,.£()-− CRGBP"), max_size=14)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(amount_texts, min_size=1, max_size=30))
+def test_the_quick_reading_of_common_amounts_agrees_with_the_full_pattern(
+    texts: list[str],
+) -> None:
+    # Plain numbers and the common written forms skip the full pattern; whatever path a text
+    # takes, the amount and the problem must be what the full pattern alone would say.
+    series = pl.Series(texts, dtype=pl.String)
+    quick = parse_amount_texts(texts)
+    plain = series.cast(pl.Decimal(18, 2), strict=False)
+    full = _parse_formatted_amounts(series)
+    expected_amount = [p if p is not None else f for p, f in zip(plain, full["amount"])]
+    expected_problem = [None if p is not None else f for p, f in zip(plain, full["problem"])]
+    assert quick["amount"].to_list() == expected_amount
+    assert quick["problem"].to_list() == expected_problem
+
+
+cell_texts = st.text(alphabet=st.sampled_from("ab1 \t\u00a0Â£Ã©\x92-#N/A.é"), max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(cell_texts | st.none(), min_size=1, max_size=30), st.booleans())
+@example(["two  spaces", "tab\tin", " lead", "N/A", "Â£5"], True)
+def test_cleaning_a_column_cleans_each_value_as_alone(
+    cells: list[str | None], distinct: bool
+) -> None:
+    # Mostly different values (transaction numbers) are only cleaned where they may need it,
+    # repeated ones once per distinct value: either way, the result is each cell cleaned.
+    if distinct:
+        cells = [*cells, *(f"T{number}" for number in range(3 * len(cells)))]
+    series = pl.Series("cell", cells, dtype=pl.String)
+    expected = series.to_frame().select(clean_text(pl.col("cell")))["cell"]
+    assert clean_texts(series).to_list() == expected.to_list()
 
 
 csv_cells = st.text(alphabet=st.sampled_from('ab1,."\n\r £-()/:;\t\x00é’'), max_size=12)

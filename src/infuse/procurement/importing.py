@@ -36,15 +36,19 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
+from typing import TypeVar, overload
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .ledger_columns import (
     PROFILE_ROWS,
@@ -86,6 +90,8 @@ from .ledger_values import (
     vat_number,
 )
 
+_Result = TypeVar("_Result")
+
 __all__ = [
     "CANONICAL_SCHEMA",
     "REQUIRED_ROLES",
@@ -103,6 +109,7 @@ __all__ = [
     "PreviewRow",
     "Problem",
     "RejectedRow",
+    "RejectedRows",
     "RoleGuess",
     "SourceColumn",
     "import_ledger",
@@ -237,10 +244,45 @@ class RejectedRow:
     problem: Problem
 
 
+class RejectedRows(Sequence[RejectedRow]):
+    """The rejected lines, in line order, as :class:`RejectedRow` items made when read.
+
+    A file can have tens of thousands of rejected lines of which a page shows fifty, so the
+    items are kept as one frame (``line_number``, ``code``, ``value``) until asked for.
+    """
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+
+    def __len__(self) -> int:
+        return self._frame.height
+
+    @overload
+    def __getitem__(self, index: int) -> RejectedRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[RejectedRow, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> RejectedRow | tuple[RejectedRow, ...]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            return tuple(_rejected_row(*row) for row in self._frame[start:stop:step].iter_rows())
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return _rejected_row(*self._frame.row(index))
+
+    def __iter__(self) -> Iterator[RejectedRow]:
+        return (_rejected_row(*row) for row in self._frame.iter_rows())
+
+
+def _rejected_row(line: int, code: str, value: str | None) -> RejectedRow:
+    return RejectedRow(line, message(code, value=value or ""))
+
+
 class LedgerNothingImported(LedgerFileError):
     """Every line of the table was rejected; ``rejected`` says which and why."""
 
-    def __init__(self, problem: Problem, rejected: tuple[RejectedRow, ...]) -> None:
+    def __init__(self, problem: Problem, rejected: RejectedRows) -> None:
         super().__init__(problem)
         self.rejected = rejected
 
@@ -286,7 +328,7 @@ class LedgerImport:
     """
 
     rows: pa.Table
-    rejected: tuple[RejectedRow, ...]
+    rejected: RejectedRows
     summary: ImportSummary
     file_sha256: str
     rows_sha256: str
@@ -340,23 +382,20 @@ def import_ledger(
         raise LedgerFileError(message("mapping_required_missing", role=ROLE_LABELS["amount"]))
 
     normalised = _normalise(table, proposal)
-    rejected = tuple(
-        RejectedRow(line, message(code, value=value or ""))
-        for line, code, value in normalised.rejected.iter_rows()
-    )
+    rejected = RejectedRows(normalised.rejected)
     rows = normalised.rows
     if rows.height == 0:
         raise LedgerNothingImported(
             message("nothing_imported", rows=len(rejected), line=rejected[0].line_number),
             rejected,
         )
-    summary = _summarise(table, inspection, normalised)
+    arrow = rows.to_arrow(compat_level=pl.CompatLevel.oldest()).cast(CANONICAL_SCHEMA)
     return LedgerImport(
-        rows=rows.to_arrow(compat_level=pl.CompatLevel.oldest()).cast(CANONICAL_SCHEMA),
+        rows=arrow,
         rejected=rejected,
-        summary=summary,
+        summary=_summarise(table, inspection, normalised),
         file_sha256=inspection.file_sha256,
-        rows_sha256=_rows_sha256(rows),
+        rows_sha256=_rows_sha256(arrow),
         inspection=inspection,
     )
 
@@ -391,10 +430,13 @@ def _inspect(
     max_bytes: int,
 ) -> tuple[LedgerInspection, _Table]:
     data, path_name = _read_bytes(source)
-    file_sha256 = hashlib.sha256(data).hexdigest()
-    ledgers = read_ledger_source(data, max_bytes=max_bytes)
-    table = _choose_table(ledgers)
-    profiles = _profile(table)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-hash") as hasher:
+        # Hashing a large file takes as long as reading its first columns: do both at once.
+        file_hash = hasher.submit(lambda: hashlib.sha256(data).hexdigest())
+        ledgers = read_ledger_source(data, max_bytes=max_bytes)
+        table = _choose_table(ledgers)
+        profiles = _profile(table)
+        file_sha256 = file_hash.result()
     explicit = resolve_explicit_mapping(mapping, table.columns) if mapping else None
     proposal = propose_mapping(table.columns, profiles, explicit)
     _reject_summary_table(table, proposal)
@@ -532,10 +574,13 @@ def _profile(table: _Table) -> dict[int, ColumnProfile]:
     fields = [field_name(column.position) for column in table.columns]
     sample = table.data.head(PROFILE_ROWS * 2)
     sample = sample.filter(~_blank_flags(sample, fields)).head(PROFILE_ROWS)
-    return {
-        column.position: profile_column(sample[field_name(column.position)])
-        for column in table.columns
-    }
+    profiles = _side_by_side(
+        {
+            str(column.position): partial(profile_column, sample[field_name(column.position)])
+            for column in table.columns
+        }
+    )
+    return {column.position: profiles[str(column.position)] for column in table.columns}
 
 
 def _preview(table: _Table) -> tuple[PreviewRow, ...]:
@@ -588,8 +633,10 @@ class _Normalised:
 def _normalise(table: _Table, proposal: MappingProposal) -> _Normalised:
     """Read every value of the mapped columns and decide which lines are imported.
 
-    Each step is a vectorised pass over a whole column; the rarer checks (total lines,
-    repeated headings, lines of spaces) only look at the few lines that could be one.
+    Each step is a vectorised pass over a whole column. The columns are read side by side
+    (:func:`_side_by_side`), since most of Polars' string kernels use one core per column; the
+    rarer checks (total lines, repeated headings, lines of spaces) only look at the few lines
+    that could be one.
     """
     data = table.data
     fields = [field_name(column.position) for column in table.columns]
@@ -601,12 +648,11 @@ def _normalise(table: _Table, proposal: MappingProposal) -> _Normalised:
             return rows[role_field[role]]
         return empty.head(rows.height)
 
-    amounts = parse_amounts(column("amount"))
-    if "payment_date" in role_field:
-        dates = parse_dates(column("payment_date"), allow_serial=True)
-    else:
+    def read_dates() -> pl.DataFrame:
+        if "payment_date" in role_field:
+            return parse_dates(column("payment_date"), allow_serial=True)
         no = pl.repeat(value=False, n=data.height, dtype=pl.Boolean, eager=True)
-        dates = pl.DataFrame(
+        return pl.DataFrame(
             {
                 "payment_date": pl.repeat(None, data.height, dtype=pl.Date, eager=True),
                 "period_only": no,
@@ -614,8 +660,62 @@ def _normalise(table: _Table, proposal: MappingProposal) -> _Normalised:
                 "unreadable": no,
             }
         )
+
+    def read_supplier() -> pl.DataFrame:
+        supplier = clean_texts(column("supplier_name"))
+        return name_flags(supplier).with_columns(supplier.alias("supplier"))
+
+    def cleaned(role: str, finish: Callable[[pl.Expr], pl.Expr] | None) -> pl.DataFrame:
+        if role not in role_field:
+            return empty.rename(role).to_frame()
+        values = clean_texts(column(role)).to_frame("text")
+        return values.select(
+            (pl.col("text") if finish is None else finish(pl.col("text"))).alias(role)
+        )
+
+    def read_vat() -> pl.DataFrame:
+        if "vat_amount" not in role_field:
+            return pl.DataFrame(
+                {
+                    "amount": pl.repeat(None, data.height, dtype=AMOUNT_DTYPE, eager=True),
+                    "unreadable": pl.repeat(value=False, n=data.height, eager=True),
+                }
+            )
+        return parse_amounts(column("vat_amount")).select(
+            "amount",
+            pl.col("problem")
+            .is_in(["amount_unreadable", "amount_too_large"])
+            .fill_null(value=False)
+            .alias("unreadable"),
+        )
+
+    text_roles: dict[str, Callable[[pl.Expr], pl.Expr] | None] = {
+        "supplier_id": identifier,
+        "company_number": company_number,
+        "vat_number": vat_number,
+        "department": None,
+        "expense_type": None,
+        "category_code": None,
+        "category_label": None,
+        "transaction_ref": None,
+        "invoice_ref": None,
+        "description": None,
+        "postcode": postcode,
+        "capital_or_revenue": capital_or_revenue,
+    }
+    read: dict[str, pl.DataFrame] = _side_by_side(
+        {
+            "amounts": lambda: parse_amounts(column("amount")),
+            "dates": read_dates,
+            "supplier": read_supplier,
+            "vat": read_vat,
+            "total_lines": lambda: _total_lines(data, fields, column, table.blank).to_frame(),
+            **{role: partial(cleaned, role, finish) for role, finish in text_roles.items()},
+        }
+    )
+    amounts, dates = read["amounts"], read["dates"]
     blank_line = table.blank
-    total_line = _total_lines(data, fields, column, blank_line)
+    total_line = read["total_lines"].to_series()
     repeated_heading = _repeated_headings(table, proposal, column("amount"), amounts)
     problems = pl.DataFrame(
         {
@@ -642,64 +742,57 @@ def _normalise(table: _Table, proposal: MappingProposal) -> _Normalised:
     rejected_at = problems.is_not_null().arg_true()
     rejected = _rejected_rows(data[rejected_at], problems.gather(rejected_at), fields, column)
 
-    accepted_at = problems.is_null().arg_true()
-    kept = data.select(LINE_NUMBER, *sorted(set(role_field.values())))[accepted_at]
-    kept_dates = dates[accepted_at]
-    supplier = clean_texts(column("supplier_name", kept))
-    flags = name_flags(supplier)
-
-    def cleaned(role: str, finish: Callable[[pl.Expr], pl.Expr] | None = None) -> pl.Series:
-        if role not in role_field:
-            return empty.head(kept.height).rename(role)
-        values = clean_texts(column(role, kept))
-        if finish is None:
-            return values.rename(role)
-        return values.to_frame("text").select(finish(pl.col("text")).alias(role)).to_series()
-
-    vat = (
-        parse_amounts(column("vat_amount", kept))
-        if "vat_amount" in role_field
-        else pl.DataFrame(
-            {
-                "amount": pl.repeat(None, kept.height, dtype=AMOUNT_DTYPE, eager=True),
-                "problem": empty.head(kept.height),
-            }
-        )
-    )
-    rows = pl.DataFrame(
+    supplier, vat = read["supplier"], read["vat"]
+    all_rows = pl.DataFrame(
         {
-            "line_number": kept[LINE_NUMBER].cast(pl.Int64),
-            "payment_date": kept_dates["payment_date"],
-            "period_only": kept_dates["period_only"].fill_null(value=False),
-            "supplier_name": supplier.zip_with(~flags["is_redacted"], empty.head(kept.height)),
-            "supplier_name_raw": column("supplier_name", kept),
-            "supplier_id": cleaned("supplier_id", identifier),
-            "company_number": cleaned("company_number", company_number),
-            "vat_number": cleaned("vat_number", vat_number),
-            "amount_gbp": amounts["amount"].gather(accepted_at),
+            "line_number": data[LINE_NUMBER].cast(pl.Int64),
+            "payment_date": dates["payment_date"],
+            "period_only": dates["period_only"].fill_null(value=False),
+            "supplier_name": supplier["supplier"].zip_with(~supplier["is_redacted"], empty),
+            "supplier_name_raw": column("supplier_name"),
+            "supplier_id": read["supplier_id"].to_series(),
+            "company_number": read["company_number"].to_series(),
+            "vat_number": read["vat_number"].to_series(),
+            "amount_gbp": amounts["amount"],
             "vat_gbp": vat["amount"],
-            "department": cleaned("department"),
-            "expense_type": cleaned("expense_type"),
-            "category_code": cleaned("category_code"),
-            "category_label": cleaned("category_label"),
-            "transaction_ref": cleaned("transaction_ref"),
-            "invoice_ref": cleaned("invoice_ref"),
-            "description": cleaned("description"),
-            "postcode": cleaned("postcode", postcode),
-            "capital_or_revenue": cleaned("capital_or_revenue", capital_or_revenue),
-            "is_redacted": flags["is_redacted"],
-            "is_personal": flags["is_personal"],
+            "department": read["department"].to_series(),
+            "expense_type": read["expense_type"].to_series(),
+            "category_code": read["category_code"].to_series(),
+            "category_label": read["category_label"].to_series(),
+            "transaction_ref": read["transaction_ref"].to_series(),
+            "invoice_ref": read["invoice_ref"].to_series(),
+            "description": read["description"].to_series(),
+            "postcode": read["postcode"].to_series(),
+            "capital_or_revenue": read["capital_or_revenue"].to_series(),
+            "is_redacted": supplier["is_redacted"],
+            "is_personal": supplier["is_personal"],
+            "_dated": column("payment_date").is_not_null(),
+            "_time_only": dates["time_only"],
+            "_vat_unreadable": vat["unreadable"],
         }
     )
-    dated = column("payment_date", kept).is_not_null().sum()
-    vat_unreadable = vat["problem"].is_in(["amount_unreadable", "amount_too_large"]).sum()
+    kept = all_rows.filter(problems.is_null())
+    counts = kept.select(
+        pl.col("_dated").sum(), pl.col("_time_only").sum(), pl.col("_vat_unreadable").sum()
+    ).row(0)
     return _Normalised(
-        rows=rows,
+        rows=kept.drop("_dated", "_time_only", "_vat_unreadable"),
         rejected=rejected,
-        time_only_dates=int(kept_dates["time_only"].sum()),
-        dated_cells=int(dated),
-        vat_unreadable=int(vat_unreadable),
+        time_only_dates=int(counts[1] or 0),
+        dated_cells=int(counts[0] or 0),
+        vat_unreadable=int(counts[2] or 0),
     )
+
+
+def _side_by_side(jobs: Mapping[str, Callable[[], _Result]]) -> dict[str, _Result]:
+    """Each job's result, the jobs run in threads (Polars releases the interpreter's lock
+    while it computes, so independent columns are read on every core at once)."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        return {name: job() for name, job in jobs.items()}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ledger") as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def _total_lines(
@@ -870,43 +963,61 @@ def _pounds(value: object) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def _rows_sha256(rows: pl.DataFrame) -> str:
+def _rows_sha256(rows: pa.Table) -> str:
     """SHA-256 of the normalised rows, leaving out ``line_number`` and ``supplier_name_raw``
     (they change with the file's layout, not its payments).
 
     A fixed binary layout, independent of library versions: for each column in schema order,
     its name, its null mask (one byte per row), then its values with nulls zeroed: amounts as
     little-endian int64 pence, dates as int32 days since 1970-01-01, flags as one byte, text
-    as little-endian int64 end offsets followed by the UTF-8 bytes.
+    as little-endian int64 end offsets followed by the UTF-8 bytes. Read straight from the
+    Arrow buffers of ``rows`` (:data:`CANONICAL_SCHEMA`), so no value is copied through Python.
     """
     digest = hashlib.sha256()
-    for name in rows.columns:
-        if name in ("line_number", "supplier_name_raw"):
+    no_nulls = np.zeros(rows.num_rows, dtype=np.uint8)
+    for field in rows.schema:
+        if field.name in ("line_number", "supplier_name_raw"):
             continue
-        values = rows[name]
-        digest.update(name.encode() + b"\x1e")
-        digest.update(values.is_null().cast(pl.UInt8).to_numpy().tobytes())
-        for chunk in _canonical_bytes(values):
+        values = rows[field.name].combine_chunks()
+        valid = _validity(values)
+        digest.update(field.name.encode() + b"\x1e")
+        digest.update((no_nulls if valid is None else np.logical_not(valid).view(np.uint8)).data)
+        if values.null_count == len(values):
+            continue  # the null mask says it all
+        for chunk in _canonical_buffers(values, valid):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def _canonical_bytes(values: pl.Series) -> list[bytes]:
-    dtype = values.dtype
-    if values.null_count() == len(values):
-        return []  # the null mask says it all
-    if dtype == pl.String:
-        text = values.fill_null("")
-        lengths = text.str.len_bytes().cast(pl.Int64).to_numpy()
-        offsets = np.cumsum(lengths, dtype="<i8")
-        joined = text.str.join("").item() if len(text) else ""
-        return [offsets.tobytes(), joined.encode()]
-    if isinstance(dtype, pl.Decimal):
-        pence = (values.fill_null(0) * 100).cast(pl.Int64)
-        return [pence.to_numpy().astype("<i8").tobytes()]
-    if dtype == pl.Date:
-        days = values.cast(pl.Int32).fill_null(0)
-        return [days.to_numpy().astype("<i4").tobytes()]
-    if dtype == pl.Boolean:
-        return [values.fill_null(value=False).cast(pl.UInt8).to_numpy().tobytes()]
-    return [values.fill_null(0).cast(pl.Int64).to_numpy().astype("<i8").tobytes()]
+def _validity(values: pa.Array) -> np.ndarray | None:
+    """True where ``values`` holds a value, as NumPy booleans; None when every slot does."""
+    if values.null_count == 0:
+        return None
+    return np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _canonical_buffers(values: pa.Array, valid: np.ndarray | None) -> list[memoryview]:
+    """``values`` in :func:`_rows_sha256`'s layout, as views of Arrow's buffers where the
+    layout is already Arrow's (large text, and columns without nulls), copies otherwise."""
+    kind = values.type
+    count, first = len(values), values.offset
+    if pa.types.is_large_string(kind):
+        offsets = np.frombuffer(values.buffers()[1], dtype="<i8", count=count + 1, offset=first * 8)
+        start, end = int(offsets[0]), int(offsets[-1])
+        if valid is not None and np.diff(offsets)[~valid].any():
+            # A null slot may keep bytes in Arrow: without them, as if empty.
+            return _canonical_buffers(pc.fill_null(values, ""), None)
+        ends = offsets[1:] if start == 0 else offsets[1:] - start
+        return [ends.data, memoryview(values.buffers()[2])[start:end]]
+    if pa.types.is_decimal(kind):
+        # decimal128 with scale 2 stores pence as a 128-bit integer; it fits the low 64 bits.
+        words = np.frombuffer(values.buffers()[1], dtype="<i8", count=2 * count, offset=first * 16)
+        pence = np.ascontiguousarray(words[0::2])
+        return [(pence if valid is None else np.where(valid, pence, 0)).data]
+    if pa.types.is_date32(kind):
+        days = np.frombuffer(values.buffers()[1], dtype="<i4", count=count, offset=first * 4)
+        return [(days if valid is None else np.where(valid, days, 0).astype("<i4")).data]
+    if pa.types.is_boolean(kind):
+        flags = pc.fill_null(values, False).to_numpy(zero_copy_only=False)
+        return [np.asarray(flags, dtype=bool).view(np.uint8).data]
+    raise TypeError(f"no canonical layout for {kind}")

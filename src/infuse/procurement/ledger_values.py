@@ -20,6 +20,7 @@ Dates
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import polars as pl
@@ -89,17 +90,39 @@ def mostly_distinct(values: pl.Series) -> bool:
     return head.n_unique() * 2 > len(head)
 
 
+_MAY_NEED_CLEANING = (
+    "["
+    + "".join(sorted({re.escape(garbled[0]) for garbled in TEXT_REPAIRS}))
+    + "]"
+    + r"|\s\s|[^\S ]|^\s|\s$"
+)
+"""Matches every text that :func:`clean_text` could change other than a "nothing" marker: one
+that holds the first character of an encoding accident, whitespace other than single spaces,
+or leading or trailing whitespace. A match only means "clean this one"; it may change nothing."""
+
+
 def clean_texts(values: pl.Series) -> pl.Series:
     """:func:`clean_text` over a column, computed once per distinct value when values repeat.
 
     Ledger columns repeat a few thousand supplier names and a few dozen service areas over
     millions of lines: the distinct values are cleaned and only those that change are
     replaced (a hash lookup), which is far cheaper than cleaning every row; a column whose
-    values are already clean is returned as it is.
+    values are already clean is returned as it is. In a column of mostly different values
+    (transaction numbers), only the values that may need it are cleaned: one matching pass
+    is much cheaper than the chain of replacements.
     """
     name = values.name
     if mostly_distinct(values):
-        return values.to_frame("text").select(clean_text(pl.col("text")))["text"].rename(name)
+        suspect = values.to_frame("text").select(
+            (
+                pl.col("text").str.contains(_MAY_NEED_CLEANING) | pl.col("text").is_in(NULL_MARKERS)
+            ).fill_null(value=False)
+        )["text"]
+        at = suspect.arg_true()
+        if len(at) == 0:
+            return values
+        fixed = values.gather(at).to_frame("text").select(clean_text(pl.col("text")))["text"]
+        return values.scatter(at, fixed).rename(name)
     distinct = values.unique()
     cleaned = distinct.to_frame("text").select(clean_text(pl.col("text")))["text"]
     changed = distinct.ne_missing(cleaned)
@@ -165,12 +188,57 @@ def parse_amounts(texts: pl.Series) -> pl.DataFrame:
     unread = (direct.is_null() & texts.is_not_null()).arg_true()
     if len(unread) == 0:
         return pl.DataFrame({"amount": direct, "problem": problem})
-    slow = _parse_formatted_amounts(texts.gather(unread))
+    formatted = _parse_common_amounts(texts.gather(unread))
+    slow_at = (formatted["amount"].is_null() & formatted["problem"].is_null()).arg_true()
+    if len(slow_at):
+        slow = _parse_formatted_amounts(texts.gather(unread.gather(slow_at)))
+        formatted = pl.DataFrame(
+            {
+                "amount": formatted["amount"].scatter(slow_at, slow["amount"]),
+                "problem": formatted["problem"].scatter(slow_at, slow["problem"]),
+            }
+        )
     return pl.DataFrame(
         {
-            "amount": direct.scatter(unread, slow["amount"]),
-            "problem": problem.scatter(unread, slow["problem"]),
+            "amount": direct.scatter(unread, formatted["amount"]),
+            "problem": problem.scatter(unread, formatted["problem"]),
         }
+    )
+
+
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_COMMON_AMOUNT = rf"^(?:\(£?{_DIGITS}\)|-?£?{_DIGITS}|£-{_DIGITS}|£?{_DIGITS}-)$"
+"""The common written forms, ``£1,234.56``, ``(1,234.56)``, ``-£12``, ``£-12``, ``12.50-``: a
+subset of :data:`AMOUNT_PATTERN` with at most one sign, so a plain match (no groups to
+capture) is enough to read them."""
+
+
+def _parse_common_amounts(texts: pl.Series) -> pl.DataFrame:
+    """The amounts among ``texts`` in a common written form, read without the full pattern;
+    ``amount`` is null for every other text (``problem`` is then null too, undecided).
+
+    Negative when bracketed or signed; the number is what is left without the currency sign,
+    the separators, the brackets and the sign. Too many digits for :data:`AMOUNT_DTYPE` is
+    ``amount_too_large``, as in :func:`_parse_formatted_amounts`.
+    """
+    text = pl.col("text")
+    return (
+        texts.rename("text")
+        .to_frame()
+        .select(
+            text.str.contains(_COMMON_AMOUNT).fill_null(value=False).alias("common"),
+            text.str.contains(r"[(\-]").fill_null(value=False).alias("negative"),
+            text.str.replace_all(r"[£,()\-]", "").cast(AMOUNT_DTYPE, strict=False).alias("number"),
+        )
+        .select(
+            pl.when(pl.col("common"))
+            .then(pl.when(pl.col("negative")).then(-pl.col("number")).otherwise(pl.col("number")))
+            .cast(AMOUNT_DTYPE)
+            .alias("amount"),
+            pl.when(pl.col("common") & pl.col("number").is_null())
+            .then(pl.lit("amount_too_large"))
+            .alias("problem"),
+        )
     )
 
 
