@@ -5,7 +5,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from infuse.warehouse.store import Store
+from infuse.warehouse.store import SideTable, Store, own_columns_view, side_table_register
 
 
 @pytest.fixture
@@ -48,3 +48,42 @@ def test_quotes_in_paths_cannot_break_out_of_the_query(tmp_path: Path) -> None:
     store = Store(tmp_path / "it's a store")
     path = store.publish(store.stage(lines([5.0]), "spend"), "x")
     assert store.query("SELECT count(*) AS n FROM lines", [path]).column("n")[0].as_py() == 1
+
+
+def test_a_side_table_replaces_its_columns_and_the_own_view_keeps_the_lines_as_imported(
+    store: Store,
+) -> None:
+    side_table_register(SideTable(dataset="test_side", keys=("line",), replaces=("label",)))
+    imported = store.publish(
+        store.stage(
+            pa.table({"line": [1, 2, 3], "label": ["a", "b", "c"], "amount": [1, 2, 4]}), "spend"
+        ),
+        "batch",
+    )
+    # The side table knows lines 1 and 3 only: line 2 keeps its own label.
+    side = store.publish(
+        store.stage(
+            pa.table({"line": [1, 3], "label": ["x", "z"], "note": ["n1", "n3"]}), "test_side"
+        ),
+        "run",
+    )
+    with store.session([imported, side]) as session:
+        joined = session.query(
+            "SELECT line, label, note, amount FROM lines ORDER BY line", [imported, side]
+        ).to_pylist()
+        own = session.query(
+            f"SELECT * FROM {own_columns_view()} ORDER BY line", [imported, side]
+        ).to_pylist()
+    assert joined == [
+        {"line": 1, "label": "x", "note": "n1", "amount": 1},
+        {"line": 2, "label": "b", "note": None, "amount": 2},
+        {"line": 3, "label": "z", "note": "n3", "amount": 4},
+    ]
+    assert own == [
+        {"line": 1, "label": "a", "amount": 1},
+        {"line": 2, "label": "b", "amount": 2},
+        {"line": 3, "label": "c", "amount": 4},
+    ]
+    # Without side files both names answer, with the same lines.
+    plain = store.query(f"SELECT count(*) AS n FROM {own_columns_view()}", [imported])
+    assert plain.column("n")[0].as_py() == 3

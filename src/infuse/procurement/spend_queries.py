@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
-from infuse.warehouse.store import Store
+from infuse.warehouse.store import Store, own_columns_view
 
 UNCLASSIFIED = "Unclassified"
 NOT_GIVEN = "Not given"
@@ -87,6 +87,16 @@ MONTH_RULE = f"coalesce(strftime(payment_date, '%Y-%m'), '{DATE_UNKNOWN}')"
 DEPARTMENT = "department_group"
 CATEGORY = "category_group"
 SUPPLIER = "supplier_group"
+
+
+OWN_LINES = own_columns_view("lines")
+
+
+def _lines_view(spend: SpendFilter, *, category: bool = False) -> str:
+    """The view a query reads: the lines joined to their assigned categories only when it
+    groups or filters by category (over millions of lines the join costs more than the rest
+    of the query); otherwise the lines as imported, whose other columns are the same."""
+    return "lines" if category or spend.category else OWN_LINES
 
 
 def with_groups(rows: pa.Table) -> pa.Table:
@@ -180,7 +190,7 @@ def totals(store: LinesSource, files: Sequence[str], spend: SpendFilter) -> Tota
                count(DISTINCT {SUPPLIER}) AS suppliers,
                min(payment_date) AS first_date, max(payment_date) AS last_date,
                count(*) FILTER (WHERE payment_date IS NULL) AS dates_unknown
-        FROM lines WHERE {where}
+        FROM {_lines_view(spend)} WHERE {where}
         """,
         params,
     )
@@ -214,7 +224,7 @@ def _shares(
         f"""
         WITH grouped AS (
             SELECT {expression} AS label, sum(amount_gbp) AS amount, count(*) AS lines
-            FROM lines WHERE {where} GROUP BY 1
+            FROM {_lines_view(spend, category=expression == CATEGORY)} WHERE {where} GROUP BY 1
         )
         SELECT label, amount, lines, amount / nullif(sum(amount) OVER (), 0) AS share
         FROM grouped ORDER BY {order} {limit_sql}
@@ -282,7 +292,7 @@ def concentration(store: LinesSource, files: Sequence[str], spend: SpendFilter) 
         f"""
         WITH per_supplier AS (
             SELECT {SUPPLIER} AS supplier, sum(amount_gbp) AS amount
-            FROM lines WHERE {where} GROUP BY 1
+            FROM {_lines_view(spend)} WHERE {where} GROUP BY 1
         ), named AS (
             SELECT amount / sum(amount) OVER () AS share,
                    row_number() OVER (ORDER BY amount DESC) AS rank
@@ -342,12 +352,20 @@ def lines(
     line's category was decided."""
     where, params = spend.where()
     detail = CATEGORY_DETAIL_COLUMNS if category_detail else ""
+    order = "payment_date DESC NULLS LAST, body_code, batch_id, line_number"
+    # The page is chosen first (from the lines as imported, unless the filter is a category),
+    # then only its lines are joined to their categories.
     return _rows(
         store,
         files,
-        f"SELECT {LINE_COLUMNS}{detail} FROM lines WHERE {where} "
-        f"ORDER BY payment_date DESC NULLS LAST, body_code, batch_id, line_number "
-        f"LIMIT {int(limit)} OFFSET {int(offset)}",
+        f"""
+        WITH page AS (
+            SELECT body_code, batch_id, line_number FROM {_lines_view(spend)} WHERE {where}
+            ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}
+        )
+        SELECT {LINE_COLUMNS}{detail}
+        FROM lines JOIN page USING (body_code, batch_id, line_number) ORDER BY {order}
+        """,
         params,
     )
 
@@ -373,7 +391,7 @@ def possible_duplicates(
         WITH l AS (
             SELECT body_code, batch_id, line_number, payment_date, amount_gbp,
                    nullif(trim(invoice_ref), '') AS invoice_ref, {SUPPLIER} AS supplier
-            FROM lines WHERE {where} AND amount_gbp <> 0
+            FROM {_lines_view(spend)} WHERE {where} AND amount_gbp <> 0
               AND {SUPPLIER} NOT IN ('{WITHHELD}', '{NOT_GIVEN}')
         ), pairs AS (
             SELECT CASE WHEN a.invoice_ref = b.invoice_ref THEN 'same_invoice'
@@ -450,7 +468,7 @@ def by_body(store: LinesSource, files: Sequence[str], spend: SpendFilter) -> lis
         f"""
         SELECT body_code, sum(amount_gbp) AS total, count(*) AS lines,
                count(DISTINCT {SUPPLIER}) AS suppliers
-        FROM lines WHERE {where} GROUP BY 1 ORDER BY 1
+        FROM {_lines_view(spend)} WHERE {where} GROUP BY 1 ORDER BY 1
         """,
         params,
     )
@@ -488,7 +506,7 @@ def shared_across_bodies(
         SELECT {expression} AS label, count(DISTINCT body_code) AS bodies,
                list(DISTINCT body_code ORDER BY body_code) AS body_codes,
                sum(amount_gbp) AS total, count(*) AS lines
-        FROM lines
+        FROM {_lines_view(spend, category=group == "category")}
         WHERE {where} AND {expression} NOT IN ('{WITHHELD}', '{NOT_GIVEN}', '{UNCLASSIFIED}')
         GROUP BY 1 HAVING count(DISTINCT body_code) >= ?
         ORDER BY bodies DESC, total DESC, label LIMIT {int(limit)}
@@ -542,7 +560,7 @@ def supplier_spellings(store: LinesSource, files: Sequence[str], bodies: Sequenc
         WITH l AS (
             SELECT supplier_name AS name, supplier_id, company_number, vat_number, postcode,
                    amount_gbp, is_redacted, is_personal
-            FROM lines WHERE body_code IN ({marks})
+            FROM {OWN_LINES} WHERE body_code IN ({marks})
         ), s AS (
             SELECT name, sum(amount_gbp) AS amount, count(*) AS lines,
                    bool_or(is_redacted) AS is_redacted, bool_or(is_personal) AS is_personal
@@ -577,7 +595,7 @@ def spelling_totals(store: LinesSource, files: Sequence[str], spend: SpendFilter
         f"""
         SELECT supplier_name AS name, sum(amount_gbp) AS amount, count(*)::BIGINT AS lines,
                bool_or(is_personal OR is_redacted) AS is_excluded
-        FROM lines WHERE {where} GROUP BY 1 ORDER BY 1 NULLS FIRST
+        FROM {_lines_view(spend)} WHERE {where} GROUP BY 1 ORDER BY 1 NULLS FIRST
         """,
         files,
         params,
