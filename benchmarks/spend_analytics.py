@@ -89,6 +89,7 @@ def generate(store: Store, lines: int, seed: int = 7) -> list[str]:
                     "category_confidence": pa.array(np.full(n, 0.9)),
                     "category_reason": pa.array(np.full(n, "model p=0.90")),
                     "category_source": pa.array(np.full(n, categories.SOURCE_MODEL)),
+                    **{name: table[name] for name in categories.CARRIED},
                 }
             ).cast(categories.SIDE_SCHEMA)
         )

@@ -3,9 +3,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from infuse.warehouse.store import SideTable, Store, own_columns_view, side_table_register
+from infuse.warehouse.store import (
+    SideTable,
+    Store,
+    covered_view,
+    own_columns_view,
+    side_table_register,
+)
 
 
 @pytest.fixture
@@ -87,3 +94,74 @@ def test_a_side_table_replaces_its_columns_and_the_own_view_keeps_the_lines_as_i
     # Without side files both names answer, with the same lines.
     plain = store.query(f"SELECT count(*) AS n FROM {own_columns_view()}", [imported])
     assert plain.column("n")[0].as_py() == 3
+
+
+@pytest.mark.parametrize("units_in_statistics", [True, False])
+def test_the_covered_view_answers_like_the_join_without_joining(
+    store: Store, units_in_statistics: bool
+) -> None:
+    side_table_register(
+        SideTable(
+            dataset="test_carrying",
+            keys=("batch", "line"),
+            replaces=("label",),
+            carries=("amount",),
+            unit="batch",
+        )
+    )
+
+    def ledger(batch: int, amounts: list[int]) -> pa.Table:
+        count = len(amounts)
+        return pa.table(
+            {
+                "batch": [batch] * count,
+                "line": list(range(1, count + 1)),
+                "label": ["own"] * count,
+                "amount": amounts,
+                "text": ["only in the ledger"] * count,
+            }
+        )
+
+    first = store.publish(store.stage(ledger(1, [10, 20]), "spend"), "b1")
+    second = store.publish(store.stage(ledger(2, [300]), "spend"), "b2")
+    # The run covered batch 1 and a batch 9 since withdrawn; batch 2 came after it.
+    assigned = pa.table(
+        {
+            "batch": [1, 1, 9],
+            "line": [1, 2, 1],
+            "label": ["x", "y", "gone"],
+            "amount": [10, 20, 5000],
+            "why": ["rule", "model", "rule"],
+        }
+    )
+    if units_in_statistics:  # as the store writes a side file: one row group per batch
+        side = store.publish(store.stage(assigned, "test_carrying"), "run")
+    else:  # one row group for every batch: the batches must be read
+        (store.root / "test_carrying").mkdir()
+        pq.write_table(assigned, store.root / "test_carrying" / "run.parquet")
+        side = "test_carrying/run.parquet"
+    files = [first, second, side]
+    covered = covered_view("test_carrying")
+    sql = "SELECT label, sum(amount) AS amount FROM {} GROUP BY 1 ORDER BY 1"
+    with store.session(files) as session:
+        by_join = session.query(sql.format("lines"), files).to_pylist()
+        by_cover = session.query(sql.format(covered), files).to_pylist()
+        assert session.query(f"SELECT * FROM {covered} LIMIT 0", files).column_names == [
+            "batch",
+            "line",
+            "amount",
+            "label",
+        ]
+    assert (
+        by_cover
+        == by_join
+        == [
+            {"label": "own", "amount": 300},
+            {"label": "x", "amount": 10},
+            {"label": "y", "amount": 20},
+        ]
+    )
+    # Without the side file, the covered view is the lines as they are.
+    with store.session([first, second]) as session:
+        rows = session.query(sql.format(covered), [first, second]).to_pylist()
+    assert rows == [{"label": "own", "amount": 330}]

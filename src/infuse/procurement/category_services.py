@@ -201,7 +201,7 @@ def category_correction_undo(*, actor: Any, correction: CategoryCorrection) -> N
 
 
 def _body_lines(store: Store, files: list[str], body: Body) -> pl.DataFrame:
-    columns = ", ".join(categories.LINE_COLUMNS)
+    columns = ", ".join(dict.fromkeys((*categories.LINE_COLUMNS, *categories.CARRIED)))
     table = store.query(
         # Column names are module constants; the body is a parameter.
         f"SELECT {columns} FROM lines WHERE body_code = ? ORDER BY batch_id, line_number",  # noqa: S608
@@ -331,7 +331,7 @@ def category_run(
     )
     summary = categories.summary_of(frame, lines["amount_gbp"])
     progress(3, 4, "writing")
-    staged = store.stage(categories.side_table(frame), categories.DATASET)
+    staged = store.stage(categories.side_table(frame, lines), categories.DATASET)
     name = f"{body.code}/{timezone.now():%Y%m%d%H%M%S%f}"
     try:
         path = store.publish(staged, name)

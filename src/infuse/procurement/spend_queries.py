@@ -21,7 +21,9 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
-from infuse.warehouse.store import Store, own_columns_view
+from infuse.warehouse.store import Store, covered_view, own_columns_view
+
+from .categories import DATASET as CATEGORIES_DATASET
 
 UNCLASSIFIED = "Unclassified"
 NOT_GIVEN = "Not given"
@@ -92,11 +94,18 @@ SUPPLIER = "supplier_group"
 OWN_LINES = own_columns_view("lines")
 
 
-def _lines_view(spend: SpendFilter, *, category: bool = False) -> str:
-    """The view a query reads: the lines joined to their assigned categories only when it
-    groups or filters by category (over millions of lines the join costs more than the rest
-    of the query); otherwise the lines as imported, whose other columns are the same."""
-    return "lines" if category or spend.category else OWN_LINES
+CATEGORISED_LINES = covered_view(CATEGORIES_DATASET, "lines")
+
+
+def _lines_view(spend: SpendFilter, *, category: bool = False, every_column: bool = False) -> str:
+    """The view a query reads. Without a category (to group or filter by), the lines as
+    imported: over millions of lines, joining them to their categories costs more than the
+    rest of the query. With one, the categorised lines (the columns the figures use, kept
+    beside each line's category: no join), or, when the query needs ``every_column`` (a page
+    of lines with their references and descriptions), the lines joined to their categories."""
+    if not (category or spend.category):
+        return OWN_LINES
+    return "lines" if every_column else CATEGORISED_LINES
 
 
 def with_groups(rows: pa.Table) -> pa.Table:
@@ -391,7 +400,7 @@ def possible_duplicates(
         WITH l AS (
             SELECT body_code, batch_id, line_number, payment_date, amount_gbp,
                    nullif(trim(invoice_ref), '') AS invoice_ref, {SUPPLIER} AS supplier
-            FROM {_lines_view(spend)} WHERE {where} AND amount_gbp <> 0
+            FROM {_lines_view(spend, every_column=True)} WHERE {where} AND amount_gbp <> 0
               AND {SUPPLIER} NOT IN ('{WITHHELD}', '{NOT_GIVEN}')
         ), pairs AS (
             SELECT CASE WHEN a.invoice_ref = b.invoice_ref THEN 'same_invoice'

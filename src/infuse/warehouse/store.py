@@ -25,6 +25,7 @@ no side column reads :func:`own_columns_view` instead, and skips the join.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import time
 import uuid
@@ -35,20 +36,31 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 STAGING = ".staging"
+ROW_GROUP_ROWS = 256_000
 
 
 @dataclass(frozen=True)
 class SideTable:
     """Columns kept beside a dataset's lines: files in the folder ``dataset``, one row per
     line, keyed by ``keys``; each of ``replaces`` stands in for the line's column of that
-    name where the side table has the line. Other side columns are added to the view."""
+    name where the side table has the line. Other side columns are added to the view.
+
+    ``carries`` names columns of the lines that the side files hold a copy of, and ``unit``
+    the column that says which file a line came from (a side file holds every line of each
+    unit it holds any line of). Then :func:`covered_view` answers a query over the keys, the
+    carried columns and ``replaces`` without joining: the side rows of the units read, and the
+    lines of units the side table lacks, as they are.
+    """
 
     dataset: str
     keys: tuple[str, ...]
     replaces: tuple[str, ...] = ()
+    carries: tuple[str, ...] = ()
+    unit: str | None = None
 
 
 _SIDE_TABLES: dict[str, SideTable] = {}
@@ -83,7 +95,15 @@ class Store:
         path = staging / f"{dataset}-{uuid.uuid4().hex}.parquet"
         # LZ4 rather than zstd: files about 1.5 times larger, read 1.4-1.7 times faster, and
         # reading is what every page does (docs/decisions/0004-store-reads-first.md).
-        pq.write_table(table, path, compression="lz4", row_group_size=256_000)
+        side = _SIDE_TABLES.get(dataset)
+        if side is None or side.unit is None or table.num_rows == 0:
+            pq.write_table(table, path, compression="lz4", row_group_size=ROW_GROUP_ROWS)
+        else:
+            # A side file's row groups each hold one unit, so that the files' statistics
+            # list the units the side table covers (see ``_cover``).
+            with pq.ParquetWriter(path, table.schema, compression="lz4") as writer:
+                for part in _runs_of(table.sort_by(side.unit), side.unit):
+                    writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
         return StagedFile(path=path, dataset=dataset)
 
     def publish(self, staged: StagedFile, name: str) -> str:
@@ -164,25 +184,36 @@ class Store:
                 if not sides:
                     connection.execute(f"CREATE VIEW {view} AS SELECT * FROM {own}")  # noqa: S608
                 else:
-                    self._join_sides(connection, view, sides)
+                    self._join_sides(connection, view, sides, self.paths(main))
+                for dataset in _SIDE_TABLES.keys() - sides.keys():
+                    # No side file given: the lines are what the side table would cover.
+                    connection.execute(
+                        f"CREATE VIEW {covered_view(dataset, view)} AS SELECT * FROM {view}"  # noqa: S608
+                    )
             yield StoreSession(connection, tuple(files))
         finally:
             connection.close()
 
     def _join_sides(
-        self, connection: duckdb.DuckDBPyConnection, view: str, sides: dict[str, list[str]]
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        view: str,
+        sides: dict[str, list[str]],
+        main_paths: list[str],
     ) -> None:
         """``view`` as the lines left-joined to each side table (names are registered
         identifiers, never user input)."""
         replaced: list[str] = []
         added: list[str] = []
         joins: list[str] = []
+        covers: list[tuple[SideTable, str, list[str]]] = []
         for number, (dataset, paths) in enumerate(sorted(sides.items())):
             side = _SIDE_TABLES[dataset]
             alias = f"s{number}"
             connection.read_parquet(self.paths(paths), union_by_name=True).create_view(
                 f"{view}__{alias}"
             )
+            covers.append((side, f"{view}__{alias}", self.paths(paths)))
             on = " AND ".join(f"b.{key} = {alias}.{key}" for key in side.keys)
             joins.append(f"LEFT JOIN {view}__{alias} {alias} ON {on}")
             replaced += [
@@ -190,11 +221,54 @@ class Store:
                 f"ELSE {alias}.{column} END AS {column}"
                 for column in side.replaces
             ]
-            added.append(f"{alias}.* EXCLUDE ({', '.join((*side.keys, *side.replaces))})")
+            present = connection.sql(f"SELECT * FROM {view}__{alias} LIMIT 0").columns  # noqa: S608
+            # Carried columns are the lines' own (the view takes them from the lines).
+            excluded = [c for c in (*side.keys, *side.replaces, *side.carries) if c in present]
+            added.append(f"{alias}.* EXCLUDE ({', '.join(excluded)})")
         replace = f" REPLACE ({', '.join(replaced)})" if replaced else ""
         connection.execute(
             f"CREATE VIEW {view} AS SELECT b.*{replace}, {', '.join(added)} "  # noqa: S608
             f"FROM {own_columns_view(view)} b {' '.join(joins)}"
+        )
+        for side, side_view, side_paths in covers:
+            self._cover(connection, view, side, side_view, main_paths, side_paths)
+
+    def _cover(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        view: str,
+        side: SideTable,
+        side_view: str,
+        main_paths: list[str],
+        side_paths: list[str],
+    ) -> None:
+        """:func:`covered_view` for ``side``: a union when its files carry the columns, else
+        (files written before they did) the joined view under that name."""
+        covered = covered_view(side.dataset, view)
+        columns = (*side.keys, *side.carries, *side.replaces)
+        present = set(connection.sql(f"SELECT * FROM {side_view} LIMIT 0").columns)  # noqa: S608
+        if side.unit is None or not side.carries or not set(columns) <= present:
+            connection.execute(f"CREATE VIEW {covered} AS SELECT * FROM {view}")  # noqa: S608
+            return
+        own = own_columns_view(view)
+        listed = ", ".join(dict.fromkeys(columns))
+        unit = side.unit
+        read_units = _whole_number_units(connection, main_paths, unit)
+        side_units = _whole_number_units(connection, side_paths, unit)
+        if read_units is None or side_units is None:
+            # Units found by reading the unit column: a scan of every line, twice.
+            side_rows = f"{unit} IN (SELECT DISTINCT {unit} FROM {own})"  # noqa: S608
+            own_rows = f"{unit} NOT IN (SELECT DISTINCT {unit} FROM {side_view})"  # noqa: S608
+        else:
+            # Units known from the files' statistics, written into the view: DuckDB skips the
+            # row groups of every other unit without reading them.
+            lacking = sorted(read_units - side_units)
+            side_rows = f"{unit} IN ({', '.join(map(str, sorted(read_units))) or 'NULL'})"
+            own_rows = f"{unit} IN ({', '.join(map(str, lacking))})" if lacking else "FALSE"
+        connection.execute(
+            f"CREATE VIEW {covered} AS "  # noqa: S608
+            f"SELECT {listed} FROM {side_view} WHERE {side_rows} "
+            f"UNION ALL SELECT {listed} FROM {own} WHERE {own_rows}"
         )
 
     def fingerprint(self) -> dict[str, int]:
@@ -233,6 +307,39 @@ def own_columns_view(view: str = "lines") -> str:
     own columns only. A query that needs no side column reads it and skips the join, which
     costs more than the rest of a query over millions of lines."""
     return f"{view}_own"
+
+
+def _runs_of(table: pa.Table, column: str) -> Iterator[pa.Table]:
+    """``table`` (sorted by ``column``) cut where ``column`` changes value."""
+    values = table[column].combine_chunks()
+    changes = pc.indices_nonzero(pc.not_equal(values[1:], values[:-1])).to_pylist()
+    starts = [0, *(index + 1 for index in changes), table.num_rows]
+    for start, end in itertools.pairwise(starts):
+        yield table.slice(start, end - start)
+
+
+def _whole_number_units(
+    connection: duckdb.DuckDBPyConnection, paths: list[str], unit: str
+) -> set[int] | None:
+    """The values of ``unit`` in the files, from their Parquet statistics alone, when every
+    row group holds a single whole number; otherwise None (the values must then be read)."""
+    ranges = connection.execute(
+        "SELECT stats_min_value, stats_max_value FROM parquet_metadata(?) WHERE path_in_schema = ?",
+        [paths, unit],
+    ).fetchall()
+    units: set[int] = set()
+    for low, high in ranges:
+        if low is None or low != high or not str(low).lstrip("-").isdigit():
+            return None
+        units.add(int(low))
+    return units if ranges else None
+
+
+def covered_view(dataset: str, view: str = "lines") -> str:
+    """The name, in a :meth:`Store.session` whose files include the side table ``dataset``, of
+    ``view`` limited to the side table's keys, carried and replacing columns (see
+    :class:`SideTable`): the same values as ``view`` for those columns, read without a join."""
+    return f"{view}_{dataset}"
 
 
 def default_store() -> Store:
