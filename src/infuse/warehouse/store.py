@@ -253,8 +253,9 @@ class Store:
         own = own_columns_view(view)
         listed = ", ".join(dict.fromkeys(columns))
         unit = side.unit
-        read_units = _whole_number_units(connection, main_paths, unit)
-        side_units = _whole_number_units(connection, side_paths, unit)
+        units = _whole_number_units(connection, [*main_paths, *side_paths], unit)
+        read_units = _units_of(units, main_paths)
+        side_units = _units_of(units, side_paths)
         if read_units is None or side_units is None:
             # Units found by reading the unit column: a scan of every line, twice.
             side_rows = f"{unit} IN (SELECT DISTINCT {unit} FROM {own})"  # noqa: S608
@@ -320,19 +321,35 @@ def _runs_of(table: pa.Table, column: str) -> Iterator[pa.Table]:
 
 def _whole_number_units(
     connection: duckdb.DuckDBPyConnection, paths: list[str], unit: str
-) -> set[int] | None:
-    """The values of ``unit`` in the files, from their Parquet statistics alone, when every
-    row group holds a single whole number; otherwise None (the values must then be read)."""
+) -> dict[str, set[int] | None]:
+    """For each file, the values of ``unit`` in it from its Parquet statistics alone, when
+    every row group holds a single whole number; otherwise None (the values must be read)."""
     ranges = connection.execute(
-        "SELECT stats_min_value, stats_max_value FROM parquet_metadata(?) WHERE path_in_schema = ?",
+        "SELECT file_name, stats_min_value, stats_max_value FROM parquet_metadata(?) "
+        "WHERE path_in_schema = ?",
         [paths, unit],
     ).fetchall()
-    units: set[int] = set()
-    for low, high in ranges:
+    units: dict[str, set[int] | None] = {}
+    for path, low, high in ranges:
+        known = units.setdefault(path, set())
+        if known is None:
+            continue
         if low is None or low != high or not str(low).lstrip("-").isdigit():
+            units[path] = None
+        else:
+            known.add(int(low))
+    return units
+
+
+def _units_of(units: dict[str, set[int] | None], paths: list[str]) -> set[int] | None:
+    """The union of the files' units, or None when any file's are unknown."""
+    found: set[int] = set()
+    for path in paths:
+        known = units.get(path)
+        if known is None:
             return None
-        units.add(int(low))
-    return units if ranges else None
+        found |= known
+    return found
 
 
 def covered_view(dataset: str, view: str = "lines") -> str:
