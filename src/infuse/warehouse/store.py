@@ -206,14 +206,14 @@ class Store:
         replaced: list[str] = []
         added: list[str] = []
         joins: list[str] = []
-        covers: list[tuple[SideTable, str, list[str]]] = []
+        covers: list[tuple[SideTable, str, list[str], set[str]]] = []
         for number, (dataset, paths) in enumerate(sorted(sides.items())):
             side = _SIDE_TABLES[dataset]
             alias = f"s{number}"
-            connection.read_parquet(self.paths(paths), union_by_name=True).create_view(
-                f"{view}__{alias}"
-            )
-            covers.append((side, f"{view}__{alias}", self.paths(paths)))
+            side_lines = connection.read_parquet(self.paths(paths), union_by_name=True)
+            side_lines.create_view(f"{view}__{alias}")
+            present = set(side_lines.columns)
+            covers.append((side, f"{view}__{alias}", self.paths(paths), present))
             on = " AND ".join(f"b.{key} = {alias}.{key}" for key in side.keys)
             joins.append(f"LEFT JOIN {view}__{alias} {alias} ON {on}")
             replaced += [
@@ -221,7 +221,6 @@ class Store:
                 f"ELSE {alias}.{column} END AS {column}"
                 for column in side.replaces
             ]
-            present = connection.sql(f"SELECT * FROM {view}__{alias} LIMIT 0").columns  # noqa: S608
             # Carried columns are the lines' own (the view takes them from the lines).
             excluded = [c for c in (*side.keys, *side.replaces, *side.carries) if c in present]
             added.append(f"{alias}.* EXCLUDE ({', '.join(excluded)})")
@@ -230,8 +229,8 @@ class Store:
             f"CREATE VIEW {view} AS SELECT b.*{replace}, {', '.join(added)} "  # noqa: S608
             f"FROM {own_columns_view(view)} b {' '.join(joins)}"
         )
-        for side, side_view, side_paths in covers:
-            self._cover(connection, view, side, side_view, main_paths, side_paths)
+        for side, side_view, side_paths, present in covers:
+            self._cover(connection, view, side, side_view, main_paths, side_paths, present)
 
     def _cover(
         self,
@@ -241,12 +240,13 @@ class Store:
         side_view: str,
         main_paths: list[str],
         side_paths: list[str],
+        present: set[str],
     ) -> None:
-        """:func:`covered_view` for ``side``: a union when its files carry the columns, else
-        (files written before they did) the joined view under that name."""
+        """:func:`covered_view` for ``side`` (whose files have the columns ``present``): a
+        union when they carry the columns, else (files written before they did) the joined
+        view under that name."""
         covered = covered_view(side.dataset, view)
         columns = (*side.keys, *side.carries, *side.replaces)
-        present = set(connection.sql(f"SELECT * FROM {side_view} LIMIT 0").columns)  # noqa: S608
         if side.unit is None or not side.carries or not set(columns) <= present:
             connection.execute(f"CREATE VIEW {covered} AS SELECT * FROM {view}")  # noqa: S608
             return
