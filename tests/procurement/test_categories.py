@@ -156,6 +156,70 @@ def test_a_correction_survives_every_run_and_can_be_undone(
     assert correction.reverted_by == analyst  # kept in the history
 
 
+def test_a_supplier_correction_reaches_every_spelling_of_that_supplier(
+    analyst: User,
+) -> None:
+    # Two spellings of one supplier (the same once normalised) and one of another.
+    ledger = (
+        "Date,Supplier,Amount,Department,Expense Type\n"
+        "01/04/2025,Acme Ltd,100.00,Highways,Sundries\n"
+        "02/04/2025,ACME LIMITED,200.00,Highways,Sundries\n"
+        "03/04/2025,Acme Lighting Ltd,50.00,Highways,Sundries\n"
+    )
+    upload = spend_upload(
+        actor=analyst, body=analyst.body, file_name="a.csv", content=ledger.encode()
+    )
+    spend_import_run(actor=analyst, batch=upload)
+    category_correct(
+        actor=analyst, body=analyst.body, scope="supplier", value="Acme Ltd",
+        category_code="150000",
+    )  # fmt: skip
+    category_run(actor=analyst, body=analyst.body, train=False)
+    rows = lines_of(analyst)
+    assert [rows[n]["category"] for n in (2, 3)] == ["Consultancy", "Consultancy"]
+    assert rows[2]["category_reason"] == rows[3]["category_reason"] == "correction"
+    assert rows[4]["category"] != "Consultancy"  # another supplier, however alike the name
+    # Once an analyst splits the spelling off, the correction no longer reaches it.
+    from infuse.procurement.services import supplier_split
+
+    supplier_split(actor=analyst, body=analyst.body, raw_name="ACME LIMITED")
+    category_run(actor=analyst, body=analyst.body, train=False)
+    rows = lines_of(analyst)
+    assert rows[2]["category"] == "Consultancy" and rows[3]["category"] != "Consultancy"
+
+
+def test_the_latest_correction_of_any_spelling_of_a_supplier_wins() -> None:
+    import polars as pl
+
+    lines = pl.DataFrame(
+        {
+            "batch_id": [1, 1, 1, 1],
+            "line_number": [2, 3, 4, 5],
+            "supplier_name": ["Acme Ltd", "ACME LIMITED", "Gone Ltd", None],
+            "expense_type": ["x", "x", "x", "x"],
+        }
+    )
+    corrections = pl.DataFrame(
+        [
+            ("supplier", None, None, " acme ltd ", "150000"),
+            ("supplier", None, None, "ACME LIMITED", "200000"),
+            ("supplier", None, None, "gone ltd", "340000"),
+        ],
+        schema=categories.CORRECTION_SCHEMA,
+        orient="row",
+    )
+    clusters = pl.DataFrame(
+        {"name": ["Acme Ltd", "ACME LIMITED"], "cluster_id": ["c1", "c1"]},
+        schema=categories.SUPPLIER_CLUSTER_SCHEMA,
+    )
+    with_clusters = categories.corrected_codes(lines, corrections, clusters).to_list()
+    assert with_clusters == ["200000", "200000", "340000", None]
+    # Without clusters each spelling keeps its own correction, as written.
+    assert categories.corrected_codes(lines, corrections).to_list() == [
+        "150000", "200000", "340000", None,
+    ]  # fmt: skip
+
+
 def test_carbon_chooses_each_line_sic_from_its_assigned_category(
     analyst: User, batch: SpendBatch
 ) -> None:

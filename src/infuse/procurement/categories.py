@@ -7,8 +7,9 @@ assigned category without the ledger files ever being rewritten.
 
 Each line is decided by the first of (see ``docs/procurement/spend.md``):
 
-1. an analyst's **correction** (of the line, then of its supplier, then of its expense type;
-   the latest correction of each kind wins), confidence 1.0;
+1. an analyst's **correction** (of the line, then of its supplier, with every spelling of that
+   supplier, then of its expense type; the latest correction of each kind wins),
+   confidence 1.0;
 2. a **code in the file**: ProClass, or CPV through the cross-walk
    (``reference/data/proclass_cpv_divisions.csv``), see :mod:`.categorising`;
 3. the body's **rules**, in order;
@@ -192,10 +193,29 @@ CORRECTION_SCHEMA = {
 }
 
 
-def corrected_codes(lines: pl.DataFrame, corrections: pl.DataFrame) -> pl.Series:
+SUPPLIER_CLUSTER_SCHEMA = {"name": pl.String, "cluster_id": pl.String}
+"""Each raw supplier spelling of a body and the supplier (cluster) it belongs to, after the
+analysts' merges and splits (``suppliers.SupplierClusters.assignments``)."""
+
+
+def _spelling_key(column: pl.Expr) -> pl.Expr:
+    return column.cast(pl.String).str.strip_chars().str.to_lowercase()
+
+
+def corrected_codes(
+    lines: pl.DataFrame,
+    corrections: pl.DataFrame,
+    supplier_clusters: pl.DataFrame | None = None,
+) -> pl.Series:
     """Each line's corrected code, or null: by line, then supplier, then expense type (names
     compared without case or surrounding spaces); ``corrections`` are in the order made, so
-    the latest of each kind wins."""
+    the latest of each kind wins.
+
+    With ``supplier_clusters`` (:data:`SUPPLIER_CLUSTER_SCHEMA`), a supplier's correction
+    reaches every spelling of the supplier the corrected spelling belongs to, so "Acme Ltd"
+    corrected also corrects "ACME LIMITED" once the two are one supplier; the latest
+    correction of any of a supplier's spellings wins. A spelling in no cluster is matched
+    as written."""
     result = pl.Series("corrected", [None] * lines.height, dtype=pl.String)
     if corrections.is_empty():
         return result
@@ -208,32 +228,57 @@ def corrected_codes(lines: pl.DataFrame, corrections: pl.DataFrame) -> pl.Series
         by_line, on=["batch_id", "line_number"], how="left", maintain_order="left"
     )["c"]
     result = found.alias("corrected")
+    ordered = corrections.with_row_index("order")
     for scope, column in (("supplier", "supplier_name"), ("expense_type", "expense_type")):
-        kept = (
-            corrections.filter(pl.col("scope") == scope)
-            .with_columns(pl.col("value").str.strip_chars().str.to_lowercase().alias("k"))
-            .unique("k", keep="last")
-            .select("k", pl.col("category_code").alias("c"))
+        made = ordered.filter(pl.col("scope") == scope).with_columns(
+            _spelling_key(pl.col("value")).alias("k")
         )
-        if kept.is_empty():
+        if made.is_empty():
             continue
-        keyed = lines.select(
-            pl.col(column).cast(pl.String).str.strip_chars().str.to_lowercase().alias("k")
-        )
+        if scope == "supplier" and supplier_clusters is not None:
+            result = result.fill_null(_corrected_by_cluster(lines, made, supplier_clusters))
+        kept = made.unique("k", keep="last").select("k", pl.col("category_code").alias("c"))
+        keyed = lines.select(_spelling_key(pl.col(column)).alias("k"))
         found = keyed.join(kept, on="k", how="left", maintain_order="left")["c"]
         result = result.fill_null(found)
     return result
+
+
+def _corrected_by_cluster(
+    lines: pl.DataFrame, made: pl.DataFrame, supplier_clusters: pl.DataFrame
+) -> pl.Series:
+    """The code of the latest supplier correction whose spelling is in each line's cluster."""
+    spellings = supplier_clusters.select(
+        pl.col("name").cast(pl.String), pl.col("cluster_id").cast(pl.String)
+    ).drop_nulls("name")
+    clusters_of_key = spellings.select(
+        _spelling_key(pl.col("name")).alias("k"), "cluster_id"
+    ).unique()
+    by_cluster = (
+        made.join(clusters_of_key, on="k", how="inner")
+        .group_by("cluster_id")
+        .agg(pl.col("category_code").sort_by("order").last().alias("c"))
+    )
+    return (
+        lines.select(pl.col("supplier_name").cast(pl.String).alias("name"))
+        .join(spellings.unique("name"), on="name", how="left", maintain_order="left")
+        .join(by_cluster, on="cluster_id", how="left", maintain_order="left")["c"]
+    )
 
 
 # --- the model ----------------------------------------------------------------------------------
 
 
 def training_labels(
-    lines: pl.DataFrame, corrections: pl.DataFrame, table: pl.DataFrame
+    lines: pl.DataFrame,
+    corrections: pl.DataFrame,
+    table: pl.DataFrame,
+    supplier_clusters: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The lines with a known category to learn from: the file's code, or a correction (which
-    wins), as ``category_code``; ``corrected`` marks corrected lines."""
-    corrected = corrected_codes(lines, corrections)
+    wins, see :func:`corrected_codes`), as ``category_code``; ``corrected`` marks corrected
+    lines."""
+    corrected = corrected_codes(lines, corrections, supplier_clusters)
     from_file = categorising.level1_codes(lines["category_code"], table)
     labelled = lines.with_columns(
         corrected.alias("corrected"),
@@ -278,9 +323,11 @@ def categorise_lines(
     rules: Sequence[Rule],
     corrections: pl.DataFrame,
     model: SpendCategoryModel | None,
+    supplier_clusters: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """The side table (:data:`SIDE_SCHEMA` columns) for ``lines`` (:data:`LINE_COLUMNS`)."""
-    corrected = corrected_codes(lines, corrections)
+    """The side table (:data:`SIDE_SCHEMA` columns) for ``lines`` (:data:`LINE_COLUMNS`);
+    ``supplier_clusters`` as :func:`corrected_codes` takes them."""
+    corrected = corrected_codes(lines, corrections, supplier_clusters)
     decided = categorising.categorise(
         lines, proclass=table, rules=usable_rules(rules, table), model=model
     )

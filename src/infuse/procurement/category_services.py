@@ -25,6 +25,7 @@ from . import categories, categorising
 from . import category_selectors as selectors
 from .categorising import CategorisingError, Rule, SpendCategoryModel
 from .models import CategoryCorrection, CategoryModel, CategoryRule, CategoryRun, SpendBatch
+from .selectors import supplier_spelling_clusters
 
 logger = logging.getLogger(__name__)
 
@@ -257,11 +258,15 @@ def category_starting_model(*, actor: Any = None) -> CategoryModel | None:
 
 
 def _body_model(
-    body: Body, lines: pl.DataFrame, corrections: pl.DataFrame, table: pl.DataFrame
+    body: Body,
+    lines: pl.DataFrame,
+    corrections: pl.DataFrame,
+    table: pl.DataFrame,
+    supplier_clusters: pl.DataFrame | None,
 ) -> tuple[SpendCategoryModel, dict[str, Any]] | None:
     """A model trained on the body's own categorised lines (codes in its files and its
     corrections), when it has enough of them in at least two categories."""
-    labelled = categories.training_labels(lines, corrections, table)
+    labelled = categories.training_labels(lines, corrections, table, supplier_clusters)
     if labelled.height < categories.MIN_TRAINING_LINES:
         return None
     if labelled["category_code"].n_unique() < 2:
@@ -305,8 +310,11 @@ def category_run(
     table = categories.proclass()
     lines = _body_lines(store, files, body)
     corrections = selectors.corrections_frame(body)
+    # Clustering a body's spellings costs seconds on a large ledger: only when it is used.
+    by_supplier = corrections.filter(pl.col("scope") == CategoryCorrection.Scope.SUPPLIER)
+    clusters = None if by_supplier.is_empty() else supplier_spelling_clusters(body)
     progress(1, 4, "training")
-    trained = _body_model(body, lines, corrections, table) if train else None
+    trained = _body_model(body, lines, corrections, table, clusters) if train else None
     stored = None if train else selectors.body_model(body)
     notes: list[str] = []
     starting = None
@@ -327,7 +335,12 @@ def category_run(
             notes.append("no_model")
     progress(2, 4, "categorising")
     frame = categories.categorise_lines(
-        lines, table=table, rules=selectors.rules_of(body), corrections=corrections, model=model
+        lines,
+        table=table,
+        rules=selectors.rules_of(body),
+        corrections=corrections,
+        model=model,
+        supplier_clusters=clusters,
     )
     summary = categories.summary_of(frame, lines["amount_gbp"])
     progress(3, 4, "writing")

@@ -280,6 +280,16 @@ def supplier_clusters_of_body(body: Body) -> tuple[suppliers.SupplierClusters, l
     return clusters, files
 
 
+def supplier_spelling_clusters(body: Body) -> pl.DataFrame:
+    """Each supplier spelling in the body's live files and the supplier it belongs to, with
+    the body's merges and splits replayed (``categories.SUPPLIER_CLUSTER_SCHEMA``): what a
+    correction by supplier reaches."""
+    clusters, _files = supplier_clusters_of_body(body)
+    return clusters.assignments.select(
+        pl.col("name").cast(pl.String), pl.col("cluster_id").cast(pl.String)
+    )
+
+
 def _stored_decisions(body: Body) -> list[supplier_profiles.StoredDecision]:
     rows = SupplierDecision.objects.filter(
         owner_body=body,
