@@ -165,3 +165,72 @@ def test_the_covered_view_answers_like_the_join_without_joining(
     with store.session([first, second]) as session:
         rows = session.query(sql.format(covered), [first, second]).to_pylist()
     assert rows == [{"label": "own", "amount": 330}]
+
+
+def test_sessions_open_at_once_each_answer_for_their_own_files(store: Store) -> None:
+    files = [store.publish(store.stage(lines([float(n)] * n), "spend"), f"b{n}") for n in (1, 2)]
+    sql = "SELECT sum(amount) AS t FROM lines"
+    with store.session([files[0]]) as one, store.session([files[1]]) as two:
+        assert two.query(sql, [files[1]]).column("t")[0].as_py() == 4.0
+        assert one.query(sql, [files[0]]).column("t")[0].as_py() == 1.0
+    # Many at once, from threads, as a server's requests are.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def total(path: str) -> float:
+        with store.session([path]) as session:
+            return float(session.query(sql, [path]).column("t")[0].as_py())
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        totals = list(pool.map(total, files * 20))
+    assert totals == [1.0, 4.0] * 20
+
+
+def test_a_side_file_written_again_under_its_name_is_read_as_it_now_is(store: Store) -> None:
+    side_table_register(
+        SideTable(
+            dataset="test_rewritten",
+            keys=("batch", "line"),
+            replaces=("label",),
+            carries=("amount",),
+            unit="batch",
+        )
+    )
+    # One ledger file per batch, as imports write them: the batches come from statistics.
+    ledgers = [
+        store.publish(
+            store.stage(
+                pa.table({"batch": [n], "line": [1], "amount": [amount], "label": ["own"]}),
+                "spend",
+            ),
+            f"l{n}",
+        )
+        for n, amount in ((1, 5), (2, 7))
+    ]
+
+    def run(batches: list[int]) -> str:
+        side = pa.table(
+            {
+                "batch": batches,
+                "line": [1] * len(batches),
+                "amount": [5, 7][: len(batches)],
+                "label": ["run"] * len(batches),
+            }
+        )
+        return store.publish(store.stage(side, "test_rewritten"), "run")
+
+    covered = covered_view("test_rewritten")
+    sql = f"SELECT batch, label FROM {covered} ORDER BY batch"
+    first = run([1])
+    with store.session([*ledgers, first]) as session:
+        assert session.query(sql, [*ledgers, first]).to_pylist() == [
+            {"batch": 1, "label": "run"},
+            {"batch": 2, "label": "own"},
+        ]
+    store.remove(first)
+    again = run([1, 2])
+    assert again == first
+    with store.session([*ledgers, again]) as session:
+        assert session.query(sql, [*ledgers, again]).to_pylist() == [
+            {"batch": 1, "label": "run"},
+            {"batch": 2, "label": "run"},
+        ]
