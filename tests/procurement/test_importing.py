@@ -1022,6 +1022,26 @@ def test_cleaning_a_column_cleans_each_value_as_alone(
     assert clean_texts(series).to_list() == expected.to_list()
 
 
+date_texts = st.sampled_from(
+    ["31/03/2025", "2025-03-31", "28-May-2013", "202205", "09:30", "Sept 2024", "45747",
+     " 01/04/2025 ", "31/02/2025", "not a date", "", "03/04/2025 00:00:00", "Mar-25"]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(date_texts | st.none(), min_size=1, max_size=12), st.integers(2, 5))
+def test_repeated_dates_are_read_as_each_line_alone(texts: list[str | None], repeats: int) -> None:
+    # Repeated date texts are read once each and looked up: the result must be what reading
+    # every line, with the same formats, gives, line by line and in order.
+    from infuse.procurement.ledger_values import _date_reading, _parse_dates_as
+
+    series = pl.Series("text", texts * repeats, dtype=pl.String)
+    looked_up = parse_dates(series, allow_serial=True)
+    text, formats = _date_reading(series, allow_serial=True)
+    line_by_line = _parse_dates_as(series, text, formats, allow_serial=True)
+    assert looked_up.to_dicts() == line_by_line.to_dicts()
+
+
 csv_cells = st.text(alphabet=st.sampled_from('ab1,."\n\r £-()/:;\t\x00é’'), max_size=12)
 junk = st.one_of(
     st.binary(max_size=3000),

@@ -421,9 +421,33 @@ def parse_dates(texts: pl.Series, *, allow_serial: bool = False) -> pl.DataFrame
 
     The formats seen in the first and last 1,000 values are tried over the whole column; the
     values they do not read (usually none) are trimmed and tried again with every format, so
-    a column costs one parse per format it actually uses.
+    a column costs one parse per format it actually uses; when texts repeat, each distinct
+    text is read once.
     """
     texts = texts.cast(pl.String).rename("text")
+    text, common = _date_reading(texts, allow_serial=allow_serial)
+    if mostly_distinct(texts):
+        return _parse_dates_as(texts, text, common, allow_serial=allow_serial)
+    # A year of payments has a few hundred different days over a million lines: each one is
+    # read once, then looked up.
+    distinct = texts.unique()
+    parsed = _parse_dates_as(distinct, text, common, allow_serial=allow_serial)
+    return (
+        texts.to_frame()
+        .join(
+            parsed.with_columns(distinct),
+            on="text",
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        .drop("text")
+    )
+
+
+def _date_reading(texts: pl.Series, *, allow_serial: bool) -> tuple[pl.Expr, list[str]]:
+    """How :func:`parse_dates` reads ``texts``: the text as prepared for reading, and the
+    formats of the first and last 1,000 values."""
     present = texts.drop_nulls()
     sample = pl.concat([present.head(1000), present.tail(1000)]).str.strip_chars()
     cut_time = bool(sample.str.contains(":").any())
@@ -435,6 +459,14 @@ def parse_dates(texts: pl.Series, *, allow_serial: bool = False) -> pl.DataFrame
     text = (
         _prepare_date_text(pl.col("text"), cut_time=cut_time) if needs_preparing else pl.col("text")
     )
+    return text, common
+
+
+def _parse_dates_as(
+    texts: pl.Series, text: pl.Expr, common: Sequence[str], *, allow_serial: bool
+) -> pl.DataFrame:
+    """:func:`parse_dates` of ``texts`` (named ``text``), reading ``text`` (the prepared
+    text) with the ``common`` formats first."""
     date, period_only = _read_with(text, common)
     parsed = (
         texts.to_frame()
