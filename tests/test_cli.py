@@ -106,3 +106,24 @@ def test_demo_builds_every_role_once() -> None:
     assert analysed.analyses.get().results["comparisons"][0]["arm"] == "reminder with cost"
     carys = User.objects.get(username="carys")
     assert carys.check_password(first["password"]) and carys.body.code == "W06000018"
+    # Caerphilly's analyst corrected one supplier's category once; it reaches the lines of
+    # every spelling of that supplier.
+    assert first["categories"]["corrections"] == 2 and second["categories"]["corrections"] == 0
+    from infuse.procurement import selectors
+    from infuse.procurement.spend_queries import SpendFilter
+
+    analyst = User.objects.get(role="analyst", body__code="W06000018")
+    waste = selectors.spend_lines(
+        analyst,
+        SpendFilter(
+            bodies=("W06000018",),
+            supplier_names=("Valleys Waste & Recycling Ltd", "Valleys Waste and Recycling Limited"),
+        ),
+    )
+    assert {row["supplier"] for row in waste} == {
+        "Valleys Waste & Recycling Ltd",
+        "Valleys Waste and Recycling Limited",
+    }
+    assert {(row["category"], row["category_reason"]) for row in waste} == {
+        ("Environmental Services", "correction")
+    }

@@ -1,4 +1,5 @@
-"""Demo spend categories: two rules and a correction of Caerphilly's analyst, then every
+"""Demo spend categories: two rules and two corrections of Caerphilly's analyst (one by
+expense type; one by supplier, which reaches every spelling of that supplier), then every
 authority's lines categorised (and, for the full demo, the starting model trained on
 Trafford's ledger from ``shared/data`` when it is there)."""
 
@@ -25,6 +26,12 @@ DEMO_RULES = (
     ),
 )
 
+DEMO_CORRECTIONS = (
+    ("expense_type", "Security Services", "190000"),  # Facilities & Management Services
+    # Typed "Valleys Waste and Recycling Limited" on some lines: one supplier, one correction.
+    ("supplier", "Valleys Waste & Recycling Ltd", "180000"),  # Environmental Services
+)
+
 
 def demo_categories(*, train_model: bool) -> dict[str, Any]:
     from infuse.procurement.category_services import (
@@ -46,12 +53,14 @@ def demo_categories(*, train_model: bool) -> dict[str, Any]:
                     category_code=code, position=position * 10,
                 )  # fmt: skip
                 counts["rules"] += 1
-        if not CategoryCorrection.objects.filter(owner_body=body).exists():
-            category_correct(
-                actor=analyst, body=body, scope="expense_type", value="Security Services",
-                category_code="190000",
-            )  # fmt: skip
-            counts["corrections"] += 1
+        for scope, value, code in DEMO_CORRECTIONS:
+            if not CategoryCorrection.objects.filter(
+                owner_body=body, scope=scope, value=value
+            ).exists():
+                category_correct(
+                    actor=analyst, body=body, scope=scope, value=value, category_code=code
+                )
+                counts["corrections"] += 1
     if train_model:
         counts["starting_model"] = category_starting_model(actor=None) is not None
     codes = (
