@@ -396,6 +396,13 @@ PAGES = [
         id="tender-evaluator-remove-refused",
     ),
     pytest.param(
+        _tender_manager,
+        "/en/tenders/{tender}/setup/evaluators/{evaluator}/stand-down/",
+        200,
+        "Stand down",
+        id="tender-evaluator-stand-down",
+    ),
+    pytest.param(
         _participant,
         "/en/challenge-fund/challenges/new/",
         200,

@@ -218,6 +218,21 @@ def test_the_latest_correction_of_any_spelling_of_a_supplier_wins() -> None:
     assert categories.corrected_codes(lines, corrections).to_list() == [
         "150000", "200000", "340000", None,
     ]  # fmt: skip
+    # A case variant split off into a supplier of its own is not reached by a correction of
+    # the spelling it was split from; a correction of no spelling as written reaches both.
+    split = pl.DataFrame(
+        {"name": ["Acme Ltd", "ACME LTD"], "cluster_id": ["c1", "c2"]},
+        schema=categories.SUPPLIER_CLUSTER_SCHEMA,
+    )
+    variants = lines.with_columns(pl.Series("supplier_name", ["Acme Ltd", "ACME LTD", None, None]))
+    one = corrections.head(1).with_columns(pl.lit("Acme Ltd").alias("value"))
+    assert categories.corrected_codes(variants, one, split).to_list() == [
+        "150000", None, None, None,
+    ]  # fmt: skip
+    loose = corrections.head(1).with_columns(pl.lit(" acme LTD ").alias("value"))
+    assert categories.corrected_codes(variants, loose, split).to_list() == [
+        "150000", "150000", None, None,
+    ]  # fmt: skip
 
 
 def test_carbon_chooses_each_line_sic_from_its_assigned_category(

@@ -418,7 +418,10 @@ def test_fifty_thousand_spellings_cluster_without_quadratic_blow_up() -> None:
     started = time.perf_counter()
     clusters = cluster_suppliers(table)
     elapsed = time.perf_counter() - started
-    assert elapsed < 20, f"clustering {table.height} spellings took {elapsed:.1f} s"
+    # Not a speed test (benchmarks/suppliers.py measures speed): comparing every pair of
+    # 59,000 spellings would take hours, so a generous bound only catches that blow-up, and
+    # a busy machine (typically 10-20 s) does not fail it.
+    assert elapsed < 180, f"clustering {table.height} spellings took {elapsed:.1f} s"
     summary = clusters.summary()
     assert summary.height < table.height
     assert summary["amount"].sum() == pytest.approx(table["amount"].sum())

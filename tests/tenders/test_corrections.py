@@ -288,9 +288,10 @@ def test_once_scoring_starts_removals_are_refused_and_nothing_is_lost(make_user:
     one, two = (made.evaluators.get(user=u) for u in (submitted, drafting))
     page = web.post(f"{base}/evaluators/{one.pk}/remove/").content.decode()
     assert "There is a problem" in page
-    assert "has submitted their scores, which count in the results" in page
+    assert "has submitted their scores, so they cannot be removed" in page
+    assert "stand them down" in page
     page = web.post(f"{base}/evaluators/{two.pk}/remove/").content.decode()
-    assert "removing them would delete those scores" in page
+    assert "removing them would delete those scores" in page and "Stand them down" in page
 
     # the lot with its scored bids, and a scored bid's commitment
     page = web.post(f"{base}/lots/{lot.pk}/remove/").content.decode()
@@ -443,6 +444,89 @@ def test_a_withdrawn_bid_leaves_the_ranking_and_the_lowest_price(make_user: Any)
     assert f'name="s-{gamma.pk}-' not in sheet
     score_sheet(third, made, {"Alpha Coaches": (3, 3, 3), "Beta Travel": (4, 3, 3)})
     assert made.evaluators.get(user=third).submitted_at is not None
+
+
+def test_a_stood_down_evaluator_s_scores_are_kept_but_no_longer_count(make_user: Any) -> None:
+    """Two bids under "lowest ÷ bid", price 40 (Alpha £100,000 gets 40, Beta £125,000 gets
+    40 × 100/125 = 32) and quality 60, each evaluator giving a bid one score on every criterion
+    (scale 0–5), so quality points are 60 × mean / 5:
+
+    * Carys: Alpha 3, Beta 4; Ioan: Alpha 5, Beta 1 → means Alpha 4, Beta 2.5:
+      Alpha 40 + 48 = 88, Beta 32 + 30 = 62.
+    * Ioan stood down, Carys alone: Alpha 40 + 36 = 76, Beta 32 + 48 = 80. Beta wins.
+
+    Mair saved scores but never submitted, so the results waited for her until she was stood
+    down."""
+    officer = make_user("analyst")
+    made = support.procurement(officer)
+    carys = make_user("participant", first_name="Carys", last_name="Price")
+    ioan = make_user("participant", first_name="Ioan", last_name="Evans")
+    mair = make_user("participant", first_name="Mair", last_name="Jones")
+    for person in (carys, ioan, mair):
+        services.evaluator_add(actor=officer, procurement=made, user=person)
+    support.score_all(carys, made, {"Alpha Coaches": 3, "Beta Travel": 4})
+    support.score_all(ioan, made, {"Alpha Coaches": 5, "Beta Travel": 1})
+    support.score_all(mair, made, {"Alpha Coaches": 1, "Beta Travel": 1}, submit=False)
+    web = client_for(officer)
+    lot = made.lots.get()
+
+    def ranking() -> list[tuple[str, float]]:
+        api = web.get(f"/api/tenders/{made.pk}/results").json()["lots"][0]
+        return [(r["bidder"], r["total"]) for r in api["ranking"]]
+
+    assert ranking() == [("Alpha Coaches", 88.0), ("Beta Travel", 62.0)]
+    assert not selectors.lot_result(lot).complete  # waiting for Mair
+
+    standing_mair = made.evaluators.get(user=mair)
+    url = f"/en/tenders/{made.pk}/setup/evaluators/{standing_mair.pk}/stand-down/"
+    page = web.get(url).content.decode()
+    assert "They have 6 saved scores, which are kept." in page
+    page = web.post(url, {"reason": " "}).content.decode()
+    assert "There is a problem" in page and "Give the reason the evaluator is stood down." in page
+    response = web.post(url, {"reason": "On long-term leave"})
+    assert response["Location"] == f"/en/tenders/{made.pk}/setup/evaluators/"
+    standing_mair.refresh_from_db()
+    assert standing_mair.stood_down and standing_mair.stand_down_reason == "On long-term leave"
+    # her scores are kept on record and did not count: the results are the same, and final
+    assert Score.objects.filter(evaluator=standing_mair).count() == 6
+    assert ranking() == [("Alpha Coaches", 88.0), ("Beta Travel", 62.0)]
+    assert selectors.lot_result(lot).complete
+    entry = last_entry("tenders.evaluator_stood_down")
+    assert entry.before["stood_down_at"] is None
+    assert entry.after["reason"] == "On long-term leave" and entry.after["scores_kept"] == 6
+    assert (
+        "stood down: On long-term leave"
+        in web.get(f"/en/tenders/{made.pk}/setup/evaluators/").content.decode()
+    )
+    # she sees the bids no more, and cannot score
+    mair_web = client_for(mair)
+    assert mair_web.get(f"/en/tenders/{made.pk}/score/").status_code == 302
+    assert "You have been stood down" in mair_web.get(f"/en/tenders/{made.pk}/").content.decode()
+    with pytest.raises(services.TenderError, match="stood down"):
+        services.scores_save(actor=mair, procurement=made, scores={}, submit=True)
+
+    # a conflict found after Ioan submitted: his scores stop counting, and the winner changes
+    standing_ioan = made.evaluators.get(user=ioan)
+    services.evaluator_stand_down(
+        actor=officer, evaluator=standing_ioan, reason="Conflict found after scoring"
+    )
+    assert ranking() == [("Beta Travel", 80.0), ("Alpha Coaches", 76.0)]
+    sheet = client_for(carys).get(f"/en/tenders/{made.pk}/score/").content.decode()
+    assert "Ioan" not in sheet  # his scores are no longer shown beside hers
+    with pytest.raises(services.TenderError, match="already been stood down"):
+        services.evaluator_stand_down(actor=officer, evaluator=standing_ioan, reason="Again")
+    # once a lot is awarded, the panel is fixed
+    services.lot_award(actor=officer, lot=lot, bidder=lot.bidders.get(name="Beta Travel"))
+    with pytest.raises(services.TenderError, match="has been awarded"):
+        services.evaluator_stand_down(
+            actor=officer, evaluator=made.evaluators.get(user=carys), reason="Late"
+        )
+    # only the manager may stand an evaluator down
+    with pytest.raises(PermissionDenied):
+        services.evaluator_stand_down(
+            actor=carys, evaluator=made.evaluators.get(user=carys), reason="Myself"
+        )
+    assert Score.objects.count() == 18  # nothing lost
 
 
 def test_another_body_cannot_correct_anything(make_user: Any) -> None:

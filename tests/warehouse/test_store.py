@@ -234,3 +234,33 @@ def test_a_side_file_written_again_under_its_name_is_read_as_it_now_is(store: St
             {"batch": 1, "label": "run"},
             {"batch": 2, "label": "run"},
         ]
+
+
+def test_a_forked_worker_opens_a_database_of_its_own(store: Store) -> None:
+    # A worker process forked after the parent has read the store (a server's workers, a
+    # pool) must read it too, not hang on the parent's database.
+    import os
+
+    path = store.publish(store.stage(lines([2.0, 3.0]), "spend"), "b")
+    sql = "SELECT sum(amount) AS t FROM lines"
+    assert store.query(sql, [path]).column("t")[0].as_py() == 5.0
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through its exit status
+        try:
+            total = store.query(sql, [path]).column("t")[0].as_py()
+            os._exit(0 if total == 5.0 else 1)
+        except BaseException:
+            os._exit(2)
+    deadline = 30
+    import time
+
+    for _ in range(deadline * 10):
+        done, status = os.waitpid(child, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+        pytest.fail("the forked worker hung reading the store")
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -235,33 +235,65 @@ def corrected_codes(
         )
         if made.is_empty():
             continue
-        if scope == "supplier" and supplier_clusters is not None:
-            result = result.fill_null(_corrected_by_cluster(lines, made, supplier_clusters))
         kept = made.unique("k", keep="last").select("k", pl.col("category_code").alias("c"))
         keyed = lines.select(_spelling_key(pl.col(column)).alias("k"))
         found = keyed.join(kept, on="k", how="left", maintain_order="left")["c"]
+        if scope == "supplier" and supplier_clusters is not None:
+            result = result.fill_null(_corrected_by_cluster(lines, made, supplier_clusters))
+            # A spelling in a cluster is decided by its cluster alone.
+            clustered = (
+                lines["supplier_name"]
+                .cast(pl.String)
+                .is_in(_cluster_spellings(supplier_clusters)["name"].implode())
+            )
+            found = found.zip_with(
+                ~clustered, pl.repeat(None, lines.height, dtype=pl.String, eager=True)
+            )
         result = result.fill_null(found)
     return result
+
+
+def _cluster_spellings(supplier_clusters: pl.DataFrame) -> pl.DataFrame:
+    return (
+        supplier_clusters.select(
+            pl.col("name").cast(pl.String), pl.col("cluster_id").cast(pl.String)
+        )
+        .drop_nulls("name")
+        .unique("name")
+    )
 
 
 def _corrected_by_cluster(
     lines: pl.DataFrame, made: pl.DataFrame, supplier_clusters: pl.DataFrame
 ) -> pl.Series:
-    """The code of the latest supplier correction whose spelling is in each line's cluster."""
-    spellings = supplier_clusters.select(
-        pl.col("name").cast(pl.String), pl.col("cluster_id").cast(pl.String)
-    ).drop_nulls("name")
-    clusters_of_key = spellings.select(
-        _spelling_key(pl.col("name")).alias("k"), "cluster_id"
-    ).unique()
+    """The code of the latest supplier correction whose spelling is in each line's cluster.
+
+    A correction's spelling is found as written (trimmed) first, so a case variant an analyst
+    split off is not reached by a correction of the spelling it was split from; a correction
+    of no spelling as written reaches every spelling alike without case."""
+    spellings = _cluster_spellings(supplier_clusters)
+    as_written = (
+        made.with_columns(pl.col("value").str.strip_chars().alias("name"))
+        .join(spellings, on="name", how="inner")
+        .select("order", "category_code", "cluster_id")
+    )
+    alike = (
+        made.join(as_written.select("order"), on="order", how="anti")
+        .join(
+            spellings.select(_spelling_key(pl.col("name")).alias("k"), "cluster_id").unique(),
+            on="k",
+            how="inner",
+        )
+        .select("order", "category_code", "cluster_id")
+    )
     by_cluster = (
-        made.join(clusters_of_key, on="k", how="inner")
+        pl.concat([as_written, alike])
         .group_by("cluster_id")
         .agg(pl.col("category_code").sort_by("order").last().alias("c"))
     )
     return (
         lines.select(pl.col("supplier_name").cast(pl.String).alias("name"))
-        .join(spellings.unique("name"), on="name", how="left", maintain_order="left")
+        .join(spellings, on="name", how="left", maintain_order="left")
         .join(by_cluster, on="cluster_id", how="left", maintain_order="left")["c"]
     )
 

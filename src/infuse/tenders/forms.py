@@ -529,3 +529,16 @@ class MeasureChangeForm(forms.Form):
         if locked:
             for name in ("unit_en", "unit_cy", "proxy_value"):
                 self.fields[name].disabled = True
+
+
+class StandDownForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is the evaluator stood down?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "For example: a conflict of interest came to light after they scored, or they are "
+            "on long-term leave. The reason is kept with the evaluator and in the audit trail."
+        ),
+        error_messages={"required": gettext_lazy("Give the reason the evaluator is stood down.")},
+    )

@@ -187,6 +187,10 @@ class Evaluator(models.Model):
     has_conflict = models.BooleanField(_("I have a conflict of interest"), default=False)
     declaration = models.TextField(_("interests declared"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Standing down (a conflict found later, illness, leaving the authority) keeps the
+    # evaluator and every score they saved on record; their scores stop counting.
+    stood_down_at = models.DateTimeField(_("stood down on"), null=True, blank=True)
+    stand_down_reason = models.TextField(_("reason for standing down"), blank=True)
 
     class Meta:
         ordering = ["user__last_name", "pk"]
@@ -198,8 +202,18 @@ class Evaluator(models.Model):
         return f"{self.procurement_id}: {self.user_id}"
 
     @property
+    def stood_down(self) -> bool:
+        return self.stood_down_at is not None
+
+    @property
     def cleared(self) -> bool:
-        return self.declared_at is not None and not self.has_conflict
+        """May see and score the bids: declared no conflict, and not stood down."""
+        return self.declared_at is not None and not self.has_conflict and not self.stood_down
+
+    @property
+    def counts(self) -> bool:
+        """Their scores count in the results: submitted, and not stood down."""
+        return self.submitted_at is not None and not self.stood_down
 
 
 class Score(models.Model):

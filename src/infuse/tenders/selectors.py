@@ -84,14 +84,15 @@ class LotResult:
 
 
 def criterion_score(bidder: Bidder, criterion: Criterion) -> tuple[float | None, bool]:
-    """The score that counts: the latest moderation, else the mean of submitted scores."""
+    """The score that counts: the latest moderation, else the mean of the submitted scores of
+    evaluators not stood down."""
     moderated = [m for m in bidder.moderations.all() if m.criterion_id == criterion.pk]
     if moderated:
         return float(moderated[-1].score), True
     values = [
         s.score
         for s in bidder.scores.all()
-        if s.criterion_id == criterion.pk and s.evaluator.submitted_at is not None
+        if s.criterion_id == criterion.pk and s.evaluator.counts
     ]
     return (fmean(values) if values else None), False
 
@@ -111,7 +112,7 @@ def lot_result(lot: Lot) -> LotResult:
     )
     if not bidders or not crits:
         return result
-    evaluators = list(procurement.evaluators.filter(has_conflict=False))
+    evaluators = list(procurement.evaluators.filter(has_conflict=False, stood_down_at__isnull=True))
     result.complete = bool(evaluators) and all(e.submitted_at for e in evaluators)
     ceiling = float(lot.ceiling) if lot.ceiling else None
     prices = {str(b.pk): float(b.price) for b in bidders}
@@ -184,7 +185,7 @@ def feedback_letter(result: LotResult, bidder: Bidder) -> dict[str, Any] | None:
         reasons[m.criterion_id] = [m.reason]
     moderated = set(reasons)
     for s in bidder.scores.all():
-        if s.comment and s.evaluator.submitted_at is not None and s.criterion_id not in moderated:
+        if s.comment and s.evaluator.counts and s.criterion_id not in moderated:
             reasons.setdefault(s.criterion_id, []).append(s.comment)
     lines = [
         {
@@ -417,14 +418,26 @@ def evaluator_removal_refusal(evaluator: Evaluator) -> str | None:
     scores (submitted ones count in the results; saved ones are part of the record)."""
     if evaluator.submitted_at is not None:
         return _(
-            "This evaluator has submitted their scores, which count in the results, so they "
-            "cannot be removed."
+            "This evaluator has submitted their scores, so they cannot be removed. If they "
+            "should take no further part, stand them down: their scores are kept on record "
+            "and stop counting."
         )
     if evaluator.scores.exists():
         return _(
             "This evaluator has saved scores (not yet submitted), so they cannot be removed: "
-            "removing them would delete those scores."
+            "removing them would delete those scores. Stand them down instead: their scores "
+            "are kept on record and do not count."
         )
+    return None
+
+
+def evaluator_stand_down_refusal(evaluator: Evaluator) -> str | None:
+    """Any evaluator may be stood down, once, until a lot is awarded (the award rests on the
+    scores as they counted then)."""
+    if evaluator.stood_down:
+        return _("This evaluator has already been stood down.")
+    if evaluator.procurement.lots.filter(awarded_to__isnull=False).exists():
+        return _("A lot of this procurement has been awarded, so the panel can no longer change.")
     return None
 
 

@@ -195,6 +195,8 @@ def scores_save(
     """Save an evaluator's scores (``(bidder id, criterion id)`` → score and comment);
     ``submit`` locks them and needs every bid scored on every criterion."""
     evaluator = _evaluator_of(actor, procurement)
+    if evaluator.stood_down:
+        raise TenderError(_("You have been stood down from this evaluation."))
     if not evaluator.cleared:
         raise TenderError(_("Declare your interests before you see or score the bids."))
     if evaluator.submitted_at is not None:
@@ -912,6 +914,41 @@ def evaluator_remove(*, actor: Any, evaluator: Evaluator) -> None:
             evaluator, ["user", "declared_at", "has_conflict", "declaration", "submitted_at"]
         ),
     )  # fmt: skip
+
+
+@audited
+@transaction.atomic
+def evaluator_stand_down(*, actor: Any, evaluator: Evaluator, reason: str) -> Evaluator:
+    """Stand an evaluator down (a conflict found after they scored, illness, leaving), with
+    the reason. They and every score they saved stay on record, but they see the bids no
+    more, their scores stop counting in the results, and the results no longer wait for
+    them. It cannot be undone."""
+    procurement = evaluator.procurement
+    _require_manager(actor, procurement)
+    refusal = selectors.evaluator_stand_down_refusal(evaluator)
+    if refusal:
+        raise TenderError(refusal)
+    reason = reason.strip()
+    if not reason:
+        raise TenderError(_("Give the reason the evaluator is stood down."))
+    evaluator.stood_down_at = timezone.now()
+    evaluator.stand_down_reason = reason
+    evaluator.save(update_fields=["stood_down_at", "stand_down_reason"])
+    audit_record(
+        actor=actor,
+        action="tenders.evaluator_stood_down",
+        target=procurement,
+        body=procurement.owner_body,
+        before={"evaluator": evaluator.user_id, "stood_down_at": None},
+        after={
+            "evaluator": evaluator.user_id,
+            "stood_down_at": evaluator.stood_down_at,
+            "reason": reason,
+            "submitted": evaluator.submitted_at is not None,
+            "scores_kept": evaluator.scores.count(),
+        },
+    )
+    return evaluator
 
 
 MEASURE_FIELDS = [

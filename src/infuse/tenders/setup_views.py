@@ -28,6 +28,7 @@ from .forms import (
     ProcurementDetailsForm,
     ProcurementForm,
     ScaleForm,
+    StandDownForm,
     WithdrawForm,
     rows_wanted,
 )
@@ -428,6 +429,40 @@ def evaluator_remove(request: HttpRequest, procurement_id: int, evaluator_id: in
         back=reverse("tenders:evaluators", args=[procurement.pk]),
         template="setup_evaluator_remove.html",
         evaluator=evaluator,
+    )
+
+
+@page_rule("tenders.manage")
+def evaluator_stand_down(
+    request: HttpRequest, procurement_id: int, evaluator_id: int
+) -> HttpResponse:
+    procurement = _managed(request, procurement_id)
+    evaluator = get_object_or_404(
+        Evaluator.objects.select_related("user"), pk=evaluator_id, procurement=procurement
+    )
+    form = StandDownForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluator_stand_down(
+                actor=request.user, evaluator=evaluator, reason=form.cleaned_data["reason"]
+            )
+        except UserFacingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been stood down. Their scores are kept and no longer count.")
+                % {"name": evaluator.user.display_name},
+            )
+            return redirect("tenders:evaluators", procurement.pk)
+    return _render(
+        request,
+        "setup_evaluator_stand_down.html",
+        procurement,
+        form=form,
+        evaluator=evaluator,
+        refusal=selectors.evaluator_stand_down_refusal(evaluator),
+        scores=evaluator.scores.count(),
     )
 
 

@@ -65,6 +65,11 @@ urlpatterns = [
         setup_views.evaluator_remove,
         name="evaluator_remove",
     ),
+    path(
+        "<int:procurement_id>/setup/evaluators/<int:evaluator_id>/stand-down/",
+        setup_views.evaluator_stand_down,
+        name="evaluator_stand_down",
+    ),
     path("measures/<int:measure_id>/", setup_views.measure_edit, name="measure_edit"),
     path("measures/<int:measure_id>/remove/", setup_views.measure_remove, name="measure_remove"),
 ]

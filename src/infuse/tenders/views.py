@@ -137,7 +137,9 @@ def score(request: HttpRequest, procurement_id: int) -> HttpResponse:
     procurement = _procurement(request, procurement_id)
     evaluator = selectors.evaluator_of(request.user, procurement)
     if evaluator is None or not evaluator.cleared:
-        if evaluator is not None:
+        if evaluator is not None and evaluator.stood_down:
+            messages.info(request, _("You have been stood down from this evaluation."))
+        elif evaluator is not None and not evaluator.has_conflict:
             messages.info(request, _("Declare your interests before you see the bids."))
         return redirect("tenders:detail", procurement.pk)
     criteria = selectors.scored_criteria(procurement)
@@ -175,7 +177,9 @@ def score(request: HttpRequest, procurement_id: int) -> HttpResponse:
     if submitted:
         for s in (
             Score.objects.filter(
-                evaluator__procurement=procurement, evaluator__submitted_at__isnull=False
+                evaluator__procurement=procurement,
+                evaluator__submitted_at__isnull=False,
+                evaluator__stood_down_at__isnull=True,
             )
             .exclude(evaluator=evaluator)
             .select_related("evaluator__user")

@@ -46,20 +46,34 @@ ROW_GROUP_ROWS = 256_000
 # One in-memory DuckDB database per process, and a cursor (a connection of its own, opened in
 # microseconds) per session: opening a database costs about 15 ms, a tenth of a page's figure
 # at 10M lines. Everything a session names is temporary, so sessions never see each other's.
-_database: tuple[int, duckdb.DuckDBPyConnection] | None = None
+_database: duckdb.DuckDBPyConnection | None = None
 _database_lock = threading.Lock()
+# A forked child must not close its parent's database: closing waits for the parent's worker
+# threads, which do not exist in the child, and never returns. The child keeps it, unused.
+_inherited: list[duckdb.DuckDBPyConnection] = []
 
 
 def _session_connection() -> duckdb.DuckDBPyConnection:
     global _database
     with _database_lock:
-        if _database is None or _database[0] != os.getpid():
-            # A forked worker opens its own: a database is never shared across processes.
+        if _database is None:
             database = duckdb.connect()
             # Files are added and removed whole; read them as they are, never from a cache.
             database.execute("SET enable_external_file_cache = false")
-            _database = (os.getpid(), database)
-        return _database[1].cursor()
+            _database = database
+        return _database.cursor()
+
+
+def _after_fork_in_child() -> None:
+    """A forked worker opens a database of its own (and a lock no parent thread holds)."""
+    global _database, _database_lock
+    if _database is not None:
+        _inherited.append(_database)
+    _database = None
+    _database_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @dataclass(frozen=True)
@@ -342,8 +356,9 @@ def _runs_of(table: pa.Table, column: str) -> Iterator[pa.Table]:
 
 # Each file's units from its statistics, keyed by path, modification time and size: reading
 # the footers of a year of files costs about 20 ms a session, and files never change in place.
-_unit_statistics: dict[tuple[str, int, int, str], frozenset[int] | None] = {}
+_unit_statistics: dict[tuple[str, int, int, int, int, str], frozenset[int] | None] = {}
 _UNIT_STATISTICS_KEPT = 20_000
+_UNREAD: Any = object()
 
 
 def _whole_number_units(
@@ -354,8 +369,18 @@ def _whole_number_units(
     keys = {}
     for path in paths:
         status = os.stat(path)
-        keys[path] = (path, status.st_mtime_ns, status.st_size, unit)
-    unread = [path for path in paths if keys[path] not in _unit_statistics]
+        # The inode and change time too: a file written again within one clock tick, at the
+        # same size, still gets a new key.
+        keys[path] = (
+            path,
+            status.st_ino,
+            status.st_mtime_ns,
+            status.st_ctime_ns,
+            status.st_size,
+            unit,
+        )
+    known = {path: _unit_statistics.get(keys[path], _UNREAD) for path in paths}
+    unread = [path for path, units in known.items() if units is _UNREAD]
     if unread:
         ranges = connection.execute(
             "SELECT file_name, stats_min_value, stats_max_value FROM parquet_metadata(?) "
@@ -364,19 +389,20 @@ def _whole_number_units(
         ).fetchall()
         found: dict[str, set[int] | None] = {}
         for path, low, high in ranges:
-            known = found.setdefault(path, set())
-            if known is None:
+            seen = found.setdefault(path, set())
+            if seen is None:
                 continue
             if low is None or low != high or not str(low).lstrip("-").isdigit():
                 found[path] = None
             else:
-                known.add(int(low))
+                seen.add(int(low))
         if len(_unit_statistics) > _UNIT_STATISTICS_KEPT:
             _unit_statistics.clear()
         for path in unread:
             values = found.get(path)  # None too for a file without the column
-            _unit_statistics[keys[path]] = None if values is None else frozenset(values)
-    return {path: _unit_statistics.get(keys[path]) for path in paths}
+            known[path] = None if values is None else frozenset(values)
+            _unit_statistics[keys[path]] = known[path]
+    return {path: None if units is _UNREAD else units for path, units in known.items()}
 
 
 def _units_of(units: dict[str, frozenset[int] | None], paths: list[str]) -> set[int] | None:
