@@ -127,3 +127,12 @@ def test_demo_builds_every_role_once() -> None:
     assert {(row["category"], row["category_reason"]) for row in waste} == {
         ("Environmental Services", "correction")
     }
+    # The tender demo shows a bid excluded after scoring: kept on record, not ranked.
+    from infuse.tenders import selectors as tender_selectors
+    from infuse.tenders.models import Bidder
+
+    excluded = Bidder.objects.get(name="Gwent Street Lighting Ltd")
+    assert excluded.withdrawn and "financial standing" in excluded.withdrawal_reason
+    assert excluded.scores.count() == 12  # three evaluators, four criteria, kept
+    ranked = [row["bidder"].name for row in tender_selectors.lot_result(excluded.lot).rows]
+    assert ranked and "Gwent Street Lighting Ltd" not in ranked

@@ -83,6 +83,14 @@ TREE = (
     },
 )
 
+# Scored, then excluded before award: it stays on record, and its low price no longer sets the
+# lowest price the other bids on lot 2 are scored against.
+WITHDRAWN_BIDDER = "Gwent Street Lighting Ltd"
+WITHDRAWN_REASON = (
+    "Excluded after scoring: it failed the financial standing check (accounts overdue at "
+    "Companies House)."
+)
+
 # lot → (bidder, price, {measure code: quantity}, scores per evaluator: technical, delivery,
 # carbon, social for carys, nia, ioan)
 BIDS: dict[int, list[tuple[str, int, dict[str, int], list[list[int]]]]] = {
@@ -130,6 +138,12 @@ BIDS: dict[int, list[tuple[str, int, dict[str, int], list[list[int]]]]] = {
             455_000,
             {"SV1": 2, "SV2": 52, "SV4": 40_000},
             [[4, 4, 4, 4], [4, 4, 4, 3], [5, 4, 4, 4]],
+        ),
+        (
+            WITHDRAWN_BIDDER,
+            351_000,
+            {"SV3": 60},
+            [[3, 3, 2, 2], [3, 2, 3, 2], [2, 3, 3, 2]],
         ),
     ],
 }
@@ -230,6 +244,8 @@ def demo_tenders() -> dict[str, int]:
     first = winner.commitments.order_by("measure__code").first()
     if first is not None:
         services.delivery_record(actor=None, commitment=first, delivered=first.quantity / 2)
+    excluded = next(b for b, _scores in bidders[2] if b.name == WITHDRAWN_BIDDER)
+    services.bidder_withdraw(actor=None, bidder=excluded, reason=WITHDRAWN_REASON)
     _tender_being_set_up(body, measures, people)
     return {"procurements": 2, "bidders": sum(len(b) for b in bidders.values()) + 3}
 
