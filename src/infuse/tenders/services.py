@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -846,6 +846,29 @@ def bidder_remove(*, actor: Any, bidder: Bidder) -> None:
     )  # fmt: skip
 
 
+def _set_aside(
+    record: models.Model,
+    *,
+    refusal: str | None,
+    reason: str,
+    reason_missing: str,
+    fields: tuple[str, str],
+) -> str:
+    """Mark ``record`` (a bid, an evaluator) as taking no further part, kept on record: stamp
+    the first of ``fields`` with the time and the second with the reason (required). Returns
+    the reason as kept."""
+    if refusal:
+        raise TenderError(refusal)
+    reason = reason.strip()
+    if not reason:
+        raise TenderError(reason_missing)
+    at_field, reason_field = fields
+    setattr(record, at_field, timezone.now())
+    setattr(record, reason_field, reason)
+    record.save(update_fields=list(fields))
+    return reason
+
+
 @audited
 @transaction.atomic
 def bidder_withdraw(*, actor: Any, bidder: Bidder, reason: str) -> Bidder:
@@ -855,15 +878,13 @@ def bidder_withdraw(*, actor: Any, bidder: Bidder, reason: str) -> Bidder:
     leaves it out."""
     procurement = bidder.lot.procurement
     _require_manager(actor, procurement)
-    refusal = selectors.bidder_withdrawal_refusal(bidder)
-    if refusal:
-        raise TenderError(refusal)
-    reason = reason.strip()
-    if not reason:
-        raise TenderError(_("Give the reason the bid is withdrawn."))
-    bidder.withdrawn_at = timezone.now()
-    bidder.withdrawal_reason = reason
-    bidder.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    reason = _set_aside(
+        bidder,
+        refusal=selectors.bidder_withdrawal_refusal(bidder),
+        reason=reason,
+        reason_missing=_("Give the reason the bid is withdrawn."),
+        fields=("withdrawn_at", "withdrawal_reason"),
+    )
     audit_record(
         actor=actor,
         action="tenders.bidder_withdrawn",
@@ -925,15 +946,13 @@ def evaluator_stand_down(*, actor: Any, evaluator: Evaluator, reason: str) -> Ev
     them. It cannot be undone."""
     procurement = evaluator.procurement
     _require_manager(actor, procurement)
-    refusal = selectors.evaluator_stand_down_refusal(evaluator)
-    if refusal:
-        raise TenderError(refusal)
-    reason = reason.strip()
-    if not reason:
-        raise TenderError(_("Give the reason the evaluator is stood down."))
-    evaluator.stood_down_at = timezone.now()
-    evaluator.stand_down_reason = reason
-    evaluator.save(update_fields=["stood_down_at", "stand_down_reason"])
+    reason = _set_aside(
+        evaluator,
+        refusal=selectors.evaluator_stand_down_refusal(evaluator),
+        reason=reason,
+        reason_missing=_("Give the reason the evaluator is stood down."),
+        fields=("stood_down_at", "stand_down_reason"),
+    )
     audit_record(
         actor=actor,
         action="tenders.evaluator_stood_down",

@@ -4,8 +4,10 @@ social-value measures. Thin: forms check the input, services decide and write.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -366,30 +368,45 @@ def bidder_remove(request: HttpRequest, procurement_id: int, bidder_id: int) -> 
 def bidder_withdraw(request: HttpRequest, procurement_id: int, bidder_id: int) -> HttpResponse:
     bidder = _bid_of(request, procurement_id, bidder_id)
     procurement = bidder.lot.procurement
-    form = WithdrawForm(request.POST or None)
+    return _set_aside_page(
+        request,
+        procurement,
+        form=WithdrawForm(request.POST or None),
+        act=lambda reason: services.bidder_withdraw(
+            actor=request.user, bidder=bidder, reason=reason
+        ),
+        done=_("%(name)s's bid has been withdrawn. Its scores are kept; it is not ranked.")
+        % {"name": bidder.name},
+        back="tenders:bidders",
+        template="setup_bidder_withdraw.html",
+        refusal=selectors.bidder_withdrawal_refusal(bidder),
+        scores=bidder.scores.count(),
+        bidder=bidder,
+    )
+
+
+def _set_aside_page(
+    request: HttpRequest,
+    procurement: Procurement,
+    *,
+    form: forms.Form,
+    act: Callable[[str], object],
+    done: str,
+    back: str,
+    template: str,
+    **context: Any,
+) -> HttpResponse:
+    """The page that withdraws a bid or stands an evaluator down, with the reason
+    (``services._set_aside``): refused with the reason why, or done and back to ``back``."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.bidder_withdraw(
-                actor=request.user, bidder=bidder, reason=form.cleaned_data["reason"]
-            )
+            act(form.cleaned_data["reason"])
         except UserFacingError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(
-                request,
-                _("%(name)s's bid has been withdrawn. Its scores are kept; it is not ranked.")
-                % {"name": bidder.name},
-            )
-            return redirect("tenders:bidders", procurement.pk)
-    return _render(
-        request,
-        "setup_bidder_withdraw.html",
-        procurement,
-        form=form,
-        bidder=bidder,
-        refusal=selectors.bidder_withdrawal_refusal(bidder),
-        scores=bidder.scores.count(),
-    )
+            messages.success(request, done)
+            return redirect(back, procurement.pk)
+    return _render(request, template, procurement, form=form, **context)
 
 
 @page_rule("tenders.manage")
@@ -440,29 +457,20 @@ def evaluator_stand_down(
     evaluator = get_object_or_404(
         Evaluator.objects.select_related("user"), pk=evaluator_id, procurement=procurement
     )
-    form = StandDownForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.evaluator_stand_down(
-                actor=request.user, evaluator=evaluator, reason=form.cleaned_data["reason"]
-            )
-        except UserFacingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("%(name)s has been stood down. Their scores are kept and no longer count.")
-                % {"name": evaluator.user.display_name},
-            )
-            return redirect("tenders:evaluators", procurement.pk)
-    return _render(
+    return _set_aside_page(
         request,
-        "setup_evaluator_stand_down.html",
         procurement,
-        form=form,
-        evaluator=evaluator,
+        form=StandDownForm(request.POST or None),
+        act=lambda reason: services.evaluator_stand_down(
+            actor=request.user, evaluator=evaluator, reason=reason
+        ),
+        done=_("%(name)s has been stood down. Their scores are kept and no longer count.")
+        % {"name": evaluator.user.display_name},
+        back="tenders:evaluators",
+        template="setup_evaluator_stand_down.html",
         refusal=selectors.evaluator_stand_down_refusal(evaluator),
         scores=evaluator.scores.count(),
+        evaluator=evaluator,
     )
 
 
