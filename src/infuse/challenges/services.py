@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infuse.accounts.interests import interests_record
 from infuse.accounts.models import Role, User
 from infuse.accounts.policy import (
     Action,
@@ -623,15 +624,13 @@ def interests_declare(*, actor: User, bid: Bid, has_conflict: bool, declaration:
     allocates someone else.
     """
     assessment = _assessment_of(actor, bid)
-    if assessment.declared_at is not None:
-        raise ChallengeFundError(_("You have already declared your interests in this bid."))
-    declaration = declaration.strip()
-    if has_conflict and not declaration:
-        raise ChallengeFundError(_("Describe the conflict of interest."))
-    assessment.has_conflict = has_conflict
-    assessment.declaration = declaration
-    assessment.declared_at = timezone.now()
-    assessment.save(update_fields=["has_conflict", "declaration", "declared_at"])
+    declaration = interests_record(
+        assessment,
+        has_conflict=has_conflict,
+        declaration=declaration,
+        already_declared=_("You have already declared your interests in this bid."),
+        error=ChallengeFundError,
+    )
     audit_record(
         actor=actor,
         action="challenges.interests_declared",

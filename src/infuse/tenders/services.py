@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infuse.accounts.interests import interests_record
 from infuse.accounts.policy import can_manage_tender, recorded_user
 from infuse.audit.trail import audit_record, audited, snapshot
 from infuse.errors import UserFacingError
@@ -164,15 +165,13 @@ def interests_declare(
     """An evaluator declares their interests before any bid is shown to them. A conflict keeps
     every bid hidden from them."""
     evaluator = _evaluator_of(actor, procurement)
-    if evaluator.declared_at is not None:
-        raise TenderError(_("You have already declared your interests."))
-    declaration = declaration.strip()
-    if has_conflict and not declaration:
-        raise TenderError(_("Describe the conflict of interest."))
-    evaluator.has_conflict = has_conflict
-    evaluator.declaration = declaration
-    evaluator.declared_at = timezone.now()
-    evaluator.save(update_fields=["has_conflict", "declaration", "declared_at"])
+    declaration = interests_record(
+        evaluator,
+        has_conflict=has_conflict,
+        declaration=declaration,
+        already_declared=_("You have already declared your interests."),
+        error=TenderError,
+    )
     audit_record(
         actor=actor,
         action="tenders.interests_declared",
