@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "infuse.web.apps.StaticFilesConfig",
     "django_tasks",
     "django_tasks_db",
     "ninja",
