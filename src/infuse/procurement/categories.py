@@ -239,13 +239,10 @@ def corrected_codes(
         keyed = lines.select(_spelling_key(pl.col(column)).alias("k"))
         found = keyed.join(kept, on="k", how="left", maintain_order="left")["c"]
         if scope == "supplier" and supplier_clusters is not None:
-            result = result.fill_null(_corrected_by_cluster(lines, made, supplier_clusters))
+            spellings = _cluster_spellings(supplier_clusters)
+            result = result.fill_null(_corrected_by_cluster(lines, made, spellings))
             # A spelling in a cluster is decided by its cluster alone.
-            clustered = (
-                lines["supplier_name"]
-                .cast(pl.String)
-                .is_in(_cluster_spellings(supplier_clusters)["name"].implode())
-            )
+            clustered = lines["supplier_name"].cast(pl.String).is_in(spellings["name"].implode())
             found = found.zip_with(
                 ~clustered, pl.repeat(None, lines.height, dtype=pl.String, eager=True)
             )
@@ -264,14 +261,14 @@ def _cluster_spellings(supplier_clusters: pl.DataFrame) -> pl.DataFrame:
 
 
 def _corrected_by_cluster(
-    lines: pl.DataFrame, made: pl.DataFrame, supplier_clusters: pl.DataFrame
+    lines: pl.DataFrame, made: pl.DataFrame, spellings: pl.DataFrame
 ) -> pl.Series:
     """The code of the latest supplier correction whose spelling is in each line's cluster.
 
     A correction's spelling is found as written (trimmed) first, so a case variant an analyst
     split off is not reached by a correction of the spelling it was split from; a correction
-    of no spelling as written reaches every spelling alike without case."""
-    spellings = _cluster_spellings(supplier_clusters)
+    of no spelling as written reaches every spelling alike without case. ``spellings`` are
+    :func:`_cluster_spellings`."""
     as_written = (
         made.with_columns(pl.col("value").str.strip_chars().alias("name"))
         .join(spellings, on="name", how="inner")

@@ -21,7 +21,7 @@ Dates
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
@@ -85,9 +85,34 @@ def clean_text(text: pl.Expr) -> pl.Expr:
 
 def mostly_distinct(values: pl.Series) -> bool:
     """Whether a column's first 10,000 values are mostly different (transaction numbers)
-    rather than repeated (suppliers, service areas): a hint for :func:`clean_texts`."""
+    rather than repeated (suppliers, service areas): a hint for :func:`clean_texts` and
+    :func:`once_per_distinct`."""
     head = values.head(10_000)
     return head.n_unique() * 2 > len(head)
+
+
+def once_per_distinct(
+    values: pl.Series, compute: Callable[[pl.Series], pl.DataFrame]
+) -> pl.DataFrame:
+    """``compute(values)`` (one row per value, in order), computed once per distinct value
+    and looked up when values repeat (a few thousand suppliers or a few hundred dates over
+    a million lines); straight over the column when they are mostly different."""
+    if mostly_distinct(values):
+        return compute(values)
+    distinct = values.unique()
+    key = "__value"
+    return (
+        values.rename(key)
+        .to_frame()
+        .join(
+            compute(distinct).with_columns(distinct.rename(key)),
+            on=key,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        .drop(key)
+    )
 
 
 _MAY_NEED_CLEANING = (
@@ -138,23 +163,14 @@ def name_flags(names: pl.Series) -> pl.DataFrame:
     :func:`is_personal_name`).
     """
 
-    def flags(name: pl.Expr) -> list[pl.Expr]:
-        return [
-            is_redacted_name(name).alias("is_redacted"),
-            is_personal_name(name).alias("is_personal"),
-        ]
+    def flags(distinct: pl.Series) -> pl.DataFrame:
+        name = pl.col("name")
+        return distinct.to_frame("name").select(
+            is_redacted_name(name).fill_null(value=False).alias("is_redacted"),
+            is_personal_name(name).fill_null(value=False).alias("is_personal"),
+        )
 
-    if mostly_distinct(names):
-        return names.to_frame("name").select(flags(pl.col("name")))
-    distinct = names.unique().drop_nulls().to_frame("name").with_columns(flags(pl.col("name")))
-    redacted = distinct.filter("is_redacted")["name"]
-    personal = distinct.filter("is_personal")["name"]
-    return pl.DataFrame(
-        {
-            "is_redacted": names.is_in(redacted.implode()).fill_null(value=False),
-            "is_personal": names.is_in(personal.implode()).fill_null(value=False),
-        }
-    )
+    return once_per_distinct(names, flags)
 
 
 def is_blank(text: pl.Expr) -> pl.Expr:
@@ -426,22 +442,8 @@ def parse_dates(texts: pl.Series, *, allow_serial: bool = False) -> pl.DataFrame
     """
     texts = texts.cast(pl.String).rename("text")
     text, common = _date_reading(texts, allow_serial=allow_serial)
-    if mostly_distinct(texts):
-        return _parse_dates_as(texts, text, common, allow_serial=allow_serial)
-    # A year of payments has a few hundred different days over a million lines: each one is
-    # read once, then looked up.
-    distinct = texts.unique()
-    parsed = _parse_dates_as(distinct, text, common, allow_serial=allow_serial)
-    return (
-        texts.to_frame()
-        .join(
-            parsed.with_columns(distinct),
-            on="text",
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
-        )
-        .drop("text")
+    return once_per_distinct(
+        texts, lambda each: _parse_dates_as(each, text, common, allow_serial=allow_serial)
     )
 
 

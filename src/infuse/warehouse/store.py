@@ -354,8 +354,9 @@ def _runs_of(table: pa.Table, column: str) -> Iterator[pa.Table]:
         yield table.slice(start, end - start)
 
 
-# Each file's units from its statistics, keyed by path, modification time and size: reading
-# the footers of a year of files costs about 20 ms a session, and files never change in place.
+# Each file's units from its statistics, keyed by path, inode, modification and change times
+# and size: reading the footers of a year of files costs about 20 ms a session, and files never
+# change in place.
 _unit_statistics: dict[tuple[str, int, int, int, int, str], frozenset[int] | None] = {}
 _UNIT_STATISTICS_KEPT = 20_000
 _UNREAD: Any = object()
@@ -379,8 +380,15 @@ def _whole_number_units(
             status.st_size,
             unit,
         )
-    known = {path: _unit_statistics.get(keys[path], _UNREAD) for path in paths}
-    unread = [path for path, units in known.items() if units is _UNREAD]
+    known: dict[str, frozenset[int] | None] = {}
+    unread = []
+    for path in paths:
+        # Read once: another session may clear the cache between two reads of it.
+        cached = _unit_statistics.get(keys[path], _UNREAD)
+        if cached is _UNREAD:
+            unread.append(path)
+        else:
+            known[path] = cached
     if unread:
         ranges = connection.execute(
             "SELECT file_name, stats_min_value, stats_max_value FROM parquet_metadata(?) "
@@ -402,7 +410,7 @@ def _whole_number_units(
             values = found.get(path)  # None too for a file without the column
             known[path] = None if values is None else frozenset(values)
             _unit_statistics[keys[path]] = known[path]
-    return {path: None if units is _UNREAD else units for path, units in known.items()}
+    return known
 
 
 def _units_of(units: dict[str, frozenset[int] | None], paths: list[str]) -> set[int] | None:
