@@ -191,7 +191,7 @@ def test_real_ledger_rows_follow_the_canonical_schema(expected: Expected) -> Non
 
 
 def _documented_rows_sha256(rows: pa.Table) -> str:
-    """The rows hash computed the slow way, from :func:`_rows_sha256`'s documented layout."""
+    """The rows hash computed the slow way, from the layout :func:`_canonical_rows` documents."""
     digest = hashlib.sha256()
     for field in rows.schema:
         if field.name in ("line_number", "supplier_name_raw"):

@@ -389,13 +389,13 @@ def import_ledger(
             message("nothing_imported", rows=len(rejected), line=rejected[0].line_number),
             rejected,
         )
-    arrow = rows.to_arrow(compat_level=pl.CompatLevel.oldest()).cast(CANONICAL_SCHEMA)
+    arrow, rows_sha256 = _canonical_rows(rows)
     return LedgerImport(
         rows=arrow,
         rejected=rejected,
         summary=_summarise(table, inspection, normalised),
         file_sha256=inspection.file_sha256,
-        rows_sha256=_rows_sha256(arrow),
+        rows_sha256=rows_sha256,
         inspection=inspection,
     )
 
@@ -963,30 +963,43 @@ def _pounds(value: object) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def _rows_sha256(rows: pa.Table) -> str:
-    """SHA-256 of the normalised rows, leaving out ``line_number`` and ``supplier_name_raw``
-    (they change with the file's layout, not its payments).
+def _canonical_rows(rows: pl.DataFrame) -> tuple[pa.Table, str]:
+    """``rows`` as an Arrow table of :data:`CANONICAL_SCHEMA`, and their SHA-256.
 
-    A fixed binary layout, independent of library versions: for each column in schema order,
-    its name, its null mask (one byte per row), then its values with nulls zeroed: amounts as
-    little-endian int64 pence, dates as int32 days since 1970-01-01, flags as one byte, text
-    as little-endian int64 end offsets followed by the UTF-8 bytes. Read straight from the
-    Arrow buffers of ``rows`` (:data:`CANONICAL_SCHEMA`), so no value is copied through Python.
+    The hash leaves out ``line_number`` and ``supplier_name_raw`` (they change with the file's
+    layout, not its payments). A fixed binary layout, independent of library versions: for each
+    column in schema order, its name, its null mask (one byte per row), then its values with
+    nulls zeroed: amounts as little-endian int64 pence, dates as int32 days since 1970-01-01,
+    flags as one byte, text as little-endian int64 end offsets followed by the UTF-8 bytes.
+    Read straight from the Arrow buffers, so no value is copied through Python.
+
+    Each column is hashed in a second thread while the next is converted (both take a tenth of
+    a second at a million lines); one worker keeps the columns in schema order.
     """
     digest = hashlib.sha256()
-    no_nulls = np.zeros(rows.num_rows, dtype=np.uint8)
-    for field in rows.schema:
-        if field.name in ("line_number", "supplier_name_raw"):
-            continue
-        values = rows[field.name].combine_chunks()
+    no_nulls = np.zeros(rows.height, dtype=np.uint8)
+
+    def hash_column(name: str, values: pa.Array) -> None:
         valid = _validity(values)
-        digest.update(field.name.encode() + b"\x1e")
+        digest.update(name.encode() + b"\x1e")
         digest.update((no_nulls if valid is None else np.logical_not(valid).view(np.uint8)).data)
         if values.null_count == len(values):
-            continue  # the null mask says it all
+            return  # the null mask says it all
         for chunk in _canonical_buffers(values, valid):
             digest.update(chunk)
-    return digest.hexdigest()
+
+    arrays: list[pa.Array] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-rows-hash") as hasher:
+        hashed = []
+        for field in CANONICAL_SCHEMA:
+            values = rows[field.name].to_arrow(compat_level=pl.CompatLevel.oldest())
+            values = values.cast(field.type)
+            arrays.append(values)
+            if field.name not in ("line_number", "supplier_name_raw"):
+                hashed.append(hasher.submit(hash_column, field.name, values))
+        for done in hashed:
+            done.result()
+    return pa.Table.from_arrays(arrays, schema=CANONICAL_SCHEMA), digest.hexdigest()
 
 
 def _validity(values: pa.Array) -> np.ndarray | None:
@@ -997,7 +1010,7 @@ def _validity(values: pa.Array) -> np.ndarray | None:
 
 
 def _canonical_buffers(values: pa.Array, valid: np.ndarray | None) -> list[memoryview]:
-    """``values`` in :func:`_rows_sha256`'s layout, as views of Arrow's buffers where the
+    """``values`` in :func:`_canonical_rows`' hash layout, as views of Arrow's buffers where the
     layout is already Arrow's (large text, and columns without nulls), copies otherwise."""
     kind = values.type
     count, first = len(values), values.offset
