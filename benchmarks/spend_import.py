@@ -12,7 +12,7 @@ contenders read the same file and produce the same figures (rows imported, rows 
   row-wise ``apply`` functions to read amounts, dates and names.
 
 Run with ``python -m benchmarks`` (all benchmarks) or ``python -m benchmarks.spend_import``.
-``INFUSE_BENCH_LARGE=1`` adds a 10M-line run (about 1.4 GB; pandas then takes minutes).
+``INFUSE_BENCH_LARGE=1`` adds a 10M-line run (about 1.4 GB; three rounds take about eight minutes).
 """
 
 from __future__ import annotations
@@ -295,11 +295,16 @@ def run(lines: int, folder: Path, rounds: int) -> None:
 
 
 def main() -> None:
-    """Run at 1M lines (three rounds), and at 10M too when ``INFUSE_BENCH_LARGE=1`` (one
-    round: pandas then takes minutes)."""
+    """Run at 1M lines, and at 10M too when ``INFUSE_BENCH_LARGE=1``, three rounds each.
+
+    At 10M lines a run of either contender varies by a quarter from one round to the next on
+    a shared machine (the engine took 12.6 to 17.6 s over six rounds), so one round says little;
+    three take about eight minutes, most of them pandas'. ``INFUSE_BENCH_LARGE_ROUNDS`` sets
+    fewer or more.
+    """
     sizes = [(DEFAULT_LINES, 3)]
     if os.environ.get("INFUSE_BENCH_LARGE") == "1":
-        sizes.append((LARGE_LINES, 1))
+        sizes.append((LARGE_LINES, int(os.environ.get("INFUSE_BENCH_LARGE_ROUNDS", "3"))))
     with tempfile.TemporaryDirectory(prefix="infuse-bench-") as folder:
         for lines, rounds in sizes:
             run(lines, Path(folder), rounds)
