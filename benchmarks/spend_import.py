@@ -297,14 +297,15 @@ def run(lines: int, folder: Path, rounds: int) -> None:
 def main() -> None:
     """Run at 1M lines, and at 10M too when ``INFUSE_BENCH_LARGE=1``, three rounds each.
 
-    At 10M lines a run of either contender varies by a quarter from one round to the next on
-    a shared machine (the engine took 12.6 to 17.6 s over six rounds), so one round says little;
+    At 10M lines a run of the engine varies by as much as half from one round to the next on
+    a shared machine (12.0 to 17.6 s over ten rounds on 24 November), so one round says little;
     three take about eight minutes, most of them pandas'. ``INFUSE_BENCH_LARGE_ROUNDS`` sets
     fewer or more.
     """
     sizes = [(DEFAULT_LINES, 3)]
     if os.environ.get("INFUSE_BENCH_LARGE") == "1":
-        sizes.append((LARGE_LINES, int(os.environ.get("INFUSE_BENCH_LARGE_ROUNDS", "3"))))
+        rounds = max(1, int(os.environ.get("INFUSE_BENCH_LARGE_ROUNDS", "3")))
+        sizes.append((LARGE_LINES, rounds))
     with tempfile.TemporaryDirectory(prefix="infuse-bench-") as folder:
         for lines, rounds in sizes:
             run(lines, Path(folder), rounds)

@@ -32,6 +32,7 @@ from infuse.procurement.importing import (
     LedgerImport,
     LedgerMappingNeeded,
     LedgerNothingImported,
+    _canonical_rows,
     import_ledger,
     inspect_ledger,
 )
@@ -232,6 +233,27 @@ def test_the_rows_hash_follows_its_documented_layout() -> None:
     result = import_ledger(text.encode(), accept_uncertain_mapping=True)
     assert result.rows.num_rows == 4
     assert result.rows_sha256 == _documented_rows_sha256(result.rows)
+    # As the importer of 23 November 2026 hashed these rows, before the hash was computed
+    # beside the Arrow conversion: a change here means stored batches would no longer match.
+    assert result.rows_sha256 == (
+        "207c8b6872db1e708317c2f35d5b76e0d822e8ea876a3642878d348efb52581c"
+    )
+
+
+def test_rows_that_break_the_canonical_schema_are_refused_not_stored() -> None:
+    # The table is built column by column, which checks no nullability: a payment line
+    # without an amount, or a missing column, must stop the import rather than be stored.
+    result = import_ledger(b"Date,Supplier,Amount\n31/03/2025,Cwmni Cyf,12.50\n")
+    rows = pl.from_arrow(result.rows)
+    assert isinstance(rows, pl.DataFrame)
+    table, _hash = _canonical_rows(rows)
+    assert table.schema == CANONICAL_SCHEMA
+    with pytest.raises(ValueError, match="amount_gbp"):
+        _canonical_rows(
+            rows.with_columns(pl.lit(None, dtype=rows["amount_gbp"].dtype).alias("amount_gbp"))
+        )
+    with pytest.raises(ValueError, match="columns"):
+        _canonical_rows(rows.drop("postcode"))
 
 
 @pytest.mark.needs_shared

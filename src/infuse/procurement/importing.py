@@ -988,12 +988,17 @@ def _canonical_rows(rows: pl.DataFrame) -> tuple[pa.Table, str]:
         for chunk in _canonical_buffers(values, valid):
             digest.update(chunk)
 
+    if rows.columns != CANONICAL_SCHEMA.names:
+        raise ValueError(f"columns {rows.columns} are not those of CANONICAL_SCHEMA")
     arrays: list[pa.Array] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-rows-hash") as hasher:
         hashed = []
         for field in CANONICAL_SCHEMA:
             values = rows[field.name].to_arrow(compat_level=pl.CompatLevel.oldest())
             values = values.cast(field.type)
+            if not field.nullable and values.null_count:
+                # Building the table checks no nullability: a broken invariant stops here.
+                raise ValueError(f"{field.name} has {values.null_count} empty values")
             arrays.append(values)
             if field.name not in ("line_number", "supplier_name_raw"):
                 hashed.append(hasher.submit(hash_column, field.name, values))
