@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import statsmodels.api as sm
 from scipy import stats
 
 from .messages import AdaptionInputError, Message, gettext_noop
@@ -119,6 +118,10 @@ def interrupted_time_series(
     The period after the start is given either by a 0/1 column ``after`` or by ``start`` (the
     first value of ``time`` in it). ``offset`` names a population column (count models only).
     """
+    # statsmodels takes half a second to import: loaded by the analysis that needs it, not by
+    # every process that loads the pages.
+    import statsmodels.api as sm
+
     if model not in MODELS:
         raise _error(
             gettext_noop("The model must be one of: %(models)s."), models=", ".join(MODELS)

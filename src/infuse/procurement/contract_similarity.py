@@ -23,8 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-
 SIMILARITY_THRESHOLD = 0.5
 
 PROCUREMENT_STOP_WORDS = frozenset(
@@ -64,6 +62,10 @@ def similar_pairs(
     ``threshold``, most similar first. Texts are :func:`normalised_text` output."""
     if not queries or not candidates:
         return [[] for _ in queries]
+    # Imported here: scikit-learn takes about a second to import, and every process that
+    # loads the pages would pay for it (see procurement.categorising).
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
     vectoriser = TfidfVectorizer(
         stop_words=sorted(ENGLISH_STOP_WORDS | PROCUREMENT_STOP_WORDS),
         sublinear_tf=True,
