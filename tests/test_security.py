@@ -46,6 +46,7 @@ def test_session_and_csrf_cookies_are_protected(make_user: Any) -> None:
         "/en/accounts/api-tokens/",
         "/en/reference/",
         "/en/reference/bodies/upload/",
+        "/en/reference/postcode-districts/",
         "/en/audit/",
     ],
 )

@@ -918,49 +918,71 @@ def postcode_districts(
         list[Path],
         typer.Argument(help="ONS National Statistics Postcode Lookup CSV files (pcds, laua, ctry)"),
     ],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the districts table (CSV)")],
-    names: Annotated[
+    load: Annotated[
+        bool,
+        typer.Option(
+            "--load", help="Make it the table the local share uses, as the reference page does"
+        ),
+    ] = False,
+    out: Annotated[
         Path | None,
-        typer.Option(help="Optional CSV of authority names (columns: code, name)"),
+        typer.Option("--out", help="Write the districts table (CSV) here instead of loading it"),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Build a complete postcode districts table for the local share from the ONS postcode
-    lookup; point INFUSE_POSTCODE_DISTRICTS at the file it writes."""
-    import polars as pl
-
-    from infuse.reference.postcodes import districts_from_nspl, write_districts
-
-    frames = []
+    lookup: load it (--load), or write it to a file (--out) for INFUSE_POSTCODE_DISTRICTS."""
+    if load == (out is not None):
+        _fail("Give either --load or --out FILE.", as_json)
+    sources = []
     for path in files:
         if not path.is_file():
             _fail(f"There is no file {path}.", as_json)
-        try:
-            frame = pl.read_csv(path, infer_schema=False)
-        except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
-            _fail(f"{path} cannot be read as CSV: {error}", as_json)
-        missing = {"pcds", "laua", "ctry"} - set(frame.columns)
-        if missing:
-            _fail(f"{path} has no column {', '.join(sorted(missing))}.", as_json)
-        frames.append(frame.select([c for c in ("pcds", "laua", "ctry", "doterm") if c in frame]))
-    known: dict[str, str] = {}
-    if names is not None:
-        table = pl.read_csv(names, infer_schema=False)
-        known = dict(zip(table["code"].to_list(), table["name"].to_list(), strict=True))
-    districts = districts_from_nspl(pl.concat(frames, how="diagonal"), known)
-    write_districts(districts, out)
-    result = {
-        "file": str(out),
-        "districts": districts["district"].n_unique(),
-        "rows": districts.height,
-        "straddling": int(districts.group_by("district").len().filter(pl.col("len") > 1).height),
-    }
+        sources.append((path.name, path.read_bytes()))
+    _setup()
+    from infuse.reference.loading import ReferenceFileError, read_nspl_files
+    from infuse.reference.models import Body
+    from infuse.reference.postcodes import (
+        districts_from_nspl,
+        straddling_districts,
+        write_districts,
+    )
+    from infuse.reference.selectors import postcode_tables_dir
+    from infuse.reference.services import postcode_districts_load
+
+    try:
+        if load:
+            table = postcode_districts_load(actor=None, sources=sources)
+            result = {
+                "file": str(postcode_tables_dir() / table.file_name),
+                "districts": table.districts,
+                "rows": table.rows,
+                "straddling": table.straddling,
+            }
+        else:
+            assert out is not None
+            names = dict(Body.objects.values_list("code", "name_en"))
+            districts = districts_from_nspl(read_nspl_files(sources), names)
+            write_districts(districts, out)
+            result = {
+                "file": str(out),
+                "districts": districts["district"].n_unique(),
+                "rows": districts.height,
+                "straddling": straddling_districts(districts),
+            }
+    except ReferenceFileError as error:
+        _fail(str(error), as_json)
     if as_json:
         _emit(True, result)
         return
+    where = (
+        "The local share now uses it."
+        if load
+        else f"Set INFUSE_POSTCODE_DISTRICTS={out} to use it, or load it with --load."
+    )
     console.print(
         f"{result['districts']} postcode districts ({result['straddling']} in more than one "
-        f"authority) written to {out}. Set INFUSE_POSTCODE_DISTRICTS={out} to use it."
+        f"authority) written to {result['file']}. {where}"
     )
 
 

@@ -440,6 +440,13 @@ PAGES = [
     pytest.param(
         _administrator, "/en/reference/bodies/upload/", 200, None, id="admin-bodies-upload"
     ),
+    pytest.param(
+        _administrator,
+        "/cy/reference/postcode-districts/",
+        200,
+        None,
+        id="admin-postcode-districts-cy",
+    ),
     pytest.param(_analyst_with_spend, "/en/procurement/spend/", 200, "Top suppliers", id="spend"),
     pytest.param(_analyst_with_spend, "/cy/procurement/spend/", 200, "Caerffili", id="spend-cy"),
     pytest.param(

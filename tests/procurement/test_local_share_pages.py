@@ -240,6 +240,7 @@ def test_the_command_line_gives_the_same_figure(
     assert "place unknown 5.0%" in suppliers.output
 
 
+@pytest.mark.django_db
 def test_the_command_line_builds_a_table_from_the_ons_lookup(tmp_path: Path) -> None:
     nspl = tmp_path / "nspl.csv"
     nspl.write_text(

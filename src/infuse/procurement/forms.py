@@ -8,24 +8,11 @@ from django.utils.translation import gettext_lazy
 
 from infuse.accounts.models import Visibility
 from infuse.reference.models import Body
+from infuse.web.forms import MultipleFileField
 
 from .ledger_columns import REQUIRED_ROLES, ROLE_LABELS, ROLES
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx", ".ods", ".xls", ".csv.gz", ".txt")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
 
 
 class ForOwnBodyForm(forms.Form):

@@ -9,13 +9,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import get_language
@@ -29,7 +27,8 @@ from infuse.accounts.policy import (
     visible_filter,
 )
 from infuse.reference.models import Body, Region
-from infuse.reference.postcodes import DISTRICTS_FILE, PostcodeGeography, packaged_geography
+from infuse.reference.postcodes import PostcodeGeography, packaged_geography
+from infuse.reference.selectors import postcode_districts_file
 from infuse.warehouse.store import default_store
 
 from . import carbon, spend_queries, supplier_profiles, suppliers
@@ -547,10 +546,11 @@ def supplier_decisions_about(body: Body, cluster: dict[str, Any]) -> list[Suppli
 
 
 def postcode_geography() -> PostcodeGeography:
-    """The postcode districts table: ``INFUSE_POSTCODE_DISTRICTS`` when set (a table built
-    from the ONS postcode lookup), else the packaged one (``reference/postcodes.py``)."""
-    configured = getattr(settings, "POSTCODE_DISTRICTS_FILE", "")
-    return packaged_geography(Path(configured) if configured else DISTRICTS_FILE)
+    """The postcode districts table the reference data names
+    (``reference.selectors.postcode_districts_file``): a file the deployment's setting names,
+    the latest table loaded from the ONS postcode lookup, or the packaged one."""
+    path, _origin = postcode_districts_file()
+    return packaged_geography(path)
 
 
 def region_codes_of(body: Body) -> frozenset[str]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.utils.translation import gettext as _
 
 from infuse.errors import UserFacingError
@@ -154,3 +156,45 @@ def _read_bodies_rows(reader: csv.DictReader[str]) -> list[dict[str, Any]]:
             }
         )
     return bodies
+
+
+NSPL_COLUMNS = ("pcds", "laua", "ctry")
+"""The columns of the ONS National Statistics Postcode Lookup the districts table needs: the
+postcode, its local authority's GSS code and its country's (``doterm``, the date a postcode
+was terminated, is read too when present)."""
+
+
+def read_nspl_files(sources: Sequence[tuple[str, bytes]]) -> pl.DataFrame:
+    """The rows of one or more ONS National Statistics Postcode Lookup CSV files (the whole
+    lookup, or the files it ships for each postcode area), ``pcds``, ``laua``, ``ctry`` and
+    ``doterm`` where present, for ``postcodes.districts_from_nspl``.
+
+    ``sources`` are (file name, content) pairs. Raises ``ReferenceFileError`` naming the file
+    and what is wrong with it; nothing is returned in part.
+    """
+    if not sources:
+        raise ReferenceFileError(_("Choose at least one file of the ONS postcode lookup."))
+    frames = []
+    for name, content in sources:
+        try:
+            frame = pl.read_csv(content, infer_schema=False, encoding="utf8-lossy")
+        except (pl.exceptions.PolarsError, ValueError) as error:
+            raise ReferenceFileError(
+                _("%(file)s is not a readable CSV file (%(problem)s).")
+                % {"file": name, "problem": error}
+            ) from error
+        frame = frame.rename({column: column.strip().lower() for column in frame.columns})
+        missing = [column for column in NSPL_COLUMNS if column not in frame.columns]
+        if missing:
+            raise ReferenceFileError(
+                _(
+                    "%(file)s is not the ONS postcode lookup: it has no column %(columns)s. "
+                    "The lookup's files have the columns pcds, laua and ctry."
+                )
+                % {"file": name, "columns": ", ".join(missing)}
+            )
+        if frame.height == 0:
+            raise ReferenceFileError(_("%(file)s has no postcodes.") % {"file": name})
+        kept = [*NSPL_COLUMNS, *(["doterm"] if "doterm" in frame.columns else [])]
+        frames.append(frame.select(kept))
+    return pl.concat(frames, how="diagonal")

@@ -125,3 +125,38 @@ class WayOfWorking(NamedFact):
 
     class Meta:
         ordering = ["order"]
+
+
+class PostcodeDistrictTable(models.Model):
+    """A postcode districts table built from the ONS National Statistics Postcode Lookup and
+    loaded on the postcode districts page or with ``infuse postcode-districts --load``.
+
+    The latest one is what the local share of spend uses (``selectors.postcode_districts_file``),
+    unless the deployment names a file in ``INFUSE_POSTCODE_DISTRICTS``. The table itself is a
+    CSV file under the data directory, named by its hash and never changed once written, so
+    every process reads the same table for the same record.
+    """
+
+    file_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    districts = models.PositiveIntegerField(_("postcode districts"))
+    rows = models.PositiveIntegerField(_("rows"))
+    straddling = models.PositiveIntegerField(_("districts in more than one authority"))
+    sources = models.JSONField(_("files it was built from"), default=list)
+    loaded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("loaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("postcode districts table")
+        verbose_name_plural = _("postcode districts tables")
+
+    def __str__(self) -> str:
+        return self.file_name

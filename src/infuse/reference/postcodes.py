@@ -33,8 +33,9 @@ Sources (read 23 November 2026, through the stored copies the project's search t
 No stored copy of the Wikipedia "CF postcode area" or "NP postcode area" articles, nor of an
 ONS postcode lookup for the CF or NP areas, could be found, so the CF and NP districts have no
 complete rows: their postcodes are placed by area only. :func:`districts_from_nspl` builds a
-complete table from an ONS National Statistics Postcode Lookup file (``infuse
-postcode-districts``); a deployment points ``INFUSE_POSTCODE_DISTRICTS`` at it.
+complete table from an ONS National Statistics Postcode Lookup file, loaded on the reference
+pages or with ``infuse postcode-districts --load`` (``services.postcode_districts_load``); a
+deployment may instead point ``INFUSE_POSTCODE_DISTRICTS`` at a table written with ``--out``.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ __all__ = [
     "districts_from_nspl",
     "packaged_geography",
     "read_geography",
+    "straddling_districts",
     "write_districts",
 ]
 
@@ -275,6 +277,11 @@ def districts_from_nspl(
         complete=pl.lit(True),
         source=pl.lit(source),
     ).sort(["district", "authority_code"])
+
+
+def straddling_districts(frame: pl.DataFrame) -> int:
+    """How many districts of a districts frame lie in more than one authority."""
+    return frame.group_by("district").len().filter(pl.col("len") > 1).height
 
 
 def write_districts(frame: pl.DataFrame, path: Path) -> None:

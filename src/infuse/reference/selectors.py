@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.db.models import QuerySet
 
-from .models import Body, Lab, Region, Theme, WayOfWorking, WellbeingGoal
+from .models import Body, Lab, PostcodeDistrictTable, Region, Theme, WayOfWorking, WellbeingGoal
+from .postcodes import DISTRICTS_FILE
 
 
 def bodies() -> QuerySet[Body]:
@@ -37,3 +41,30 @@ def ways_of_working() -> QuerySet[WayOfWorking]:
 
 def body_by_code(code: str) -> Body | None:
     return Body.objects.select_related("region").filter(code=code).first()
+
+
+def postcode_tables_dir() -> Path:
+    """Where loaded postcode districts tables are kept (under the data directory)."""
+    return Path(settings.DATA_DIR) / "reference"
+
+
+def postcode_districts_table() -> PostcodeDistrictTable | None:
+    """The latest loaded postcode districts table whose file is there, if any."""
+    for table in PostcodeDistrictTable.objects.select_related("loaded_by")[:5]:
+        if (postcode_tables_dir() / table.file_name).is_file():
+            return table
+    return None
+
+
+def postcode_districts_file() -> tuple[Path, str]:
+    """The postcode districts table the local share uses, and where it comes from: the file
+    ``INFUSE_POSTCODE_DISTRICTS`` names (``"setting"``), else the latest table loaded from the
+    ONS postcode lookup (``"loaded"``), else the packaged one (``"packaged"``,
+    ``postcodes.DISTRICTS_FILE``)."""
+    configured = getattr(settings, "POSTCODE_DISTRICTS_FILE", "")
+    if configured:
+        return Path(configured), "setting"
+    table = postcode_districts_table()
+    if table is not None:
+        return postcode_tables_dir() / table.file_name, "loaded"
+    return DISTRICTS_FILE, "packaged"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
@@ -11,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from infuse.audit.trail import audit_record, audited
 
-from .loading import ReferenceFileError, ReferenceSet, packaged_reference
-from .models import Body, Lab, Region, Theme, WayOfWorking, WellbeingGoal
+from .loading import ReferenceFileError, ReferenceSet, packaged_reference, read_nspl_files
+from .models import Body, Lab, PostcodeDistrictTable, Region, Theme, WayOfWorking, WellbeingGoal
+from .postcodes import districts_from_nspl, straddling_districts, write_districts
+from .selectors import postcode_tables_dir
 
 
 @dataclass
@@ -119,3 +125,60 @@ def bodies_load(*, actor: Any, bodies: list[dict[str, Any]]) -> dict[str, int]:
             after=counts.as_dict(),
         )
     return counts.as_dict()
+
+
+@audited
+def postcode_districts_load(
+    *, actor: Any, sources: Sequence[tuple[str, bytes]]
+) -> PostcodeDistrictTable:
+    """Build a complete postcode districts table from files of the ONS National Statistics
+    Postcode Lookup (``sources``: file name and content) and make it the table the local share
+    of spend uses.
+
+    Authorities are named from the public bodies in the reference data, where known. The table
+    is written under the data directory, named by its hash, before it is recorded, so a failed
+    load leaves the table in use as it was. Raises ``ReferenceFileError`` for a file that is not
+    the lookup, or when no postcode district is found.
+    """
+    nspl = read_nspl_files(sources)
+    names = dict(Body.objects.values_list("code", "name_en"))
+    districts = districts_from_nspl(nspl, names)
+    if districts.is_empty():
+        raise ReferenceFileError(
+            _("No postcode with a local authority was found in the files: nothing was loaded.")
+        )
+    folder = postcode_tables_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=folder, suffix=".partial")
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        write_districts(districts, temporary)
+        sha256 = hashlib.sha256(temporary.read_bytes()).hexdigest()
+        file_name = f"postcode_districts-{sha256[:16]}.csv"
+        temporary.replace(folder / file_name)
+    finally:
+        temporary.unlink(missing_ok=True)
+    straddling = straddling_districts(districts)
+    with transaction.atomic():
+        table = PostcodeDistrictTable.objects.create(
+            file_name=file_name,
+            sha256=sha256,
+            districts=districts["district"].n_unique(),
+            rows=districts.height,
+            straddling=straddling,
+            sources=[name for name, _content in sources],
+            loaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            actor=actor,
+            action="reference.postcode_districts_load",
+            target=table,
+            after={
+                "districts": table.districts,
+                "rows": table.rows,
+                "straddling": straddling,
+                "sources": table.sources,
+            },
+        )
+    return table

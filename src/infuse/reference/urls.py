@@ -9,4 +9,5 @@ urlpatterns = [
     path("bodies/upload/", views.bodies_upload, name="bodies-upload"),
     path("bodies/<str:code>/", views.body_detail, name="body"),
     path("reload/", views.reload, name="reload"),
+    path("postcode-districts/", views.postcode_districts, name="postcode-districts"),
 ]

@@ -10,10 +10,11 @@ from infuse.accounts.policy import may_open, page_rule
 from infuse.jobs.services import job_start
 
 from . import selectors
-from .forms import BodiesFileForm
+from .forms import BodiesFileForm, PostcodeLookupForm
 from .loading import ReferenceFileError, read_bodies_csv
 from .models import Body
-from .services import bodies_load
+from .postcodes import packaged_geography
+from .services import bodies_load, postcode_districts_load
 from .tasks import reference_reload
 
 
@@ -74,3 +75,42 @@ def bodies_upload(request: HttpRequest) -> HttpResponse:
             )
             return redirect("reference:index")
     return render(request, "reference/bodies_upload.html", {"form": form})
+
+
+@page_rule("reference.manage")
+def postcode_districts(request: HttpRequest) -> HttpResponse:
+    form = PostcodeLookupForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploads = form.cleaned_data["lookup_files"]
+        try:
+            table = postcode_districts_load(
+                actor=request.user, sources=[(upload.name, upload.read()) for upload in uploads]
+            )
+        except ReferenceFileError as error:
+            form.add_error("lookup_files", str(error))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(districts)d postcode district loaded: the local share now uses it.",
+                    "%(districts)d postcode districts loaded: the local share now uses them.",
+                    table.districts,
+                )
+                % {"districts": table.districts},
+            )
+            return redirect("reference:postcode-districts")
+    path, origin = selectors.postcode_districts_file()
+    geography = packaged_geography(path)
+    placed = selectors.bodies().filter(code__in=geography.complete_authorities)
+    return render(
+        request,
+        "reference/postcode_districts.html",
+        {
+            "form": form,
+            "origin": origin,
+            "table": selectors.postcode_districts_table(),
+            "complete_districts": len(geography.complete_districts),
+            "programme_bodies": selectors.programme_bodies(),
+            "placed_codes": {body.code for body in placed},
+        },
+    )
