@@ -8,6 +8,7 @@ A backup is a folder::
     database.pgdump      PostgreSQL: ``pg_dump --format=custom``
     warehouse/           the analytical store (Parquet files)
     uploads/             files users uploaded
+    reference/           postcode districts tables loaded from the ONS postcode lookup
 
 The database is copied first, then the files. The analytical store only ever gains whole files
 (each written under a temporary name and renamed into place), so a file that appears after the
@@ -37,7 +38,7 @@ from infuse.errors import UserFacingError
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
-FILE_TREES = ("warehouse", "uploads")
+FILE_TREES = ("warehouse", "uploads", "reference")
 
 
 class BackupError(UserFacingError):

@@ -106,12 +106,21 @@ def test_backup_then_restore_onto_an_empty_directory_gives_identical_data_and_pa
     (original / "warehouse" / "spend").mkdir(parents=True)
     (original / "warehouse" / "spend" / "batch-1.parquet").write_bytes(b"PAR1 stand-in bytes")
     (original / "uploads" / "ledger.csv").write_text("Date,Supplier,Amount\n2025-03-31,Acme,100\n")
+    lookup = tmp_path / "nspl.csv"
+    lookup.write_text("pcds,laua,ctry\nCF83 3GW,W06000018,W92000004\n")
+    loaded = json.loads(
+        infuse(original, "postcode-districts", str(lookup), "--load", "--json").stdout
+    )
+    table = Path(loaded["file"]).relative_to(original).as_posix()
 
     made = json.loads(infuse(original, "backup", str(backup), "--json").stdout)
     assert made["engine"] == "sqlite"
-    assert {"database.sqlite3", "warehouse/spend/batch-1.parquet", "uploads/ledger.csv"} <= set(
-        made["files"]
-    )
+    assert {
+        "database.sqlite3",
+        "warehouse/spend/batch-1.parquet",
+        "uploads/ledger.csv",
+        table,  # the postcode districts table the local share uses
+    } <= set(made["files"])
 
     json.loads(infuse(restored, "restore", str(backup), "--json").stdout)
     assert table_dump(restored / "infuse.sqlite3") == table_dump(original / "infuse.sqlite3")
@@ -119,6 +128,7 @@ def test_backup_then_restore_onto_an_empty_directory_gives_identical_data_and_pa
         original / "uploads" / "ledger.csv"
     ).read_text()
     assert (restored / "warehouse" / "spend" / "batch-1.parquet").exists()
+    assert (restored / table).read_text() == (original / table).read_text()
     assert pages(restored) == pages(original)
 
 
