@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from typer.testing import CliRunner
 
 from infuse.accounts.models import User
@@ -22,7 +21,7 @@ from infuse.procurement.spend_queries import SpendFilter
 from infuse.reference import selectors
 from infuse.reference.models import PostcodeDistrictTable
 from tests.conftest import CAERPHILLY
-from tests.procurement.test_local_share_pages import ALL, LEDGER
+from tests.procurement.test_local_share_pages import ALL, LEDGER, client_for
 
 # Two area files as the lookup ships them (a few of its columns, in its order). CF83 and CF37
 # lie in one authority each; NP22 straddles Caerphilly and Blaenau Gwent; SA1 is Swansea's.
@@ -61,12 +60,6 @@ def analyst(make_user: Any) -> User:
     batch = spend_upload(actor=user, body=user.body, file_name="spend.csv", content=LEDGER.encode())
     spend_import_run(actor=user, batch=batch)
     return user
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def lookup_files() -> list[SimpleUploadedFile]:
