@@ -944,10 +944,12 @@ def postcode_districts(
     from infuse.reference.models import Body
     from infuse.reference.postcodes import (
         districts_from_nspl,
+        overlay_districts,
+        read_geography,
         straddling_districts,
         write_districts,
     )
-    from infuse.reference.selectors import postcode_tables_dir
+    from infuse.reference.selectors import postcode_districts_file, postcode_tables_dir
     from infuse.reference.services import postcode_districts_load
 
     try:
@@ -963,7 +965,7 @@ def postcode_districts(
             assert out is not None
             names = dict(Body.objects.values_list("code", "name_en"))
             districts = districts_from_nspl(read_nspl_files(sources), names)
-            write_districts(districts, out)
+            write_districts(overlay_districts(districts, read_geography().districts), out)
             result = {
                 "file": str(out),
                 "districts": districts["district"].n_unique(),
@@ -975,11 +977,12 @@ def postcode_districts(
     if as_json:
         _emit(True, result)
         return
-    where = (
-        "The local share now uses it."
-        if load
-        else f"Set INFUSE_POSTCODE_DISTRICTS={out} to use it, or load it with --load."
-    )
+    if not load:
+        where = f"Set INFUSE_POSTCODE_DISTRICTS={out} to use it, or load it with --load."
+    elif postcode_districts_file()[1] == "loaded":
+        where = "The local share now uses it."
+    else:
+        where = "It is not used while INFUSE_POSTCODE_DISTRICTS names another table."
     console.print(
         f"{result['districts']} postcode districts ({result['straddling']} in more than one "
         f"authority) written to {result['file']}. {where}"

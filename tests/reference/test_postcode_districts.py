@@ -4,6 +4,7 @@ local share then places suppliers by it, and a file that is not the lookup chang
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,13 @@ def test_an_administrator_loads_the_lookup_and_the_local_share_uses_it(
     assert (table.districts, table.rows, table.straddling) == (4, 5, 1)
     written = (own_data_dir / "reference" / table.file_name).read_text()
     assert "CF83,W06000018,Caerphilly,Wales,yes,ons-nspl" in written
-    assert "W06000015" not in written  # the terminated postcode's Cardiff is left out
+    assert "CF83,W06000015" not in written  # the terminated postcode's Cardiff is left out
+    # Districts the files do not cover keep the packaged rows: Powys still has its own.
+    assert "LD1,W06000023,Powys,Wales,yes,wikipedia-ld" in written
+    # Caerphilly has a district of its own; Blaenau Gwent only shares NP22, which never
+    # counts for either authority.
+    assert re.search(r"Caerphilly</th>\s*<td[^>]*>Yes<", after)
+    assert re.search(r"Blaenau Gwent</th>\s*<td[^>]*>No: no district lies wholly", after)
     entry = AuditEntry.objects.get(action="reference.postcode_districts_load")
     assert entry.actor.username == "gwen" and entry.after["districts"] == 4
     html = client_for(analyst).get(f"/en/procurement/spend/?body={CAERPHILLY}").content.decode()
@@ -123,7 +130,7 @@ def test_a_file_that_is_not_the_lookup_changes_nothing(
     html = admin.post(
         "/cy/reference/postcode-districts/", {"lookup_files": [lookup_files()[0], bad]}
     ).content.decode()
-    assert "Nid chwiliad cod post yr ONS yw postcodes.csv" in html
+    assert "Nid chwiliad cod post y SYG yw postcodes.csv" in html
     no_postcodes = SimpleUploadedFile("empty.csv", b"pcds,laua,ctry\n")
     html = admin.post(
         "/en/reference/postcode-districts/", {"lookup_files": [no_postcodes]}
@@ -134,6 +141,11 @@ def test_a_file_that_is_not_the_lookup_changes_nothing(
         "/en/reference/postcode-districts/", {"lookup_files": [english_only]}
     ).content.decode()
     assert "No postcode with a local authority was found" in html
+    twice = SimpleUploadedFile("twice.csv", b"pcds,PCDS ,laua,ctry\nCF83 3GW,x,W06000018,W\n")
+    html = admin.post(
+        "/en/reference/postcode-districts/", {"lookup_files": [twice]}
+    ).content.decode()
+    assert "twice.csv has the column pcds more than once." in html
     spreadsheet = SimpleUploadedFile("lookup.xlsx", b"PK\x03\x04")
     html = admin.post(
         "/en/reference/postcode-districts/", {"lookup_files": [spreadsheet]}
@@ -142,7 +154,7 @@ def test_a_file_that_is_not_the_lookup_changes_nothing(
     assert PostcodeDistrictTable.objects.count() == 1
     assert selectors.postcode_districts_file() == loaded
     assert local_parts(analyst) == figures
-    assert len(list((own_data_dir / "reference").iterdir())) == 1  # no half-written file
+    assert len(list((own_data_dir / "reference").iterdir())) == 1  # no other file written
 
 
 def test_only_the_delivery_team_s_administrators_load_the_lookup(
@@ -170,6 +182,11 @@ def test_a_file_named_by_the_setting_comes_first_and_the_page_says_so(
     assert selectors.postcode_districts_file() == (configured, "setting")
     html = admin.get("/en/reference/postcode-districts/").content.decode()
     assert "a table loaded here is kept but not used" in html
+    again = admin.post(
+        "/en/reference/postcode-districts/", {"lookup_files": lookup_files()}, follow=True
+    ).content.decode()
+    assert "4 postcode districts loaded, but not used while the INFUSE_POSTCODE_DISTRICTS" in again
+    assert "the local share now uses them" not in again
 
 
 @pytest.mark.django_db(transaction=True)

@@ -577,7 +577,7 @@ class LocalShareView:
     def table_places_body(self) -> bool:
         """Whether the districts table places any district in the body's own area; when not,
         the authority's part is 0 for want of data, which the page says."""
-        return self.body.code in self.geography.complete_authorities
+        return self.body.code in self.geography.authorities_with_whole_districts
 
 
 def _narrows(spend: SpendFilter) -> bool:

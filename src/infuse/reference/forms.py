@@ -35,9 +35,10 @@ class PostcodeLookupForm(forms.Form):
     lookup_files = MultipleFileField(
         label=_("Files of the ONS postcode lookup"),
         help_text=_(
-            "The National Statistics Postcode Lookup as CSV: the file for each postcode area you "
-            "need (for Wales, CF, CH, LD, LL, NP, SA and SY) or the whole lookup, up to 300 MB "
-            "each. The columns pcds, laua and ctry are read."
+            "The National Statistics Postcode Lookup's CSV file for each postcode area you need "
+            "(for Wales, CF, CH, LD, LL, NP, SA and SY), up to 300 MB each. The columns pcds, "
+            "laua and ctry are read; districts in other areas keep the table that comes with "
+            "Infuse."
         ),
     )
 

@@ -183,7 +183,14 @@ def read_nspl_files(sources: Sequence[tuple[str, bytes]]) -> pl.DataFrame:
                 _("%(file)s is not a readable CSV file (%(problem)s).")
                 % {"file": name, "problem": error}
             ) from error
-        frame = frame.rename({column: column.strip().lower() for column in frame.columns})
+        headings = [column.strip().lower() for column in frame.columns]
+        twice = sorted({heading for heading in headings if headings.count(heading) > 1})
+        if twice:
+            raise ReferenceFileError(
+                _("%(file)s has the column %(column)s more than once.")
+                % {"file": name, "column": twice[0]}
+            )
+        frame = frame.rename(dict(zip(frame.columns, headings, strict=True)))
         missing = [column for column in NSPL_COLUMNS if column not in frame.columns]
         if missing:
             raise ReferenceFileError(

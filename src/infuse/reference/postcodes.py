@@ -55,6 +55,7 @@ __all__ = [
     "PostcodeGeography",
     "PostcodeSource",
     "districts_from_nspl",
+    "overlay_districts",
     "packaged_geography",
     "read_geography",
     "straddling_districts",
@@ -113,10 +114,17 @@ class PostcodeGeography:
         return sorted(self.districts.filter(pl.col("complete"))["district"].unique().to_list())
 
     @property
-    def complete_authorities(self) -> frozenset[str]:
-        """The authorities some complete district lies in: for any other, no district can
-        be counted as lying wholly in its area."""
-        return frozenset(self.districts.filter(pl.col("complete"))["authority_code"].to_list())
+    def authorities_with_whole_districts(self) -> frozenset[str]:
+        """The authorities that are the only authority of some complete district: for any
+        other, no postcode can be counted as lying in its area (a district it shares with a
+        neighbour never counts for either)."""
+        whole = (
+            self.districts.filter(pl.col("complete"))
+            .group_by("district")
+            .agg(pl.col("authority_code").unique())
+            .filter(pl.col("authority_code").list.len() == 1)
+        )
+        return frozenset(whole["authority_code"].list.first().to_list())
 
     @property
     def district_count(self) -> int:
@@ -277,6 +285,15 @@ def districts_from_nspl(
         complete=pl.lit(True),
         source=pl.lit(source),
     ).sort(["district", "authority_code"])
+
+
+def overlay_districts(loaded: pl.DataFrame, packaged: pl.DataFrame) -> pl.DataFrame:
+    """``loaded`` (a complete table of the districts it covers, such as one built from some
+    areas of the ONS lookup), with the ``packaged`` rows of every district it does not cover:
+    loading the CF and NP areas keeps the packaged LD districts (Powys)."""
+    covered = loaded["district"].unique().implode()
+    kept = packaged.filter(~pl.col("district").is_in(covered))
+    return pl.concat([loaded.select(DISTRICT_SCHEMA.keys()), kept.select(DISTRICT_SCHEMA.keys())])
 
 
 def straddling_districts(frame: pl.DataFrame) -> int:

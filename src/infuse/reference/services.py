@@ -17,7 +17,13 @@ from infuse.audit.trail import audit_record, audited
 
 from .loading import ReferenceFileError, ReferenceSet, packaged_reference, read_nspl_files
 from .models import Body, Lab, PostcodeDistrictTable, Region, Theme, WayOfWorking, WellbeingGoal
-from .postcodes import districts_from_nspl, straddling_districts, write_districts
+from .postcodes import (
+    districts_from_nspl,
+    overlay_districts,
+    read_geography,
+    straddling_districts,
+    write_districts,
+)
 from .selectors import postcode_tables_dir
 
 
@@ -135,10 +141,13 @@ def postcode_districts_load(
     Postcode Lookup (``sources``: file name and content) and make it the table the local share
     of spend uses.
 
-    Authorities are named from the public bodies in the reference data, where known. The table
-    is written under the data directory, named by its hash, before it is recorded, so a failed
-    load leaves the table in use as it was. Raises ``ReferenceFileError`` for a file that is not
-    the lookup, or when no postcode district is found.
+    Authorities are named from the public bodies in the reference data, where known. Districts
+    the files do not cover keep the packaged table's rows (loading the CF and NP areas keeps the
+    LD districts). The table is written under the data directory, named by its hash, and read
+    back before it is recorded, so a failed load leaves the table in use as it was. The record
+    counts what the files gave: districts, rows and districts in more than one authority.
+    Raises ``ReferenceFileError`` for a file that is not the lookup, or when no postcode with a
+    local authority is found.
     """
     nspl = read_nspl_files(sources)
     names = dict(Body.objects.values_list("code", "name_en"))
@@ -147,18 +156,21 @@ def postcode_districts_load(
         raise ReferenceFileError(
             _("No postcode with a local authority was found in the files: nothing was loaded.")
         )
+    table_frame = overlay_districts(districts, read_geography().districts)
     folder = postcode_tables_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=folder, suffix=".partial")
+    handle, partial_name = tempfile.mkstemp(dir=folder, suffix=".partial")
     os.close(handle)
-    temporary = Path(name)
+    partial = Path(partial_name)
     try:
-        write_districts(districts, temporary)
-        sha256 = hashlib.sha256(temporary.read_bytes()).hexdigest()
+        write_districts(table_frame, partial)
+        read_geography(partial)  # the table reads back as every page will read it
+        partial.chmod(0o644)  # web server and command line may run as different users
+        sha256 = hashlib.sha256(partial.read_bytes()).hexdigest()
         file_name = f"postcode_districts-{sha256[:16]}.csv"
-        temporary.replace(folder / file_name)
+        partial.replace(folder / file_name)
     finally:
-        temporary.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
     straddling = straddling_districts(districts)
     with transaction.atomic():
         table = PostcodeDistrictTable.objects.create(

@@ -89,19 +89,25 @@ def postcode_districts(request: HttpRequest) -> HttpResponse:
         except ReferenceFileError as error:
             form.add_error("lookup_files", str(error))
         else:
-            messages.success(
-                request,
-                ngettext(
+            if selectors.postcode_districts_file()[1] == "loaded":
+                done = ngettext(
                     "%(districts)d postcode district loaded: the local share now uses it.",
                     "%(districts)d postcode districts loaded: the local share now uses them.",
                     table.districts,
                 )
-                % {"districts": table.districts},
-            )
+            else:
+                done = ngettext(
+                    "%(districts)d postcode district loaded, but not used while the "
+                    "INFUSE_POSTCODE_DISTRICTS setting names another table.",
+                    "%(districts)d postcode districts loaded, but not used while the "
+                    "INFUSE_POSTCODE_DISTRICTS setting names another table.",
+                    table.districts,
+                )
+            messages.success(request, done % {"districts": table.districts})
             return redirect("reference:postcode-districts")
     path, origin = selectors.postcode_districts_file()
     geography = packaged_geography(path)
-    placed = selectors.bodies().filter(code__in=geography.complete_authorities)
+    placed = selectors.bodies().filter(code__in=geography.authorities_with_whole_districts)
     return render(
         request,
         "reference/postcode_districts.html",
