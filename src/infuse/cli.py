@@ -940,38 +940,25 @@ def postcode_districts(
             _fail(f"There is no file {path}.", as_json)
         sources.append((path.name, path.read_bytes()))
     _setup()
-    from infuse.reference.loading import ReferenceFileError, read_nspl_files
-    from infuse.reference.models import Body
-    from infuse.reference.postcodes import (
-        districts_from_nspl,
-        overlay_districts,
-        read_geography,
-        straddling_districts,
-        write_districts,
-    )
+    from infuse.reference.loading import ReferenceFileError
+    from infuse.reference.postcodes import write_districts
     from infuse.reference.selectors import postcode_districts_file, postcode_tables_dir
-    from infuse.reference.services import postcode_districts_load
+    from infuse.reference.services import postcode_districts_build, postcode_districts_load
 
     try:
         if load:
             table = postcode_districts_load(actor=None, sources=sources)
-            result = {
-                "file": str(postcode_tables_dir() / table.file_name),
-                "districts": table.districts,
-                "rows": table.rows,
-                "straddling": table.straddling,
-            }
+            written = postcode_tables_dir() / table.file_name
+            counts = (table.districts, table.rows, table.straddling)
         else:
             assert out is not None
-            names = dict(Body.objects.values_list("code", "name_en"))
-            districts = districts_from_nspl(read_nspl_files(sources), names)
-            write_districts(overlay_districts(districts, read_geography().districts), out)
-            result = {
-                "file": str(out),
-                "districts": districts["district"].n_unique(),
-                "rows": districts.height,
-                "straddling": straddling_districts(districts),
-            }
+            built = postcode_districts_build(sources)
+            write_districts(built.table, out)
+            written, counts = out, (built.districts, built.rows, built.straddling)
+        result = {
+            "file": str(written),
+            **dict(zip(("districts", "rows", "straddling"), counts, strict=True)),
+        }
     except ReferenceFileError as error:
         _fail(str(error), as_json)
     if as_json:

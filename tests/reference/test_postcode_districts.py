@@ -126,31 +126,35 @@ def test_a_file_that_is_not_the_lookup_changes_nothing(
     admin.post("/en/reference/postcode-districts/", {"lookup_files": lookup_files()})
     loaded = selectors.postcode_districts_file()
     figures = local_parts(analyst)
-    bad = SimpleUploadedFile("postcodes.csv", b"postcode,council\nCF83 3GW,Caerphilly\n")
-    html = admin.post(
-        "/cy/reference/postcode-districts/", {"lookup_files": [lookup_files()[0], bad]}
-    ).content.decode()
-    assert "Nid chwiliad cod post y SYG yw postcodes.csv" in html
-    no_postcodes = SimpleUploadedFile("empty.csv", b"pcds,laua,ctry\n")
-    html = admin.post(
-        "/en/reference/postcode-districts/", {"lookup_files": [no_postcodes]}
-    ).content.decode()
-    assert "empty.csv has no postcodes." in html
-    english_only = SimpleUploadedFile("bs.csv", b"pcds,laua,ctry\nBS1 4DJ,,E92000001\n")
-    html = admin.post(
-        "/en/reference/postcode-districts/", {"lookup_files": [english_only]}
-    ).content.decode()
-    assert "No postcode with a local authority was found" in html
-    twice = SimpleUploadedFile("twice.csv", b"pcds,PCDS ,laua,ctry\nCF83 3GW,x,W06000018,W\n")
-    html = admin.post(
-        "/en/reference/postcode-districts/", {"lookup_files": [twice]}
-    ).content.decode()
-    assert "twice.csv has the column pcds more than once." in html
-    spreadsheet = SimpleUploadedFile("lookup.xlsx", b"PK\x03\x04")
-    html = admin.post(
-        "/en/reference/postcode-districts/", {"lookup_files": [spreadsheet]}
-    ).content.decode()
-    assert "lookup.xlsx is not a CSV file." in html
+    refused = [
+        # (language, the files, what the page says)
+        (
+            "cy",
+            [lookup_files()[0], ("postcodes.csv", b"postcode,council\nCF83 3GW,Caerphilly\n")],
+            "Nid chwiliad cod post y SYG yw postcodes.csv",
+        ),
+        ("en", [("empty.csv", b"pcds,laua,ctry\n")], "empty.csv has no postcodes."),
+        (
+            "en",
+            [("bs.csv", b"pcds,laua,ctry\nBS1 4DJ,,E92000001\n")],
+            "No postcode with a local authority was found",
+        ),
+        (
+            "en",
+            [("twice.csv", b"pcds,PCDS ,laua,ctry\nCF83 3GW,x,W06000018,W\n")],
+            "twice.csv has the column pcds more than once.",
+        ),
+        ("en", [("lookup.xlsx", b"PK\x03\x04")], "lookup.xlsx is not a CSV file."),
+    ]
+    for language, files, message in refused:
+        uploads = [
+            item if isinstance(item, SimpleUploadedFile) else SimpleUploadedFile(*item)
+            for item in files
+        ]
+        html = admin.post(
+            f"/{language}/reference/postcode-districts/", {"lookup_files": uploads}
+        ).content.decode()
+        assert message in html
     assert PostcodeDistrictTable.objects.count() == 1
     assert selectors.postcode_districts_file() == loaded
     assert local_parts(analyst) == figures

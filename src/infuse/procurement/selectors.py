@@ -27,8 +27,8 @@ from infuse.accounts.policy import (
     visible_filter,
 )
 from infuse.reference.models import Body, Region
-from infuse.reference.postcodes import PostcodeGeography, packaged_geography
-from infuse.reference.selectors import postcode_districts_file
+from infuse.reference.postcodes import PostcodeGeography
+from infuse.reference.selectors import postcode_geography
 from infuse.warehouse.store import default_store
 
 from . import carbon, spend_queries, supplier_profiles, suppliers
@@ -543,14 +543,6 @@ def supplier_decisions_about(body: Body, cluster: dict[str, Any]) -> list[Suppli
 
 
 # --- local share -------------------------------------------------------------------------------
-
-
-def postcode_geography() -> PostcodeGeography:
-    """The postcode districts table the reference data names
-    (``reference.selectors.postcode_districts_file``): a file the deployment's setting names,
-    the latest table loaded from the ONS postcode lookup, or the packaged one."""
-    path, _origin = postcode_districts_file()
-    return packaged_geography(path)
 
 
 def region_codes_of(body: Body) -> frozenset[str]:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from .models import Body, Lab, PostcodeDistrictTable, Region, Theme, WayOfWorking, WellbeingGoal
-from .postcodes import DISTRICTS_FILE
+from .postcodes import DISTRICTS_FILE, PostcodeGeography, packaged_geography
 
 
 def bodies() -> QuerySet[Body]:
@@ -50,7 +50,7 @@ def postcode_tables_dir() -> Path:
 
 def postcode_districts_table() -> PostcodeDistrictTable | None:
     """The latest loaded postcode districts table whose file is there, if any."""
-    for table in PostcodeDistrictTable.objects.select_related("loaded_by")[:5]:
+    for table in PostcodeDistrictTable.objects.all()[:5]:
         if (postcode_tables_dir() / table.file_name).is_file():
             return table
     return None
@@ -68,3 +68,10 @@ def postcode_districts_file() -> tuple[Path, str]:
     if table is not None:
         return postcode_tables_dir() / table.file_name, "loaded"
     return DISTRICTS_FILE, "packaged"
+
+
+def postcode_geography() -> PostcodeGeography:
+    """The postcode districts table the local share uses (see :func:`postcode_districts_file`),
+    read once per file and process."""
+    path, _origin = postcode_districts_file()
+    return packaged_geography(path)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from .models import Body, Lab, PostcodeDistrictTable, Region, Theme, WayOfWorkin
 from .postcodes import (
     districts_from_nspl,
     overlay_districts,
+    packaged_geography,
     read_geography,
     straddling_districts,
     write_districts,
@@ -133,37 +135,55 @@ def bodies_load(*, actor: Any, bodies: list[dict[str, Any]]) -> dict[str, int]:
     return counts.as_dict()
 
 
-@audited
-def postcode_districts_load(
-    *, actor: Any, sources: Sequence[tuple[str, bytes]]
-) -> PostcodeDistrictTable:
+@dataclass(frozen=True)
+class BuiltDistricts:
+    """A districts table built from the ONS postcode lookup: ``table`` (what is written: the
+    lookup's districts over the packaged rows of the rest) and what the files gave."""
+
+    table: pl.DataFrame
+    districts: int
+    rows: int
+    straddling: int
+
+
+def postcode_districts_build(sources: Sequence[tuple[str, bytes]]) -> BuiltDistricts:
     """Build a complete postcode districts table from files of the ONS National Statistics
-    Postcode Lookup (``sources``: file name and content) and make it the table the local share
-    of spend uses.
+    Postcode Lookup (``sources``: file name and content). Nothing is written.
 
     Authorities are named from the public bodies in the reference data, where known. Districts
     the files do not cover keep the packaged table's rows (loading the CF and NP areas keeps the
-    LD districts). The table is written under the data directory, named by its hash, and read
-    back before it is recorded, so a failed load leaves the table in use as it was. The record
-    counts what the files gave: districts, rows and districts in more than one authority.
-    Raises ``ReferenceFileError`` for a file that is not the lookup, or when no postcode with a
-    local authority is found.
+    LD districts). Raises ``ReferenceFileError`` for a file that is not the lookup, or when no
+    postcode with a local authority is found.
     """
-    nspl = read_nspl_files(sources)
     names = dict(Body.objects.values_list("code", "name_en"))
-    districts = districts_from_nspl(nspl, names)
+    districts = districts_from_nspl(read_nspl_files(sources), names)
     if districts.is_empty():
         raise ReferenceFileError(
             _("No postcode with a local authority was found in the files: nothing was loaded.")
         )
-    table_frame = overlay_districts(districts, read_geography().districts)
+    return BuiltDistricts(
+        table=overlay_districts(districts, packaged_geography().districts),
+        districts=districts["district"].n_unique(),
+        rows=districts.height,
+        straddling=straddling_districts(districts),
+    )
+
+
+@audited
+def postcode_districts_load(
+    *, actor: Any, sources: Sequence[tuple[str, bytes]]
+) -> PostcodeDistrictTable:
+    """Build the table (:func:`postcode_districts_build`) and make it the one the local share
+    of spend uses. It is written under the data directory, named by its hash, and read back
+    before it is recorded, so a failed load leaves the table in use as it was."""
+    built = postcode_districts_build(sources)
     folder = postcode_tables_dir()
     folder.mkdir(parents=True, exist_ok=True)
     handle, partial_name = tempfile.mkstemp(dir=folder, suffix=".partial")
     os.close(handle)
     partial = Path(partial_name)
     try:
-        write_districts(table_frame, partial)
+        write_districts(built.table, partial)
         read_geography(partial)  # the table reads back as every page will read it
         partial.chmod(0o644)  # web server and command line may run as different users
         sha256 = hashlib.sha256(partial.read_bytes()).hexdigest()
@@ -171,14 +191,13 @@ def postcode_districts_load(
         partial.replace(folder / file_name)
     finally:
         partial.unlink(missing_ok=True)
-    straddling = straddling_districts(districts)
     with transaction.atomic():
         table = PostcodeDistrictTable.objects.create(
             file_name=file_name,
             sha256=sha256,
-            districts=districts["district"].n_unique(),
-            rows=districts.height,
-            straddling=straddling,
+            districts=built.districts,
+            rows=built.rows,
+            straddling=built.straddling,
             sources=[name for name, _content in sources],
             loaded_by=actor if getattr(actor, "pk", None) else None,
         )
@@ -189,7 +208,7 @@ def postcode_districts_load(
             after={
                 "districts": table.districts,
                 "rows": table.rows,
-                "straddling": straddling,
+                "straddling": table.straddling,
                 "sources": table.sources,
             },
         )

@@ -13,7 +13,6 @@ from . import selectors
 from .forms import BodiesFileForm, PostcodeLookupForm
 from .loading import ReferenceFileError, read_bodies_csv
 from .models import Body
-from .postcodes import packaged_geography
 from .services import bodies_load, postcode_districts_load
 from .tasks import reference_reload
 
@@ -105,9 +104,8 @@ def postcode_districts(request: HttpRequest) -> HttpResponse:
                 )
             messages.success(request, done % {"districts": table.districts})
             return redirect("reference:postcode-districts")
-    path, origin = selectors.postcode_districts_file()
-    geography = packaged_geography(path)
-    placed = selectors.bodies().filter(code__in=geography.authorities_with_whole_districts)
+    _path, origin = selectors.postcode_districts_file()
+    geography = selectors.postcode_geography()
     return render(
         request,
         "reference/postcode_districts.html",
@@ -117,6 +115,6 @@ def postcode_districts(request: HttpRequest) -> HttpResponse:
             "table": selectors.postcode_districts_table(),
             "complete_districts": len(geography.complete_districts),
             "programme_bodies": selectors.programme_bodies(),
-            "placed_codes": {body.code for body in placed},
+            "placed_codes": geography.authorities_with_whole_districts,
         },
     )
