@@ -942,8 +942,12 @@ def postcode_districts(
     _setup()
     from infuse.reference.loading import ReferenceFileError
     from infuse.reference.postcodes import write_districts
-    from infuse.reference.selectors import postcode_districts_file, postcode_tables_dir
-    from infuse.reference.services import postcode_districts_build, postcode_districts_load
+    from infuse.reference.selectors import (
+        postcode_districts_build,
+        postcode_districts_file,
+        postcode_tables_dir,
+    )
+    from infuse.reference.services import postcode_districts_load
 
     try:
         if load:

@@ -10,23 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from infuse.audit.trail import audit_record, audited
 
-from .loading import ReferenceFileError, ReferenceSet, packaged_reference, read_nspl_files
+from .loading import ReferenceFileError, ReferenceSet, packaged_reference
 from .models import Body, Lab, PostcodeDistrictTable, Region, Theme, WayOfWorking, WellbeingGoal
-from .postcodes import (
-    districts_from_nspl,
-    overlay_districts,
-    packaged_geography,
-    read_geography,
-    straddling_districts,
-    write_districts,
-)
-from .selectors import postcode_tables_dir
+from .postcodes import read_geography, write_districts
+from .selectors import postcode_districts_build, postcode_tables_dir
 
 
 @dataclass
@@ -135,45 +127,11 @@ def bodies_load(*, actor: Any, bodies: list[dict[str, Any]]) -> dict[str, int]:
     return counts.as_dict()
 
 
-@dataclass(frozen=True)
-class BuiltDistricts:
-    """A districts table built from the ONS postcode lookup: ``table`` (what is written: the
-    lookup's districts over the packaged rows of the rest) and what the files gave."""
-
-    table: pl.DataFrame
-    districts: int
-    rows: int
-    straddling: int
-
-
-def postcode_districts_build(sources: Sequence[tuple[str, bytes]]) -> BuiltDistricts:
-    """Build a complete postcode districts table from files of the ONS National Statistics
-    Postcode Lookup (``sources``: file name and content). Nothing is written.
-
-    Authorities are named from the public bodies in the reference data, where known. Districts
-    the files do not cover keep the packaged table's rows (loading the CF and NP areas keeps the
-    LD districts). Raises ``ReferenceFileError`` for a file that is not the lookup, or when no
-    postcode with a local authority is found.
-    """
-    names = dict(Body.objects.values_list("code", "name_en"))
-    districts = districts_from_nspl(read_nspl_files(sources), names)
-    if districts.is_empty():
-        raise ReferenceFileError(
-            _("No postcode with a local authority was found in the files: nothing was loaded.")
-        )
-    return BuiltDistricts(
-        table=overlay_districts(districts, packaged_geography().districts),
-        districts=districts["district"].n_unique(),
-        rows=districts.height,
-        straddling=straddling_districts(districts),
-    )
-
-
 @audited
 def postcode_districts_load(
     *, actor: Any, sources: Sequence[tuple[str, bytes]]
 ) -> PostcodeDistrictTable:
-    """Build the table (:func:`postcode_districts_build`) and make it the one the local share
+    """Build the table (``selectors.postcode_districts_build``) and make it the one the local share
     of spend uses. It is written under the data directory, named by its hash, and read back
     before it is recorded, so a failed load leaves the table in use as it was."""
     built = postcode_districts_build(sources)
